@@ -1,0 +1,327 @@
+/*
+ * store - every byte of SQL in nudge: leads, notes, events, touches (which are
+ * also the outbox), suppression, IMAP sync state, processed messages, meta.
+ *
+ * One SQLite database (WAL, foreign keys on, busy timeout 5 s).  The schema is
+ * versioned with PRAGMA user_version and migrated forward on open, one
+ * transaction per step.  Statements are always prepared and bound, never
+ * built from data; each is prepared once and cached in the handle.
+ *
+ * Error contract: every fallible function returns STORE_OK (0) or a STORE_E*
+ * code; on failure, if errstr != NULL, *errstr is a malloc'd one-line message
+ * (untouched on success).  STORE_ENOTFOUND is a normal answer ("no such row"),
+ * not a fault.
+ *
+ * Strings in the structs below are malloc'd and owned by the struct; free a
+ * struct with lead_free()/touch_free().  Time values are time_t seconds;
+ * 0 means "none" for the optional ones (stored as NULL).
+ *
+ * List functions call cb once per row with a temporary struct (valid only
+ * during the call: copy what you keep).  A nonzero return from cb stops the
+ * iteration; the list function then still returns STORE_OK.  A callback may
+ * call other store functions, including writes (each commits at once when
+ * no store_begin() transaction is open).  The touch lists read all their
+ * rows before the first callback, so a callback may change the touches
+ * being listed (e.g. claim them as "sending") without disturbing the scan.
+ *
+ * Durability: synchronous=NORMAL (safe against a process crash; a power loss
+ * may lose the last commits).  Outbox transitions are committed with
+ * synchronous=FULL: store_touch_update() of a touch whose state is
+ * sending/sent/failed/unknown does so by itself when no transaction is open;
+ * inside a transaction, open it with store_begin_durable().
+ */
+#ifndef NUDGE_STORE_H
+#define NUDGE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "xalloc.h"
+
+enum {
+	STORE_OK = 0,
+	STORE_ENOTFOUND = 1, /* no such row */
+	STORE_EEXIST = 2,    /* unique key already present (e.g. lead email) */
+	STORE_EINVAL = 3,    /* bad argument or a CHECK/NOT NULL violation */
+	STORE_EDB = 4,       /* SQLite or I/O failure */
+	STORE_EVERSION = 5,  /* database schema newer than this program */
+};
+
+/* The schema version this program writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 2
+
+struct store;
+
+/*
+ * store_open: open (creating with mode 0600 if missing) the database at path
+ * and migrate it to STORE_SCHEMA_VERSION.  The parent directory must exist.
+ * An existing file with group/other permission bits is opened with a warning.
+ * ":memory:" opens a private in-memory database (no WAL).
+ * Returns STORE_OK with *out set, STORE_EVERSION if the file's schema is
+ * newer than STORE_SCHEMA_VERSION, STORE_EDB on any other failure.
+ */
+int store_open(const char *path, struct store **out, char **errstr);
+/* store_open_version: store_open, but migrate no further than max_version
+ * (1..STORE_SCHEMA_VERSION).  For tests of the migrations: it creates an
+ * old-schema database that a later store_open() migrates. */
+int store_open_version(const char *path, int max_version, struct store **out,
+                       char **errstr);
+/* store_close: finalize cached statements and close; NULL is a no-op. */
+void store_close(struct store *st);
+
+/*
+ * Transactions (not nestable).  store_begin: BEGIN IMMEDIATE (takes the write
+ * lock now, waiting up to the busy timeout).  store_begin_durable: the same
+ * with synchronous=FULL for this transaction (outbox transitions).
+ * store_commit / store_rollback end it.  Functions that write several rows
+ * are atomic by themselves, inside or outside such a transaction.
+ */
+int store_begin(struct store *st, char **errstr);
+int store_begin_durable(struct store *st, char **errstr);
+int store_commit(struct store *st, char **errstr);
+int store_rollback(struct store *st, char **errstr);
+
+/* ---- leads */
+
+/* Lead statuses, in the order used by store_lead_count_by_status(). */
+#define STORE_NSTATUS 6
+extern const char *const store_lead_status[STORE_NSTATUS];
+/* { "active", "paused", "engaged", "bounced", "unsubscribed", "retired" } */
+
+struct lead_field {
+	char *key;
+	char *value;
+};
+
+struct lead {
+	int64_t id;
+	char *email; /* required; unique, case-insensitive */
+	char *name, *first_name, *company, *domain, *phone, *tz, *source;
+	char *status; /* one of store_lead_status; NULL on insert = "active" */
+	char *sequence;  /* sequence name, e.g. "12345x" */
+	int step;        /* index of the next sequence step to do (0-based) */
+	int xcount;      /* number of X (repeating) touches done */
+	time_t next_due; /* 0 = none */
+	time_t paused_until; /* 0 = none */
+	time_t created, updated;
+	time_t last_done;          /* 0 = none */
+	struct lead_field *fields; /* custom fields, ordered by key */
+	size_t nfields;
+};
+
+/* lead_free: free l, its strings and fields; NULL is a no-op. */
+void lead_free(struct lead *l);
+
+typedef int (*store_lead_cb)(const struct lead *l, void *arg);
+
+/* store_lead_insert: insert l with its custom fields (atomically) and set
+ * l->id.  STORE_EEXIST if the email is taken (any case), STORE_EINVAL if
+ * email is NULL/empty or status is not a known one. */
+int store_lead_insert(struct store *st, struct lead *l, char **errstr);
+/* store_lead_update: rewrite every column of lead l->id; if l->fields != NULL
+ * replace all custom fields by l->fields[0..nfields) (nfields 0 clears them).
+ * STORE_ENOTFOUND, STORE_EEXIST (email taken), STORE_EINVAL. */
+int store_lead_update(struct store *st, const struct lead *l, char **errstr);
+/* store_lead_get_email / _id: *out is a new lead with its custom fields
+ * (caller frees with lead_free).  The email match ignores ASCII case.
+ * STORE_ENOTFOUND if there is none. */
+int store_lead_get_email(struct store *st, const char *email, struct lead **out,
+                         char **errstr);
+int store_lead_get_id(struct store *st, int64_t id, struct lead **out,
+                      char **errstr);
+/* store_lead_list: leads with the given status (NULL = all), ordered by email
+ * (case-insensitive); custom fields are not loaded (nfields 0). */
+int store_lead_list(struct store *st, const char *status, store_lead_cb cb,
+                    void *arg, char **errstr);
+/* store_lead_count_by_status: counts[i] = number of leads whose status is
+ * store_lead_status[i]. */
+int store_lead_count_by_status(struct store *st, int counts[STORE_NSTATUS],
+                               char **errstr);
+/* store_lead_set_field: insert or replace custom field key of a lead.
+ * STORE_ENOTFOUND if the lead does not exist, STORE_EINVAL if key is empty. */
+int store_lead_set_field(struct store *st, int64_t lead_id, const char *key,
+                         const char *value, char **errstr);
+/* store_lead_delete_field: STORE_ENOTFOUND if the field is not set. */
+int store_lead_delete_field(struct store *st, int64_t lead_id, const char *key,
+                            char **errstr);
+
+/* ---- notes: an append-only log per lead (no update or delete) */
+
+struct note {
+	int64_t id, lead_id;
+	time_t at;
+	char *kind; /* "note", "reply", "event" */
+	char *text;
+};
+typedef int (*store_note_cb)(const struct note *n, void *arg);
+
+/* store_note_add: STORE_EINVAL for an unknown kind, STORE_ENOTFOUND if the
+ * lead does not exist.  *id_out (may be NULL) gets the new note's id. */
+int store_note_add(struct store *st, int64_t lead_id, time_t at,
+                   const char *kind, const char *text, int64_t *id_out,
+                   char **errstr);
+/* store_note_list: the lead's notes ordered by time, then insertion. */
+int store_note_list(struct store *st, int64_t lead_id, store_note_cb cb,
+                    void *arg, char **errstr);
+
+/* ---- events: the lead's timeline (status transitions and their causes) */
+
+struct event {
+	int64_t id, lead_id;
+	time_t at;
+	char *type;       /* e.g. "status", "sent", "reply", "match" */
+	char *detail;     /* may be NULL */
+	char *message_id; /* the message that caused it, or NULL */
+};
+typedef int (*store_event_cb)(const struct event *e, void *arg);
+
+/* store_event_add: STORE_ENOTFOUND if the lead does not exist. */
+int store_event_add(struct store *st, int64_t lead_id, time_t at,
+                    const char *type, const char *detail,
+                    const char *message_id, char **errstr);
+/* store_event_list: ordered by time, then insertion. */
+int store_event_list(struct store *st, int64_t lead_id, store_event_cb cb,
+                     void *arg, char **errstr);
+
+/* ---- touches: one row per stage per channel; email touches are the outbox */
+
+/* Touch states: planned, held, sending, sent, failed, unknown, done, missed,
+ * skipped.  Channels: email, call, text, visit, note, research, social. */
+struct touch {
+	int64_t id, lead_id;
+	char *stage; /* "1".."5", "X1", "X2", ... */
+	char *channel;
+	time_t due;
+	char *state;    /* NULL on insert = "planned" */
+	char *outcome;  /* e.g. "connected", "voicemail"; may be NULL */
+	time_t done_at; /* 0 = not done */
+	char *note;
+	/* outbox */
+	char *message_id; /* unique when not NULL */
+	char *subject;
+	char *message; /* the full rendered RFC 5322 text, NUL-terminated */
+	size_t message_len; /* 0 with message != NULL: strlen(message) */
+	int attempts;
+	time_t next_attempt; /* 0 = none */
+	char *error;
+	char *value_item; /* value-library item used by an X email */
+	char *in_reply_to;
+	char *references;
+};
+
+/* touch_free: free t and its strings; NULL is a no-op. */
+void touch_free(struct touch *t);
+
+/* lead: the touch's lead, core columns only (no custom fields). */
+typedef int (*store_touch_cb)(const struct touch *t, const struct lead *lead,
+                              void *arg);
+
+/* store_touch_insert: sets t->id.  STORE_ENOTFOUND (no such lead),
+ * STORE_EEXIST (message_id taken), STORE_EINVAL (unknown state, missing
+ * stage/channel). */
+int store_touch_insert(struct store *st, struct touch *t, char **errstr);
+/* store_touch_update: rewrite every column of touch t->id (lead_id too).
+ * Outbox states are committed durably (see the top of this file).
+ * STORE_ENOTFOUND, STORE_EEXIST, STORE_EINVAL as above. */
+int store_touch_update(struct store *st, const struct touch *t, char **errstr);
+/* store_touch_get / _by_message_id: *out is a new touch (touch_free).
+ * STORE_ENOTFOUND if there is none. */
+int store_touch_get(struct store *st, int64_t id, struct touch **out,
+                    char **errstr);
+int store_touch_by_message_id(struct store *st, const char *message_id,
+                              struct touch **out, char **errstr);
+/* store_touch_list_lead: the lead's touches ordered by id. */
+int store_touch_list_lead(struct store *st, int64_t lead_id, store_touch_cb cb,
+                          void *arg, char **errstr);
+/* store_touch_list_state: touches in a state, ordered by due, then id. */
+int store_touch_list_state(struct store *st, const char *state,
+                           store_touch_cb cb, void *arg, char **errstr);
+/* store_touches_due: touches in state planned or held with due <= until,
+ * of the given channel (NULL = any), whose lead is active; ordered by due,
+ * then id.  Served by the index touches(state, due). */
+int store_touches_due(struct store *st, time_t until, const char *channel,
+                      store_touch_cb cb, void *arg, char **errstr);
+/* store_explain_due: append the EXPLAIN QUERY PLAN of the due query to out,
+ * one "detail" line per plan step (for tests and benchmarks). */
+int store_explain_due(struct store *st, struct buf *out, char **errstr);
+/* store_touch_mark_missed: manual (non-email) touches still planned whose
+ * lead has a touch of a later stage due at or before now become "missed".
+ * Stages order as 1 < 2 < ... < X1 < X2 < ...  *count (may be NULL) gets
+ * the number of touches changed. */
+int store_touch_mark_missed(struct store *st, time_t now, int *count,
+                            char **errstr);
+/* store_touch_skip_open: every planned/held touch of the lead becomes
+ * "skipped" (the sequence stopped).  *count (may be NULL) as above. */
+int store_touch_skip_open(struct store *st, int64_t lead_id, int *count,
+                          char **errstr);
+/* store_touch_count_sent_since: *n = email touches in state sent with
+ * done_at >= since (for the daily cap). */
+int store_touch_count_sent_since(struct store *st, time_t since, int *n,
+                                 char **errstr);
+/* store_touch_last_sent: the lead's latest sent email touch (by done_at, then
+ * id), for In-Reply-To/References.  store_touch_first_sent: its earliest
+ * sent email touch of stage "1", for "Re: <first subject>".  *out as for
+ * store_touch_get; STORE_ENOTFOUND if there is none. */
+int store_touch_last_sent(struct store *st, int64_t lead_id, struct touch **out,
+                          char **errstr);
+int store_touch_first_sent(struct store *st, int64_t lead_id,
+                           struct touch **out, char **errstr);
+/* store_touch_values_used: cb(value_item) for each distinct value item of
+ * the lead's email touches that are sent, sending or unknown (anything that
+ * may have reached the lead), in first-use order. */
+typedef int (*store_str_cb)(const char *s, void *arg);
+int store_touch_values_used(struct store *st, int64_t lead_id, store_str_cb cb,
+                            void *arg, char **errstr);
+
+/* ---- suppression: addresses and domains nothing is ever sent to */
+
+/* store_suppress_add: entry is "user@domain" or a bare "domain" (a leading
+ * '@' is dropped); matching ignores ASCII case.  Adding an entry already
+ * listed is STORE_OK and keeps the first reason.  STORE_EINVAL for an empty
+ * entry or one holding whitespace or control characters. */
+int store_suppress_add(struct store *st, const char *entry, const char *reason,
+                       time_t at, char **errstr);
+/* store_is_suppressed: *yes = 1 if email or its domain (after the last '@')
+ * is listed; if reason_out != NULL and *yes, *reason_out is the reason
+ * (malloc'd, may be NULL), else NULL. */
+int store_is_suppressed(struct store *st, const char *email, int *yes,
+                        char **reason_out, char **errstr);
+typedef int (*store_suppress_cb)(const char *entry, const char *reason,
+                                 time_t at, void *arg);
+/* store_suppress_list: ordered by entry. */
+int store_suppress_list(struct store *st, store_suppress_cb cb, void *arg,
+                        char **errstr);
+
+/* ---- IMAP sync state per folder */
+
+/* store_folder_get: 0/0 if the folder was never synced (STORE_OK). */
+int store_folder_get(struct store *st, const char *folder,
+                     uint32_t *uidvalidity, uint32_t *last_uid, char **errstr);
+int store_folder_set(struct store *st, const char *folder, uint32_t uidvalidity,
+                     uint32_t last_uid, time_t at, char **errstr);
+
+/* ---- processed messages (idempotency of the mail-in pipeline) */
+
+/* store_msg_seen: *seen = 1 if (folder, uidvalidity, uid) was recorded, or
+ * message_id (may be NULL) was already recorded in that folder (under any
+ * UIDVALIDITY: a rescan after a UIDVALIDITY change). */
+int store_msg_seen(struct store *st, const char *folder, uint32_t uidvalidity,
+                   uint32_t uid, const char *message_id, int *seen,
+                   char **errstr);
+/* store_msg_add: record a processed message; recording the same
+ * (folder, uidvalidity, uid) again is STORE_OK and changes nothing.
+ * lead_id 0 = matched no lead. */
+int store_msg_add(struct store *st, const char *folder, uint32_t uidvalidity,
+                  uint32_t uid, const char *message_id, const char *msgclass,
+                  int64_t lead_id, time_t at, char **errstr);
+
+/* ---- meta: small key/value settings of the database */
+
+/* store_meta_get: *value malloc'd; STORE_ENOTFOUND if key is unset. */
+int store_meta_get(struct store *st, const char *key, char **value,
+                   char **errstr);
+int store_meta_set(struct store *st, const char *key, const char *value,
+                   char **errstr);
+
+#endif
