@@ -1,0 +1,201 @@
+/*
+ * template - parse, check and render the stage templates and the value library.
+ *
+ * Pure: no clock, no network, no database.  A template is parsed once into a
+ * token list per part (Subject, From, Cc, text body, HTML body) and rendered
+ * many times with a lookup callback, in a single pass over the tokens.
+ *
+ * File kinds (from the file name's extension)
+ *   .email  a header block, a blank line, then the body (required: Subject).
+ *   .md     a value-library item (templates/value/): header block with Title,
+ *           Pitch and URL (all required), a blank line, then the body.  Loaded
+ *           with value_load_dir; its text is inserted verbatim, never rendered.
+ *   others  (.call, .note, .text, .research, ...): no header block; the whole
+ *           file is the body.
+ *
+ * Header block (.email)
+ *   "Key: value" lines, keys case-insensitive: Subject (required, non-empty),
+ *   Thread (yes|no; default no: yes threads the message to the stage-1 mail),
+ *   From, Cc.  Any other key is an error ("unknown header key").  Lines that
+ *   start with '#' are comments.  The block ends at the first empty line; a
+ * line that is neither a header nor empty, or the end of the file, before that
+ *   blank line is an error.  Subject, From and Cc may hold variables.
+ *
+ * Body
+ *   Plain text (UTF-8).  In a .email, a line reading exactly "--- html ---"
+ *   (trailing blanks allowed) ends the text part; what follows is an HTML part.
+ *   CRLF line ends are read as LF; output uses LF (the MIME composer makes
+ * CRLF). A UTF-8 byte order mark at the start is skipped.  Invalid UTF-8, NUL
+ * and control characters other than tab are errors naming the line.
+ *
+ * Variables
+ *   {{name}}              the value; none -> TEMPLATE_EMISSING at render time
+ *   {{name|fallback}}     the fallback (a literal, trimmed) when there is no
+ * value
+ *   {{name|}}             empty fallback: the variable may simply vanish
+ *   {{ name | fallback }} white space around name and fallback is ignored
+ *   Names: [a-z0-9_.]+, not starting or ending with '.'.  A variable must close
+ *   on the line it opens.  "{{" without "}}" and a stray "}}" are errors.
+ *   Escapes: "{{{{" is a literal "{{" and "}}}}" a literal "}}".  Single braces
+ *   are plain text.
+ *   Values are inserted verbatim in the text part; in the HTML part they are
+ *   HTML-escaped (& < > " ').  Fallbacks are literal in both.  A value put into
+ *   Subject, From or Cc that contains a control character (CR/LF above all) is
+ *   refused with TEMPLATE_EINVAL: lead data can never add a header.
+ *
+ * Errors follow the project contract: TEMPLATE_OK or a TEMPLATE_E* code, with a
+ * malloc'd one-line "path:line: message" in *errstr on failure only.
+ */
+#ifndef NUDGE_TEMPLATE_H
+#define NUDGE_TEMPLATE_H
+
+#include <stddef.h>
+
+enum {
+	TEMPLATE_OK = 0,
+	TEMPLATE_EIO,      /* a file or directory cannot be opened or read */
+	TEMPLATE_ESYNTAX,  /* malformed template or value item (see above) */
+	TEMPLATE_EMISSING, /* render: a variable has no value and no fallback */
+	TEMPLATE_EINVAL, /* render: a value would put a control char in a header
+	                  */
+};
+
+enum template_kind {
+	TEMPLATE_KIND_EMAIL,
+	TEMPLATE_KIND_VALUE, /* .md */
+	TEMPLATE_KIND_PLAIN, /* .call .note .text .research and anything else */
+};
+
+struct template; /* opaque */
+
+/* Templates larger than this are refused (ESYNTAX). */
+#define TEMPLATE_MAX_SIZE (1024 * 1024)
+
+/*
+ * template_parse: parse len bytes of text (need not be NUL-terminated).  name
+ * is the path used in messages and whose extension picks the kind.  On success
+ * *out is a new template (free with template_free); on failure ESYNTAX.
+ */
+int template_parse(const char *name, const char *text, size_t len,
+                   struct template **out, char **errstr);
+
+/* template_load: read path and template_parse it.  EIO if it cannot be read. */
+int template_load(const char *path, struct template **out, char **errstr);
+
+void template_free(struct template *t);
+
+/* Accessors.  template_name: the name given at parse time (owned by t). */
+const char *template_name(const struct template *t);
+enum template_kind template_kind(const struct template *t);
+/* template_thread: 1 for "Thread: yes", else 0. */
+int template_thread(const struct template *t);
+/* template_has_html: 1 if the template has an HTML part. */
+int template_has_html(const struct template *t);
+
+/*
+ * The lookup callback: the value of var (a NUL-terminated name such as
+ * "first_name" or "sender.email"), or NULL when it is undefined or empty (""
+ * is treated like NULL).  The string must stay valid until the callback is
+ * called again or template_render returns.
+ */
+typedef const char *(*template_lookup)(void *arg, const char *var);
+
+/* The rendered message; every string is malloc'd, NULL when absent. */
+struct template_output {
+	char *subject; /* .email only */
+	char *from;    /* when the template has From: */
+	char *cc;      /* when the template has Cc: */
+	int thread;    /* 1 = reply in the stage-1 thread */
+	char *text;    /* the body (all kinds) */
+	char *html;    /* the HTML part, if any */
+};
+
+/*
+ * template_render: fill *out (fields previously in it are overwritten, not
+ * freed).  TEMPLATE_EMISSING names the first variable without value or fallback
+ * ("templates/1.email:3: no value for {{first_name}} and no fallback");
+ * TEMPLATE_EINVAL when a value meant for Subject/From/Cc contains a control
+ * character.  On failure *out is left zeroed (nothing to free).
+ */
+int template_render(const struct template *t, template_lookup lookup, void *arg,
+                    struct template_output *out, char **errstr);
+
+/* template_output_free: free the strings and zero *out. */
+void template_output_free(struct template_output *out);
+
+/*
+ * template_vars: call cb once per variable occurrence, in file order (headers
+ * first), with its name, whether it has a fallback, and its line.
+ */
+void template_vars(const struct template *t,
+                   void (*cb)(void *arg, const char *var, int has_fallback,
+                              int line),
+                   void *arg);
+
+/*
+ * The variables nudge defines for every lead (custom lead fields come on top):
+ * email name first_name last_name company domain phone tz source stage
+ * sender.name sender.first_name sender.email date weekday
+ * value.title value.pitch value.url value.body.
+ * The shipped templates give every lead field a fallback, but use sender.name
+ * and sender.first_name without one: the caller always sets them (to the
+ * config's from address when it has no display name), and value.* in x.*.
+ */
+extern const char *const template_known_vars[];
+extern const size_t template_nknown_vars;
+
+/*
+ * template_check: lint t.  Appends malloc'd "path:line: warning: ..." strings
+ * to the growable array *msgs / *nmsgs (start with NULL / 0; free each string
+ * and the array).  Returns the number of messages appended.  Reports:
+ *   - a variable without fallback whose name is neither in template_known_vars
+ *     nor in extra_vars (the caller's custom lead field names) -> "unknown
+ *     variable {{x}}" (a variable with a fallback is never reported: it
+ * renders)
+ *   - an empty body
+ *   - a .text draft longer than 320 characters (two SMS segments)
+ *   - value.* variables outside an X template (name not starting with "x.")
+ * Structural faults (missing Subject, braces, UTF-8) are template_parse errors.
+ */
+size_t template_check(const struct template *t, const char *const *extra_vars,
+                      size_t nextra, char ***msgs, size_t *nmsgs);
+
+/*
+ * The value library: one item per templates/value/<name>.md.
+ */
+struct value_item {
+	char *name;  /* file stem, e.g. "case-study-acme" */
+	char *title; /* Title: */
+	char *pitch; /* Pitch: one line */
+	char *url;   /* URL: */
+	char *body; /* the text after the header block, trailing blank lines cut
+	             */
+};
+
+/*
+ * value_load_dir: load every "*.md" in dir, sorted by file name (byte order).
+ * An empty directory gives *n = 0 and TEMPLATE_OK.  EIO if dir or a file cannot
+ * be read; ESYNTAX ("path:line: ...") for a malformed item.  On success free
+ * *items with value_free(*items, *n).
+ */
+int value_load_dir(const char *dir, struct value_item **items, size_t *n,
+                   char **errstr);
+/* value_parse: parse one item from memory (name is the path, for messages and
+ * the stem).  On success fill *item (free its strings with value_item_clear).
+ */
+int value_parse(const char *name, const char *text, size_t len,
+                struct value_item *item, char **errstr);
+void value_item_clear(struct value_item *item);
+void value_free(struct value_item *items, size_t n);
+
+/*
+ * value_pick: the item to send next.  used[] holds the names of items already
+ * sent to this lead, in send order (oldest first; repeats allowed).  Returns
+ * the first item (in items order) whose name is not in used; when every item
+ * has been used, the least recently used one (its last use is the oldest). NULL
+ * if n == 0.
+ */
+const struct value_item *value_pick(const struct value_item *items, size_t n,
+                                    const char *const *used, size_t nused);
+
+#endif

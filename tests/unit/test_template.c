@@ -1,0 +1,809 @@
+/*
+ * test_template - parsing, rendering, lint and the value library.
+ *
+ * Shipped templates are read from $top_srcdir/templates (default ".").
+ * "test_template --bench [N]" times N renders (default 200000) of
+ * templates/1.email and prints renders/second; it is not part of the test run.
+ */
+#include "autoconf.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "template.h"
+#include "xalloc.h"
+
+/* A lead as a NULL-terminated list of name/value pairs. */
+struct kv {
+	const char *k, *v;
+};
+
+static const char *
+kv_lookup(void *arg, const char *var)
+{
+	const struct kv *p;
+
+	for (p = arg; p && p->k; p++)
+		if (strcmp(p->k, var) == 0)
+			return p->v;
+	return NULL;
+}
+
+static const struct kv full_lead[] = {
+    {"email", "dana@acme.example"},
+    {"name", "Dana Reyes"},
+    {"first_name", "Dana"},
+    {"last_name", "Reyes"},
+    {"company", "Acme Tools"},
+    {"domain", "acme.example"},
+    {"phone", "+1 303 555 0142"},
+    {"tz", "America/Denver"},
+    {"source", "trade show"},
+    {"stage", "1"},
+    {"sender.name", "Lenann Gardner"},
+    {"sender.first_name", "Lenann"},
+    {"sender.email", "lenann@example.com"},
+    {"date", "Wednesday, November 25, 2026"},
+    {"weekday", "Wednesday"},
+    {"value.title", "A useful article"},
+    {"value.pitch", "Why it matters, in one line."},
+    {"value.url", "https://example.com/a"},
+    {"value.body", "Two sentences of body."},
+    {NULL, NULL},
+};
+
+/* A lead with nothing but an address (sender.* always come from the config). */
+static const struct kv bare_lead[] = {
+    {"email", "someone@example.org"},
+    {"first_name", ""},
+    {"sender.name", "lenann@example.com"},
+    {"sender.first_name", "lenann@example.com"},
+    {"value.title", "A useful article"},
+    {"value.pitch", "Why it matters, in one line."},
+    {"value.url", "https://example.com/a"},
+    {"value.body", "Two sentences of body."},
+    {NULL, NULL},
+};
+
+static const char *
+srcdir(void)
+{
+	const char *s = getenv("top_srcdir");
+
+	return s && *s ? s : ".";
+}
+
+static struct template *
+parse_ok(const char *name, const char *text)
+{
+	struct template *t = NULL;
+	char *err = NULL;
+	int rc = template_parse(name, text, strlen(text), &t, &err);
+
+	if (rc != TEMPLATE_OK || t == NULL)
+		fail_msg("%s: unexpected parse error: %s", name, err);
+	/* cppcheck reads "struct template" as the C++ keyword */
+	/* cppcheck-suppress CastIntegerToAddressAtReturn */
+	return t;
+}
+
+/* ---- rendering, table-driven */
+
+struct render_case {
+	const char *name, *text;
+	const struct kv *lead;
+	int rc;
+	const char *subject, *body, *html, *err;
+	int thread;
+};
+
+static const struct kv lead_dana[] = {{"first_name", "Dana"},
+                                      {"company", "Acme"},
+                                      {"sender.name", "Lee"},
+                                      {NULL, NULL}};
+static const struct kv lead_empty_name[] = {
+    {"first_name", ""}, {"sender.name", "Lee"}, {NULL, NULL}};
+static const struct kv lead_html[] = {
+    {"first_name", "Dana <script>"}, {"company", "A&B \"Co\""}, {NULL, NULL}};
+static const struct kv lead_inject[] = {
+    {"company", "Acme\r\nBcc: victim@example.com"}, {NULL, NULL}};
+static const struct kv lead_inject_lf[] = {{"first_name", "Dana\nX-Evil: 1"},
+                                           {NULL, NULL}};
+static const struct kv lead_none[] = {{NULL, NULL}};
+
+static const struct render_case render_cases[] = {
+    /* plain value, threaded */
+    {"t/1.email",
+     "Subject: Hi {{first_name}}\nThread: yes\n\nHi {{first_name}}, "
+     "from {{sender.name}}.\n",
+     lead_dana, TEMPLATE_OK, "Hi Dana", "Hi Dana, from Lee.\n", NULL, NULL, 1},
+    /* fallback used when the value is missing or empty */
+    {"t/1.email",
+     "Subject: Idea for {{company|your team}}\n\nHi {{first_name|there}},\n",
+     lead_empty_name, TEMPLATE_OK, "Idea for your team", "Hi there,\n", NULL,
+     NULL, 0},
+    /* fallback ignored when there is a value */
+    {"t/1.email",
+     "Subject: Idea for {{company|your team}}\n\nHi {{first_name|there}},\n",
+     lead_dana, TEMPLATE_OK, "Idea for Acme", "Hi Dana,\n", NULL, NULL, 0},
+    /* empty fallback */
+    {"t/1.email", "Subject: x\n\nHi{{first_name|}}!\n", lead_none, TEMPLATE_OK,
+     "x", "Hi!\n", NULL, NULL, 0},
+    /* white space inside the braces, around name and fallback */
+    {"t/1.email",
+     "Subject: x\n\n[{{  first_name  }}] [{{ company | the team }}]\n",
+     lead_empty_name, TEMPLATE_EMISSING, NULL, NULL, NULL,
+     "t/1.email:3: no value for {{first_name}} and no fallback", 0},
+    {"t/1.email",
+     "Subject: x\n\n[{{  first_name  }}] [{{ company | the team }}]\n",
+     lead_dana, TEMPLATE_OK, "x", "[Dana] [Acme]\n", NULL, NULL, 0},
+    {"t/1.email", "Subject: x\n\n[{{ company | the team }}]\n", lead_none,
+     TEMPLATE_OK, "x", "[the team]\n", NULL, NULL, 0},
+    /* escapes */
+    {"t/1.email",
+     "Subject: {{{{x}}}}\n\nUse {{{{first_name}}}} for {{first_name}}; "
+     "{ single } braces stay.\n",
+     lead_dana, TEMPLATE_OK, "{{x}}",
+     "Use {{first_name}} for Dana; { single } braces stay.\n", NULL, NULL, 0},
+    /* missing variable names file:line */
+    {"templates/1.email", "Subject: Hello\nThread: no\n\nHi {{first_name}},\n",
+     lead_empty_name, TEMPLATE_EMISSING, NULL, NULL, NULL,
+     "templates/1.email:4: no value for {{first_name}} and no fallback", 0},
+    {"templates/1.email", "Subject: Hello {{company}}\n\nHi,\n", lead_none,
+     TEMPLATE_EMISSING, NULL, NULL, NULL,
+     "templates/1.email:1: no value for {{company}} and no fallback", 0},
+    /* HTML part: values escaped there, verbatim in text */
+    {"t/2.email",
+     "Subject: s\nThread: yes\n\nHi {{first_name}} of {{company}}\n"
+     "--- html ---  \n<p>Hi {{first_name}} of {{company|x}}</p>\n",
+     lead_html, TEMPLATE_OK, "s", "Hi Dana <script> of A&B \"Co\"\n",
+     "<p>Hi Dana &lt;script&gt; of A&amp;B &quot;Co&quot;</p>\n", NULL, 1},
+    /* header injection through a value in Subject */
+    {"t/1.email", "Subject: Idea for {{company}}\n\nHi.\n", lead_inject,
+     TEMPLATE_EINVAL, NULL, NULL, NULL,
+     "t/1.email:1: value of {{company}} contains a line break; refused in "
+     "Subject",
+     0},
+    {"t/1.email", "Subject: Hi {{first_name}}\n\nHi.\n", lead_inject_lf,
+     TEMPLATE_EINVAL, NULL, NULL, NULL, NULL, 0},
+    /* ... but the body takes the value verbatim */
+    {"t/1.email", "Subject: Hi\n\n{{company}}\n", lead_inject, TEMPLATE_OK,
+     "Hi", "Acme\r\nBcc: victim@example.com\n", NULL, NULL, 0},
+    /* plain kinds: no header block, everything is body */
+    {"t/1.call", "Subject: not a header here\n{{first_name|Hi}}\n", lead_dana,
+     TEMPLATE_OK, NULL, "Subject: not a header here\nDana\n", NULL, NULL, 0},
+    /* CRLF files, comments in the header block, BOM */
+    {"t/1.email",
+     "\xef\xbb\xbf# comment\r\nsubject: Hi\r\nTHREAD: Yes\r\n\r\nA\r\nB\r\n",
+     lead_none, TEMPLATE_OK, "Hi", "A\nB\n", NULL, NULL, 1},
+    /* UTF-8 passes through */
+    {"t/1.email",
+     "Subject: Caf\xc3\xa9 \xe2\x98\x95\n\n{{first_name|Gr\xc3\xbc\xc3\x9f "
+     "Gott}}\n",
+     lead_none, TEMPLATE_OK, "Caf\xc3\xa9 \xe2\x98\x95",
+     "Gr\xc3\xbc\xc3\x9f Gott\n", NULL, NULL, 0},
+};
+
+static void
+test_render_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(render_cases) / sizeof(render_cases[0]); i++) {
+		const struct render_case *c = &render_cases[i];
+		struct template *t = parse_ok(c->name, c->text);
+		struct template_output o;
+		char *err = NULL;
+		int rc;
+
+		rc = template_render(t, kv_lookup, (void *)c->lead, &o, &err);
+		if (rc != c->rc)
+			fail_msg("case %zu: rc %d, want %d (%s)", i, rc, c->rc,
+			         err ? err : "");
+		if (rc == TEMPLATE_OK) {
+			assert_null(err);
+			if (c->subject)
+				assert_string_equal(o.subject, c->subject);
+			else
+				assert_null(o.subject);
+			assert_string_equal(o.text, c->body);
+			if (c->html)
+				assert_string_equal(o.html, c->html);
+			else
+				assert_null(o.html);
+			assert_int_equal(o.thread, c->thread);
+			assert_int_equal(template_has_html(t), c->html != NULL);
+		} else {
+			assert_non_null(err);
+			if (c->err)
+				assert_string_equal(err, c->err);
+			assert_null(o.subject);
+			assert_null(o.text);
+		}
+		template_output_free(&o);
+		free(err);
+		template_free(t);
+	}
+}
+
+/* ---- parse errors, table-driven */
+
+struct parse_case {
+	const char *name, *text, *err;
+};
+
+static const struct parse_case parse_cases[] = {
+    {"t/1.email", "Subject: a\n\nHi {{first_name,\n",
+     "t/1.email:3: \"{{\" without \"}}\" on the same line"},
+    {"t/1.email", "Subject: a\n\nline\nHi {{first_name\n}}\n",
+     "t/1.email:4: \"{{\" without \"}}\" on the same line"},
+    {"t/1.email", "Subject: a\n\nHi {{a {{b}}\n",
+     "t/1.email:3: \"{{\" without \"}}\" on the same line"},
+    {"t/1.email", "Subject: a\n\n\n\nbye }} now\n",
+     "t/1.email:5: stray \"}}\" (write \"}}}}\" for a literal \"}}\")"},
+    {"t/1.email", "Subject: a }}\n\n",
+     "t/1.email:1: stray \"}}\" (write \"}}}}\" for a literal \"}}\")"},
+    {"t/1.email", "Subject: a\n\n{{First}}\n",
+     "t/1.email:3: bad variable name \"First\" (use a-z, 0-9, _ and .)"},
+    {"t/1.email", "Subject: a\n\n{{first name|x}}\n",
+     "t/1.email:3: bad variable name \"first name\" (use a-z, 0-9, _ and .)"},
+    {"t/1.email", "Subject: a\n\n{{ | x}}\n",
+     "t/1.email:3: bad variable name \"\" (use a-z, 0-9, _ and .)"},
+    {"t/1.email", "Subject: a\n\n{{.x}}\n",
+     "t/1.email:3: bad variable name \".x\" (use a-z, 0-9, _ and .)"},
+    {"t/1.email", "Subject: a\nBcc: x@example.com\n\nHi\n",
+     "t/1.email:2: unknown header key \"Bcc\""},
+    {"t/1.email", "Thread: yes\n\nHi\n", "t/1.email:1: missing Subject header"},
+    {"t/1.email", "",
+     "t/1.email:1: header block not followed by a blank line and a body"},
+    {"t/1.email", "Subject:   \n\nHi\n", "t/1.email:1: empty Subject header"},
+    {"t/1.email", "Subject: a\nSubject: b\n\nHi\n",
+     "t/1.email:2: duplicate header \"Subject\""},
+    {"t/1.email", "Subject: a\nThread: maybe\n\nHi\n",
+     "t/1.email:2: Thread must be \"yes\" or \"no\""},
+    {"t/1.email", "Subject: a\nHi {{first_name}},\n",
+     "t/1.email:2: expected \"Key: value\" or a blank line ending the header "
+     "block"},
+    {"t/1.email", "Subject: a\nThread: no",
+     "t/1.email:2: header block not followed by a blank line and a body"},
+    {"t/1.email", "Hi there,\n\nbody\n",
+     "t/1.email:1: expected a header line such as \"Subject: ...\""},
+    {"t/1.email", "Subject: a\n\nok\nCaf\xc3 au lait\n",
+     "t/1.email:4: invalid UTF-8"},
+    {"t/1.email", "Subject: a\n\nok\n\xed\xa0\x80 surrogate\n",
+     "t/1.email:4: invalid UTF-8"},
+    {"t/1.email", "Subject: a\n\n\xc0\xaf overlong\n",
+     "t/1.email:3: invalid UTF-8"},
+    {"t/1.text", "ok\n\xf4\x90\x80\x80 too big\n", "t/1.text:2: invalid UTF-8"},
+    {"t/1.text", "ok\nbell\a\n", "t/1.text:2: control character 0x07"},
+    {"t/1.text", "ok\rno\n", "t/1.text:1: control character 0x0d"},
+    {"t/a.md", "Title: t\nURL: u\n\nbody\n", "t/a.md:1: missing Pitch header"},
+};
+
+static void
+test_parse_errors(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
+		const struct parse_case *c = &parse_cases[i];
+		struct template *t = NULL;
+		char *err = NULL;
+		int rc =
+		    template_parse(c->name, c->text, strlen(c->text), &t, &err);
+
+		if (rc != TEMPLATE_ESYNTAX)
+			fail_msg("case %zu: rc %d, want ESYNTAX", i, rc);
+		assert_null(t);
+		assert_non_null(err);
+		if (strcmp(err, c->err) != 0)
+			fail_msg("case %zu:\n got  %s\n want %s", i, err,
+			         c->err);
+		free(err);
+	}
+}
+
+/* NUL inside the text is refused too (the length is explicit). */
+static void
+test_parse_nul(void **state)
+{
+	static const char text[] = "Subject: a\n\nx\0y\n";
+	struct template *t = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(
+	    template_parse("t/1.email", text, sizeof(text) - 1, &t, &err),
+	    TEMPLATE_ESYNTAX);
+	assert_string_equal(err, "t/1.email:3: control character 0x00");
+	free(err);
+}
+
+/* ---- broken files on disk: the error names the path and line */
+
+static void
+test_broken_files(void **state)
+{
+	static const struct {
+		const char *file, *err_suffix;
+	} cases[] = {
+	    {"bad-utf8.email", "bad-utf8.email:6: invalid UTF-8"},
+	    {"no-blank-line.email",
+	     "no-blank-line.email:2: expected \"Key: value\" or a blank line "
+	     "ending the header block"},
+	    {"unknown-header.email",
+	     "unknown-header.email:2: unknown header key \"Bcc\""},
+	    {"no-subject.email", "no-subject.email:1: missing Subject header"},
+	    {"unclosed-braces.email",
+	     "unclosed-braces.email:5: \"{{\" without \"}}\" on the same line"},
+	    {"stray-braces.email", "stray-braces.email:5: stray \"}}\" (write "
+	                           "\"}}}}\" for a literal \"}}\")"},
+	    {"bad-variable.email", "bad-variable.email:1: bad variable name "
+	                           "\"First Name\" (use a-z, 0-9, _ and .)"},
+	    {"no-pitch.md", "no-pitch.md:1: missing Pitch header"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *path = xasprintf("%s/tests/data/templates/%s", srcdir(),
+		                       cases[i].file);
+		char *want = xasprintf("%s/tests/data/templates/%s", srcdir(),
+		                       cases[i].err_suffix);
+		struct template *t = NULL;
+		char *err = NULL;
+
+		assert_int_equal(template_load(path, &t, &err),
+		                 TEMPLATE_ESYNTAX);
+		assert_string_equal(err, want);
+		free(err);
+		free(path);
+		free(want);
+	}
+}
+
+static void
+test_load_missing_file(void **state)
+{
+	struct template *t = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(template_load("/nonexistent/1.email", &t, &err),
+	                 TEMPLATE_EIO);
+	assert_non_null(strstr(err, "/nonexistent/1.email: "));
+	free(err);
+}
+
+/* ---- template_vars and template_check */
+
+struct var_seen {
+	char names[512];
+	int nfb;
+};
+
+static void
+collect_var(void *arg, const char *var, int has_fallback, int line)
+{
+	struct var_seen *s = arg;
+	char one[64];
+
+	snprintf(one, sizeof(one), "%s@%d ", var, line);
+	strcat(s->names, one);
+	s->nfb += has_fallback;
+}
+
+static void
+test_vars(void **state)
+{
+	struct template *t =
+	    parse_ok("t/x.email",
+	             "Subject: {{value.title}}\nThread: yes\n\nHi "
+	             "{{first_name|there}},\n"
+	             "{{value.body}}\n--- html ---\n<p>{{value.url}}</p>\n");
+	struct var_seen s;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	template_vars(t, collect_var, &s);
+	assert_string_equal(
+	    s.names, "value.title@1 first_name@4 value.body@5 value.url@7 ");
+	assert_int_equal(s.nfb, 1);
+	template_free(t);
+}
+
+static void
+test_check(void **state)
+{
+	static const char *const custom[] = {"deal_size"};
+	struct template *t = parse_ok(
+	    "t/1.email",
+	    "Subject: Hi {{frist_name}}\n\n{{deal_size}} {{colour|blue}}\n"
+	    "{{value.url}}\n");
+	char **msgs = NULL;
+	size_t n = 0, i;
+
+	(void)state;
+	assert_int_equal(template_check(t, custom, 1, &msgs, &n), 2);
+	assert_int_equal(n, 2);
+	assert_string_equal(
+	    msgs[0], "t/1.email:1: warning: unknown variable {{frist_name}}");
+	assert_string_equal(msgs[1], "t/1.email:4: warning: {{value.url}} is "
+	                             "only set in X templates (x.*)");
+	for (i = 0; i < n; i++)
+		free(msgs[i]);
+	free(msgs);
+	template_free(t);
+
+	/* an empty body, and an overlong text draft */
+	t = parse_ok("t/3.email", "Subject: a\n\n\n");
+	msgs = NULL, n = 0;
+	assert_int_equal(template_check(t, NULL, 0, &msgs, &n), 1);
+	assert_string_equal(msgs[0], "t/3.email:1: warning: empty body");
+	free(msgs[0]);
+	free(msgs);
+	template_free(t);
+	{
+		char longtext[400];
+
+		memset(longtext, 'a', sizeof(longtext) - 1);
+		longtext[sizeof(longtext) - 1] = '\0';
+		t = parse_ok("t/1.text", longtext);
+		msgs = NULL, n = 0;
+		assert_int_equal(template_check(t, NULL, 0, &msgs, &n), 1);
+		assert_non_null(
+		    strstr(msgs[0], "t/1.text:1: warning: text message"));
+		free(msgs[0]);
+		free(msgs);
+		template_free(t);
+	}
+}
+
+/* ---- value library */
+
+static const struct value_item pick_items[] = {
+    {(char *)"a", NULL, NULL, NULL, NULL},
+    {(char *)"b", NULL, NULL, NULL, NULL},
+    {(char *)"c", NULL, NULL, NULL, NULL},
+};
+
+static void
+test_value_pick(void **state)
+{
+	static const struct {
+		const char *used[8];
+		size_t nused;
+		const char *want;
+	} cases[] = {
+	    {{NULL}, 0, "a"},
+	    {{"a"}, 1, "b"},
+	    {{"b"}, 1, "a"},
+	    {{"a", "b"}, 2, "c"},
+	    {{"c", "a"}, 2, "b"},
+	    {{"gone", "a", "old"}, 3, "b"}, /* unknown names are ignored */
+	    /* all used: least recently used */
+	    {{"a", "b", "c"}, 3, "a"},
+	    {{"a", "b", "c", "a"}, 4, "b"},
+	    {{"a", "b", "c", "a", "b"}, 5, "c"},
+	    {{"c", "b", "a"}, 3, "c"},
+	    {{"a", "b", "c", "c", "b", "a"}, 6, "c"},
+	    {{"b", "a", "c", "b"}, 4, "a"},
+	};
+	size_t i;
+
+	(void)state;
+	assert_null(value_pick(pick_items, 0, NULL, 0));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct value_item *v =
+		    value_pick(pick_items, 3, cases[i].used, cases[i].nused);
+
+		assert_non_null(v);
+		if (strcmp(v->name, cases[i].want) != 0)
+			fail_msg("case %zu: got %s want %s", i, v->name,
+			         cases[i].want);
+	}
+}
+
+/* Walk a lead through 3 * n X emails: no repeat within each round of n. */
+static void
+test_value_rotation(void **state)
+{
+	struct value_item *items;
+	size_t n, i, j;
+	const char *used[64];
+	char *err = NULL;
+	char *dir = xasprintf("%s/templates/value", srcdir());
+
+	(void)state;
+	assert_int_equal(value_load_dir(dir, &items, &n, &err), TEMPLATE_OK);
+	assert_true(n >= 6 && n <= 20);
+	for (i = 0; i < 3 * n; i++)
+		used[i] = value_pick(items, n, used, i)->name;
+	/* any n consecutive picks are all different ... */
+	for (i = 0; i < 3 * n; i++)
+		for (j = i + 1; j < i + n && j < 3 * n; j++)
+			assert_string_not_equal(used[i], used[j]);
+	/* ... the first round follows file order, later rounds repeat it */
+	for (i = 0; i < 3 * n; i++)
+		assert_string_equal(used[i], items[i % n].name);
+	value_free(items, n);
+	free(dir);
+}
+
+static void
+test_value_parse(void **state)
+{
+	static const char text[] =
+	    "Title:  A case study \nPitch: One line.\n"
+	    "URL: https://example.com/x\n\nBody line.\n\n\n";
+	struct value_item it;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(
+	    value_parse("lib/case-study.md", text, strlen(text), &it, &err),
+	    TEMPLATE_OK);
+	assert_string_equal(it.name, "case-study");
+	assert_string_equal(it.title, "A case study");
+	assert_string_equal(it.pitch, "One line.");
+	assert_string_equal(it.url, "https://example.com/x");
+	assert_string_equal(it.body, "Body line.");
+	value_item_clear(&it);
+}
+
+static void
+test_value_load_errors(void **state)
+{
+	struct value_item *items = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	char *dir = xasprintf("%s/tests/data/templates", srcdir());
+
+	(void)state;
+	assert_int_equal(value_load_dir(dir, &items, &n, &err),
+	                 TEMPLATE_ESYNTAX);
+	assert_non_null(strstr(err, "/no-pitch.md:1: missing Pitch header"));
+	free(err);
+	err = NULL;
+	assert_int_equal(value_load_dir("/nonexistent-dir", &items, &n, &err),
+	                 TEMPLATE_EIO);
+	free(err);
+	free(dir);
+}
+
+/* ---- every shipped template */
+
+static int
+is_template_file(const char *f)
+{
+	const char *dot = strrchr(f, '.');
+
+	return f[0] != '.' && dot &&
+	       (strcmp(dot, ".email") == 0 || strcmp(dot, ".call") == 0 ||
+	        strcmp(dot, ".note") == 0 || strcmp(dot, ".text") == 0 ||
+	        strcmp(dot, ".research") == 0);
+}
+
+static void
+check_rendered(const char *path, const char *s)
+{
+	if (s == NULL)
+		return;
+	if (strstr(s, "{{") || strstr(s, "}}"))
+		fail_msg("%s: braces left in output: %s", path, s);
+	if (strstr(s, "Hi ,") || strstr(s, "Hi  ") || strstr(s, " ,"))
+		fail_msg("%s: empty greeting in output: %s", path, s);
+	if (strstr(s, "lorem") || strstr(s, "Lorem") || strstr(s, "TODO"))
+		fail_msg("%s: placeholder text in output", path);
+}
+
+/* Lead fields may be empty; sender.* (config) and value.* (library) may not. */
+static void
+require_fallback(void *arg, const char *var, int has_fallback, int line)
+{
+	if (!has_fallback && strncmp(var, "sender.", 7) != 0 &&
+	    strncmp(var, "value.", 6) != 0)
+		fail_msg("%s:%d: {{%s}} needs a fallback", (const char *)arg,
+		         line, var);
+}
+
+static void
+test_shipped_templates(void **state)
+{
+	char *dir = xasprintf("%s/templates", srcdir());
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int count = 0, emails = 0;
+
+	(void)state;
+	if (d == NULL)
+		fail_msg("cannot open %s", dir);
+	while ((de = readdir(d)) != NULL) {
+		char *path, *err = NULL, **msgs = NULL;
+		struct template *t = NULL;
+		struct template_output o;
+		size_t n = 0, i;
+		int rc;
+
+		if (!is_template_file(de->d_name))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		rc = template_load(path, &t, &err);
+		if (rc)
+			fail_msg("%s", err);
+		/* every lead field may be empty: each has a fallback */
+		template_vars(t, require_fallback, path);
+		/* no lint warnings */
+		template_check(t, NULL, 0, &msgs, &n);
+		for (i = 0; i < n; i++)
+			print_message("%s\n", msgs[i]);
+		assert_int_equal(n, 0);
+		free(msgs);
+
+		/* full lead */
+		rc = template_render(t, kv_lookup, (void *)full_lead, &o, &err);
+		if (rc)
+			fail_msg("%s", err);
+		assert_true(strlen(o.text) > 40);
+		assert_non_null(strstr(o.text, "Dana") ? o.text : NULL);
+		check_rendered(path, o.subject);
+		check_rendered(path, o.text);
+		if (template_kind(t) == TEMPLATE_KIND_EMAIL) {
+			emails++;
+			assert_non_null(o.subject);
+			assert_true(strlen(o.subject) < 78);
+			assert_non_null(strstr(o.text, "Lenann"));
+			/* stage 1 starts the thread; the rest follow it */
+			assert_int_equal(o.thread, de->d_name[0] != '1');
+		}
+		template_output_free(&o);
+
+		/* a lead with nothing but an address */
+		rc = template_render(t, kv_lookup, (void *)bare_lead, &o, &err);
+		if (rc)
+			fail_msg("bare lead: %s", err);
+		check_rendered(path, o.subject);
+		check_rendered(path, o.text);
+		template_output_free(&o);
+
+		template_free(t);
+		free(path);
+		count++;
+	}
+	closedir(d);
+	/* 6 emails, 5 calls, 1 note, 5 texts, 1 research */
+	assert_int_equal(emails, 6);
+	assert_int_equal(count, 18);
+	free(dir);
+}
+
+/* x.email with each item of the shipped library, via value_pick. */
+struct x_lookup {
+	const struct value_item *v;
+};
+
+static const char *
+x_lookup_fn(void *arg, const char *var)
+{
+	const struct value_item *v = ((struct x_lookup *)arg)->v;
+
+	if (strcmp(var, "value.title") == 0)
+		return v->title;
+	if (strcmp(var, "value.pitch") == 0)
+		return v->pitch;
+	if (strcmp(var, "value.url") == 0)
+		return v->url;
+	if (strcmp(var, "value.body") == 0)
+		return v->body;
+	return kv_lookup((void *)full_lead, var);
+}
+
+static void
+test_shipped_value_library(void **state)
+{
+	char *dir = xasprintf("%s/templates/value", srcdir());
+	char *path = xasprintf("%s/templates/x.email", srcdir());
+	struct value_item *items;
+	struct template *t;
+	size_t n, i;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(value_load_dir(dir, &items, &n, &err), TEMPLATE_OK);
+	assert_true(n >= 6);
+	assert_int_equal(template_load(path, &t, &err), TEMPLATE_OK);
+	for (i = 0; i < n; i++) {
+		struct x_lookup xl = {&items[i]};
+		struct template_output o;
+
+		if (i)
+			assert_true(strcmp(items[i - 1].name, items[i].name) <
+			            0);
+		assert_true(*items[i].title && *items[i].pitch &&
+		            *items[i].body);
+		assert_true(strlen(items[i].pitch) < 120);
+		assert_int_equal(
+		    strncmp(items[i].url, "https://example.com/", 20), 0);
+		assert_int_equal(template_render(t, x_lookup_fn, &xl, &o, &err),
+		                 TEMPLATE_OK);
+		assert_string_equal(o.subject, items[i].title);
+		assert_non_null(strstr(o.text, items[i].url));
+		assert_non_null(strstr(o.text, items[i].body));
+		assert_int_equal(o.thread, 1);
+		template_output_free(&o);
+	}
+	template_free(t);
+	value_free(items, n);
+	free(dir);
+	free(path);
+}
+
+/* ---- benchmark (not run by make check) */
+
+static int
+bench(long iters)
+{
+	char *path = xasprintf("%s/templates/1.email", srcdir());
+	struct template *t;
+	struct template_output o;
+	struct timespec a, b;
+	char *err = NULL;
+	double secs;
+	long i;
+
+	if (template_load(path, &t, &err)) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < iters; i++) {
+		if (template_render(t, kv_lookup, (void *)full_lead, &o,
+		                    &err)) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		template_output_free(&o);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	secs = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	printf("%ld renders of %s in %.3f s: %.0f renders/second\n", iters,
+	       path, secs, iters / secs);
+	template_free(t);
+	free(path);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_render_table),
+	    cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_parse_nul),
+	    cmocka_unit_test(test_broken_files),
+	    cmocka_unit_test(test_load_missing_file),
+	    cmocka_unit_test(test_vars),
+	    cmocka_unit_test(test_check),
+	    cmocka_unit_test(test_value_pick),
+	    cmocka_unit_test(test_value_rotation),
+	    cmocka_unit_test(test_value_parse),
+	    cmocka_unit_test(test_value_load_errors),
+	    cmocka_unit_test(test_shipped_templates),
+	    cmocka_unit_test(test_shipped_value_library),
+	};
+
+	if (argc >= 2 && strcmp(argv[1], "--bench") == 0)
+		return bench(argc >= 3 ? atol(argv[2]) : 200000);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
