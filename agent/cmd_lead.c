@@ -1,0 +1,1145 @@
+/* cmd_lead - nudge lead add|import|list|show|note|pause|resume|retire, export csv */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "commands.h"
+#include "csv.h"
+#include "json.h"
+#include "log.h"
+#include "xalloc.h"
+
+static const char usage_lead[] =
+    "usage: nudge lead add EMAIL [--name N] [--first-name F] [--company C]\n"
+    "                 [--phone P] [--tz ZONE] [--source S] [--sequence S]\n"
+    "                 [--set KEY=VALUE]... [--note TEXT]\n"
+    "       nudge lead import FILE.csv [--map COLUMN=FIELD]... [--sequence S]\n"
+    "       nudge lead list [--status S] [--json]\n"
+    "       nudge lead show EMAIL [--json]\n"
+    "       nudge lead note EMAIL TEXT...\n"
+    "       nudge lead pause EMAIL [--until YYYY-MM-DD] [--reason TEXT]\n"
+    "       nudge lead resume EMAIL\n"
+    "       nudge lead retire EMAIL [--reason TEXT]\n"
+    "\n"
+    "add enrolls a lead in a sequence (default: the config's 'sequence'); its\n"
+    "first touch is due at once.  import reads a CSV with a header row: common\n"
+    "CRM column names are recognised, --map COLUMN=FIELD names the rest\n"
+    "(FIELD '-' ignores a column), other columns become custom fields.\n"
+    "Re-importing an address updates the lead.  Bad rows are reported with\n"
+    "their line and skipped; the rest is imported in one transaction.\n"
+    "Suppressed addresses (bounced, unsubscribed) are never enrolled.\n";
+
+/* ---- helpers */
+
+static void
+set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s && *s ? xstrdup(s) : NULL;
+}
+
+/* first_word: the first name taken from a full name ("Dr. Jane Doe" -> the first
+ * word that is not a title). */
+static char *
+first_word(const char *name)
+{
+	static const char *const titles[] = {"mr", "mrs", "ms", "dr", "prof",
+	    "mr.", "mrs.", "ms.", "dr.", "prof.", "herr", "frau", NULL};
+	const char *p = name, *e;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p; *e && *e != ' ' && *e != '\t'; e++)
+			;
+		if (e == p)
+			break;
+		int title = 0;
+		for (int i = 0; titles[i]; i++)
+			if ((size_t)(e - p) == strlen(titles[i]) &&
+			    strncasecmp(p, titles[i], (size_t)(e - p)) == 0)
+				title = 1;
+		if (!title || *e == '\0')
+			return xstrndup(p, (size_t)(e - p));
+		p = e;
+	}
+	return NULL;
+}
+
+/* has_ctl: 1 if s holds a control character (a value for a single-line
+ * field). */
+static int
+has_ctl(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static void
+field_set(struct lead *l, const char *key, const char *value)
+{
+	for (size_t i = 0; i < l->nfields; i++)
+		if (strcmp(l->fields[i].key, key) == 0) {
+			free(l->fields[i].value);
+			l->fields[i].value = xstrdup(value);
+			return;
+		}
+	l->fields = xreallocarray(l->fields, l->nfields + 1, sizeof *l->fields);
+	l->fields[l->nfields].key = xstrdup(key);
+	l->fields[l->nfields].value = xstrdup(value);
+	l->nfields++;
+}
+
+/* custom_key_ok: custom field names are variables in templates: [a-z0-9_]. */
+static int
+custom_key_ok(const char *k)
+{
+	if (*k == '\0' || strlen(k) > 64)
+		return 0;
+	for (; *k; k++)
+		if (!islower((unsigned char)*k) && !isdigit((unsigned char)*k) &&
+		    *k != '_')
+			return 0;
+	return 1;
+}
+
+/* custom_key: a column name made into a field name ("Deal Size ($)" ->
+ * "deal_size"). */
+static char *
+custom_key(const char *col)
+{
+	struct buf b;
+	int us = 0;
+
+	buf_init(&b);
+	for (; *col && b.len < 64; col++) {
+		unsigned char c = (unsigned char)*col;
+		if (isalnum(c)) {
+			if (us && b.len)
+				buf_addc(&b, '_');
+			us = 0;
+			buf_addc(&b, (char)tolower(c));
+		} else
+			us = 1;
+	}
+	return buf_steal(&b);
+}
+
+/*
+ * lead_check: validate the fields of l that a user or a CSV gave.  Returns NULL
+ * or a malloc'd reason.
+ */
+static char *
+lead_check(struct nudge *n, struct lead *l)
+{
+	const struct sequence *seq;
+	char *err = NULL;
+
+	if (!csv_email_valid(l->email))
+		return xasprintf("invalid email address '%s'", l->email);
+	if (l->tz && !clock_tz_valid(l->tz))
+		return xasprintf("unknown time zone '%s'", l->tz);
+	if (has_ctl(l->name) || has_ctl(l->first_name) || has_ctl(l->company) ||
+	    has_ctl(l->phone) || has_ctl(l->source))
+		return xstrdup("control characters in a field");
+	if (lc_sequence(n, l->sequence, &seq, &err) != LC_OK)
+		return err;
+	return NULL;
+}
+
+/* fold: a line break or tab inside a one-line field (a CSV cell may hold
+ * one) becomes a space; other control characters are refused later. */
+static void
+fold(char *s)
+{
+	for (; s && *s; s++)
+		if (*s == '\r' || *s == '\n' || *s == '\t')
+			*s = ' ';
+}
+
+static void
+lead_derive(struct lead *l)
+{
+	fold(l->name);
+	fold(l->first_name);
+	fold(l->company);
+	fold(l->phone);
+	fold(l->source);
+	for (char *p = l->email; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (l->domain == NULL) {
+		const char *at = strrchr(l->email, '@');
+		if (at)
+			l->domain = xstrdup(at + 1);
+	}
+	if (l->first_name == NULL && l->name != NULL)
+		l->first_name = first_word(l->name);
+}
+
+static int
+check_suppressed(struct nudge *n, const char *email, char **why)
+{
+	int yes = 0;
+	char *reason = NULL, *err = NULL;
+
+	if (store_is_suppressed(n->st, email, &yes, &reason, &err) != STORE_OK) {
+		*why = err;
+		return -1;
+	}
+	if (yes)
+		*why = xasprintf("%s is suppressed (%s); not enrolled", email,
+		    reason ? reason : "listed");
+	free(reason);
+	return yes;
+}
+
+/* ---- lead add */
+
+static int
+lead_add(struct nudge *n, int argc, char **argv)
+{
+	struct lead *l = xcalloc(1, sizeof *l);
+	const char *note = NULL;
+	char *err = NULL;
+	time_t now;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (a[0] != '-') {
+			if (l->email) {
+				fprintf(stderr, "nudge lead add: one address "
+						"at a time\n");
+				goto usage;
+			}
+			l->email = xstrdup(a);
+			continue;
+		}
+		if (v == NULL)
+			goto usage;
+		i++;
+		if (strcmp(a, "--name") == 0)
+			set_str(&l->name, v);
+		else if (strcmp(a, "--first-name") == 0)
+			set_str(&l->first_name, v);
+		else if (strcmp(a, "--company") == 0)
+			set_str(&l->company, v);
+		else if (strcmp(a, "--phone") == 0)
+			set_str(&l->phone, v);
+		else if (strcmp(a, "--tz") == 0)
+			set_str(&l->tz, v);
+		else if (strcmp(a, "--source") == 0)
+			set_str(&l->source, v);
+		else if (strcmp(a, "--sequence") == 0)
+			set_str(&l->sequence, v);
+		else if (strcmp(a, "--note") == 0)
+			note = v;
+		else if (strcmp(a, "--set") == 0) {
+			const char *eq = strchr(v, '=');
+			char *k;
+			if (eq == NULL) {
+				fprintf(stderr, "nudge lead add: --set wants "
+						"KEY=VALUE\n");
+				goto usage;
+			}
+			k = xstrndup(v, (size_t)(eq - v));
+			if (!custom_key_ok(k)) {
+				fprintf(stderr, "nudge lead add: field name "
+				    "'%s': use a-z, 0-9 and _\n", k);
+				free(k);
+				lead_free(l);
+				return EX_USAGE;
+			}
+			field_set(l, k, eq + 1);
+			free(k);
+		} else
+			goto usage;
+	}
+	if (l->email == NULL)
+		goto usage;
+	if ((rc = cli_open(n, 0)) != EX_OK) {
+		lead_free(l);
+		return rc;
+	}
+	now = clock_now();
+	if (l->sequence == NULL && n->cfg->sequence)
+		l->sequence = xstrdup(n->cfg->sequence);
+	lead_derive(l);
+	if ((err = lead_check(n, l)) != NULL) {
+		fprintf(stderr, "nudge lead add: %s\n", err);
+		free(err);
+		lead_free(l);
+		return EX_DATAERR;
+	}
+	if (store_begin(n->st, &err) != STORE_OK)
+		goto fail;
+	if ((rc = check_suppressed(n, l->email, &err)) != 0) {
+		lead_free(l);
+		return cli_fail_tx(n, err, rc < 0 ? EX_SOFTWARE : EX_DATAERR);
+	}
+	l->created = l->updated = now;
+	l->status = xstrdup("active");
+	rc = store_lead_insert(n->st, l, &err);
+	if (rc == STORE_EEXIST) {
+		free(err);
+		err = xasprintf("%s is already a lead (see: nudge lead show %s)",
+		    l->email, l->email);
+		lead_free(l);
+		return cli_fail_tx(n, err, EX_DATAERR);
+	}
+	if (rc != STORE_OK)
+		goto fail;
+	if (store_event_add(n->st, l->id, now, "enrolled",
+		l->source ? l->source : "added by hand", NULL, &err) ||
+	    lc_enroll(n, l, now, &err) != LC_OK)
+		goto fail;
+	if (note && store_note_add(n->st, l->id, now, "note", note, NULL, &err))
+		goto fail;
+	if (store_commit(n->st, &err) != STORE_OK)
+		goto fail;
+	if (n->json)
+		printf("{\"email\":\"%s\",\"id\":%lld}\n", l->email,
+		    (long long)l->id);
+	else
+		printf("added %s (sequence %s, stage 1 due %s)\n", l->email,
+		    l->sequence, cli_date(n, l->next_due));
+	lead_free(l);
+	return EX_OK;
+fail:
+	lead_free(l);
+	return cli_fail_tx(n, err, EX_SOFTWARE);
+usage:
+	lead_free(l);
+	fputs(usage_lead, stderr);
+	return EX_USAGE;
+}
+
+/* ---- lead import */
+
+enum { F_IGNORE = -1, F_CUSTOM = -2 };
+static const char *const core_fields[] = {"email", "name", "first_name",
+    "last_name", "company", "phone", "tz", "source", "sequence", "notes",
+    "domain", NULL};
+
+static int
+core_index(const char *f)
+{
+	for (int i = 0; core_fields[i]; i++)
+		if (strcmp(core_fields[i], f) == 0)
+			return i;
+	return F_CUSTOM;
+}
+
+struct colmap {
+	int field;	/* index in core_fields, F_IGNORE or F_CUSTOM */
+	char *custom;	/* the custom field key */
+};
+
+static int
+lead_import(struct nudge *n, int argc, char **argv)
+{
+	const char *path = NULL, *seqname = NULL;
+	char **maps = NULL, *err = NULL;
+	size_t nmaps = 0, ncols = 0;
+	struct colmap *cols = NULL;
+	struct csv_reader *r = NULL;
+	struct csv_record rec;
+	FILE *fp = NULL;
+	int i, rc, ecol = -1, tty = isatty(2);
+	long added = 0, updated = 0, skipped = 0, rows = 0;
+	time_t now;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--map") == 0 && i + 1 < argc) {
+			if (strchr(argv[i + 1], '=') == NULL) {
+				fprintf(stderr, "nudge lead import: --map "
+						"wants COLUMN=FIELD\n");
+				return EX_USAGE;
+			}
+			maps = xreallocarray(maps, nmaps + 1, sizeof *maps);
+			maps[nmaps++] = argv[++i];
+		} else if (strcmp(argv[i], "--sequence") == 0 && i + 1 < argc)
+			seqname = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			free(maps);
+			fputs(usage_lead, stderr);
+			return EX_USAGE;
+		} else if (path == NULL)
+			path = argv[i];
+		else {
+			free(maps);
+			fputs(usage_lead, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (path == NULL) {
+		free(maps);
+		fputs(usage_lead, stderr);
+		return EX_USAGE;
+	}
+	if ((rc = cli_open(n, 0)) != EX_OK) {
+		free(maps);
+		return rc;
+	}
+	now = clock_now();
+	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (fp == NULL) {
+		fprintf(stderr, "nudge lead import: %s: %s\n", path,
+		    strerror(errno));
+		free(maps);
+		return EX_NOINPUT;
+	}
+	r = csv_open(fp, strcmp(path, "-") == 0 ? "stdin" : path);
+	rc = csv_read(r, &rec, &err);
+	if (rc != CSV_OK) {
+		fprintf(stderr, "nudge lead import: %s\n",
+		    rc == CSV_EOF ? "empty file: no header row" : err);
+		free(err);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	ncols = rec.nfields;
+	cols = xcalloc(ncols, sizeof *cols);
+	for (size_t c = 0; c < ncols; c++) {
+		const char *col = rec.fields[c], *f = NULL;
+
+		for (size_t m = 0; m < nmaps; m++) {
+			const char *eq = strchr(maps[m], '=');
+			if (strlen(col) == (size_t)(eq - maps[m]) &&
+			    strncasecmp(col, maps[m], (size_t)(eq - maps[m])) ==
+				0)
+				f = eq + 1;
+		}
+		if (f != NULL && strcmp(f, "-") == 0) {
+			cols[c].field = F_IGNORE;
+			continue;
+		}
+		if (f == NULL)
+			f = csv_map_header(col);
+		if (f != NULL && (strcmp(f, "status") == 0 ||
+				     strcmp(f, "stage") == 0 ||
+				     strcmp(f, "next_due") == 0)) {
+			/* nudge's own state is not imported (export writes it
+			 * for reading, import ignores it) */
+			cols[c].field = F_IGNORE;
+			continue;
+		}
+		cols[c].field = f ? core_index(f) : F_CUSTOM;
+		if (cols[c].field == F_CUSTOM) {
+			cols[c].custom = custom_key(f ? f : col);
+			if (!custom_key_ok(cols[c].custom))
+				cols[c].field = F_IGNORE;
+		}
+		if (cols[c].field == 0 && ecol < 0)
+			ecol = (int)c;
+	}
+	if (ecol < 0) {
+		fprintf(stderr, "nudge lead import: %s:%lu: no email column "
+				"(name one with --map COLUMN=email)\n",
+		    path, rec.line);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	if (store_begin(n->st, &err) != STORE_OK) {
+		fprintf(stderr, "nudge: %s\n", err);
+		free(err);
+		rc = EX_SOFTWARE;
+		goto out;
+	}
+	for (;;) {
+		struct lead *l, *old = NULL;
+		const char *last = NULL;
+		char *why = NULL;
+		const char *notes = NULL;
+
+		rc = csv_read(r, &rec, &err);
+		if (rc == CSV_EOF)
+			break;
+		if (rc == CSV_EIO) {
+			rc = cli_fail_tx(n, err, EX_IOERR);
+			goto out;
+		}
+		rows++;
+		if (tty && rows % 1000 == 0)
+			fprintf(stderr, "\rnudge: importing... %ld rows", rows);
+		if (rc == CSV_EBAD) {
+			fprintf(stderr, "%s%s (skipped)\n", tty ? "\r" : "",
+			    err);
+			free(err);
+			err = NULL;
+			skipped++;
+			continue;
+		}
+		l = xcalloc(1, sizeof *l);
+		for (size_t c = 0; c < ncols && c < rec.nfields; c++) {
+			const char *v = rec.fields[c];
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (*v == '\0')
+				continue;
+			switch (cols[c].field) {
+			case 0: set_str(&l->email, v); break;
+			case 1: set_str(&l->name, v); break;
+			case 2: set_str(&l->first_name, v); break;
+			case 3: last = v; break;
+			case 4: set_str(&l->company, v); break;
+			case 5: set_str(&l->phone, v); break;
+			case 6: set_str(&l->tz, v); break;
+			case 7: set_str(&l->source, v); break;
+			case 8: set_str(&l->sequence, v); break;
+			case 9: notes = v; break;
+			case 10: set_str(&l->domain, v); break;
+			case F_CUSTOM: field_set(l, cols[c].custom, v); break;
+			default: break;
+			}
+		}
+		if (l->email == NULL) {
+			why = xstrdup("no email address");
+			goto bad;
+		}
+		for (char *e = l->email + strlen(l->email);
+		     e > l->email && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			e[-1] = '\0';
+		if (last)
+			field_set(l, "last_name", last);
+		if (l->name == NULL && (l->first_name || last))
+			l->name = xasprintf("%s%s%s",
+			    l->first_name ? l->first_name : "",
+			    l->first_name && last ? " " : "", last ? last : "");
+		if (l->sequence == NULL)
+			l->sequence = xstrdup(seqname ? seqname
+			    : n->cfg->sequence ? n->cfg->sequence : "12345x");
+		if (l->source == NULL)
+			l->source = xasprintf("import %s", path);
+		lead_derive(l);
+		if ((why = lead_check(n, l)) != NULL)
+			goto bad;
+		rc = store_lead_get_email(n->st, l->email, &old, &err);
+		if (rc == STORE_OK) {
+			/* update: what the row gives replaces what was there */
+#define TAKE(f) if (l->f) { free(old->f); old->f = l->f; l->f = NULL; }
+			TAKE(name) TAKE(first_name) TAKE(company) TAKE(phone)
+			TAKE(tz) TAKE(domain)
+#undef TAKE
+			for (size_t k = 0; k < l->nfields; k++)
+				field_set(old, l->fields[k].key,
+				    l->fields[k].value);
+			old->updated = now;
+			if (store_lead_update(n->st, old, &err) != STORE_OK ||
+			    (notes && store_note_add(n->st, old->id, now,
+					  "note", notes, NULL, &err))) {
+				lead_free(l);
+				lead_free(old);
+				rc = cli_fail_tx(n, err, EX_SOFTWARE);
+				goto out;
+			}
+			updated++;
+			lead_free(old);
+			lead_free(l);
+			continue;
+		} else if (rc != STORE_ENOTFOUND) {
+			lead_free(l);
+			rc = cli_fail_tx(n, err, EX_SOFTWARE);
+			goto out;
+		}
+		free(err);
+		err = NULL;
+		if (check_suppressed(n, l->email, &why) != 0)
+			goto bad;
+		l->created = l->updated = now;
+		l->status = xstrdup("active");
+		if (store_lead_insert(n->st, l, &err) != STORE_OK ||
+		    store_event_add(n->st, l->id, now, "enrolled", l->source,
+			NULL, &err) != STORE_OK ||
+		    lc_enroll(n, l, now, &err) != LC_OK ||
+		    (notes && store_note_add(n->st, l->id, now, "note", notes,
+				  NULL, &err) != STORE_OK)) {
+			lead_free(l);
+			rc = cli_fail_tx(n, err, EX_SOFTWARE);
+			goto out;
+		}
+		added++;
+		lead_free(l);
+		continue;
+bad:
+		fprintf(stderr, "%s%s:%lu: %s (skipped)\n", tty ? "\r" : "",
+		    path, rec.line, why);
+		free(why);
+		skipped++;
+		lead_free(l);
+	}
+	if (store_commit(n->st, &err) != STORE_OK) {
+		rc = cli_fail_tx(n, err, EX_SOFTWARE);
+		goto out;
+	}
+	if (tty && rows >= 1000)
+		fputc('\r', stderr);
+	if (n->json)
+		printf("{\"added\":%ld,\"updated\":%ld,\"skipped\":%ld}\n",
+		    added, updated, skipped);
+	else
+		printf("%s: %ld added, %ld updated, %ld skipped\n", path, added,
+		    updated, skipped);
+	rc = EX_OK;
+out:
+	for (size_t c = 0; c < ncols; c++)
+		free(cols[c].custom);
+	free(cols);
+	free(maps);
+	csv_close(r);
+	if (fp && fp != stdin)
+		fclose(fp);
+	return rc;
+}
+
+/* ---- lead list */
+
+struct list_ctx {
+	struct nudge *n;
+	struct buf out;
+	int first;
+	long count;
+};
+
+static int
+list_one(const struct lead *l, void *arg)
+{
+	struct list_ctx *c = arg;
+	char label[16];
+	int f = 1;
+
+	lc_stage_label(c->n, l, label, sizeof label);
+	if (c->n->json) {
+		buf_adds(&c->out, c->first ? "[\n" : ",\n");
+		buf_addc(&c->out, '{');
+		json_kv(&c->out, &f, "email", l->email);
+		json_kv(&c->out, &f, "name", l->name);
+		json_kv(&c->out, &f, "company", l->company);
+		json_kv(&c->out, &f, "status", l->status);
+		json_kv(&c->out, &f, "sequence", l->sequence);
+		json_kv(&c->out, &f, "stage", label);
+		json_kv(&c->out, &f, "next_due", cli_time(c->n, l->next_due));
+		buf_addc(&c->out, '}');
+	} else
+		buf_printf(&c->out, "%-32s %-22.22s %-18.18s %-12s %-4s %s\n",
+		    l->email, l->name ? l->name : "-",
+		    l->company ? l->company : "-", l->status,
+		    strcmp(l->status, "active") == 0 ||
+			    strcmp(l->status, "paused") == 0
+			? label
+			: "-",
+		    cli_date(c->n, l->next_due));
+	c->first = 0;
+	c->count++;
+	if (c->out.len > 65536) {
+		fwrite(c->out.s, 1, c->out.len, stdout);
+		c->out.len = 0;
+	}
+	return 0;
+}
+
+static int
+lead_list(struct nudge *n, int argc, char **argv)
+{
+	struct list_ctx c = {n, {NULL, 0, 0}, 1, 0};
+	const char *status = NULL;
+	char *err = NULL;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
+			status = argv[++i];
+		else {
+			fputs(usage_lead, stderr);
+			return EX_USAGE;
+		}
+	}
+	if ((rc = cli_open(n, 0)) != EX_OK)
+		return rc;
+	buf_init(&c.out);
+	if (!n->json)
+		buf_printf(&c.out, "%-32s %-22s %-18s %-12s %-4s %s\n", "EMAIL",
+		    "NAME", "COMPANY", "STATUS", "NEXT", "DUE");
+	if (store_lead_list(n->st, status, list_one, &c, &err) != STORE_OK) {
+		buf_free(&c.out);
+		fprintf(stderr, "nudge: %s\n", err);
+		free(err);
+		return EX_SOFTWARE;
+	}
+	if (n->json)
+		buf_adds(&c.out, c.first ? "[]\n" : "\n]\n");
+	fwrite(c.out.s ? c.out.s : "", 1, c.out.len, stdout);
+	buf_free(&c.out);
+	return EX_OK;
+}
+
+/* ---- lead show */
+
+struct show_ctx {
+	struct nudge *n;
+	struct buf *b;
+	int first;
+};
+
+static int
+show_touch(const struct touch *t, const struct lead *l, void *arg)
+{
+	struct show_ctx *c = arg;
+	int f = 1;
+
+	(void)l;
+	if (c->n->json) {
+		buf_adds(c->b, c->first ? "" : ",");
+		buf_addc(c->b, '{');
+		json_kv(c->b, &f, "stage", t->stage);
+		json_kv(c->b, &f, "channel", t->channel);
+		json_kv(c->b, &f, "state", t->state);
+		json_kv(c->b, &f, "due", cli_time(c->n, t->due));
+		json_kv(c->b, &f, "done", cli_time(c->n, t->done_at));
+		json_kv(c->b, &f, "outcome", t->outcome);
+		json_kv(c->b, &f, "subject", t->subject);
+		json_kv(c->b, &f, "message_id", t->message_id);
+		json_kv(c->b, &f, "error", t->error);
+		buf_addc(c->b, '}');
+	} else {
+		buf_printf(c->b, "  %-4s %-8s %-8s due %s", t->stage,
+		    t->channel, t->state, cli_date(c->n, t->due));
+		if (t->done_at)
+			buf_printf(c->b, "  done %s", cli_time(c->n, t->done_at));
+		if (t->outcome)
+			buf_printf(c->b, "  (%s)", t->outcome);
+		if (t->subject)
+			buf_printf(c->b, "  \"%s\"", t->subject);
+		if (t->error)
+			buf_printf(c->b, "  error: %s", t->error);
+		buf_addc(c->b, '\n');
+	}
+	c->first = 0;
+	return 0;
+}
+
+static int
+show_note(const struct note *no, void *arg)
+{
+	struct show_ctx *c = arg;
+	int f = 1;
+
+	if (c->n->json) {
+		buf_adds(c->b, c->first ? "" : ",");
+		buf_addc(c->b, '{');
+		json_kv(c->b, &f, "at", cli_time(c->n, no->at));
+		json_kv(c->b, &f, "kind", no->kind);
+		json_kv(c->b, &f, "text", no->text);
+		buf_addc(c->b, '}');
+	} else {
+		const char *p = no->text;
+		buf_printf(c->b, "  %s  [%s] ", cli_time(c->n, no->at), no->kind);
+		for (; *p; p++) {
+			buf_addc(c->b, *p);
+			if (*p == '\n' && p[1])
+				buf_adds(c->b, "      ");
+		}
+		if (p == no->text || p[-1] != '\n')
+			buf_addc(c->b, '\n');
+	}
+	c->first = 0;
+	return 0;
+}
+
+static int
+show_event(const struct event *e, void *arg)
+{
+	struct show_ctx *c = arg;
+	int f = 1;
+
+	if (c->n->json) {
+		buf_adds(c->b, c->first ? "" : ",");
+		buf_addc(c->b, '{');
+		json_kv(c->b, &f, "at", cli_time(c->n, e->at));
+		json_kv(c->b, &f, "type", e->type);
+		json_kv(c->b, &f, "detail", e->detail);
+		json_kv(c->b, &f, "message_id", e->message_id);
+		buf_addc(c->b, '}');
+	} else
+		buf_printf(c->b, "  %s  %-9s %s%s%s\n", cli_time(c->n, e->at),
+		    e->type, e->detail ? e->detail : "",
+		    e->message_id ? "  " : "",
+		    e->message_id ? e->message_id : "");
+	c->first = 0;
+	return 0;
+}
+
+static int
+lead_show(struct nudge *n, int argc, char **argv)
+{
+	struct lead *l;
+	struct buf b;
+	struct show_ctx c = {n, &b, 1};
+	char label[16], *err = NULL;
+	int rc, f = 1;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fputs(usage_lead, stderr);
+		return EX_USAGE;
+	}
+	if ((rc = cli_open(n, 0)) != EX_OK)
+		return rc;
+	if ((l = cli_lead(n, argv[1])) == NULL)
+		return EX_DATAERR;
+	lc_stage_label(n, l, label, sizeof label);
+	buf_init(&b);
+	if (n->json) {
+		buf_addc(&b, '{');
+		json_kv(&b, &f, "email", l->email);
+		json_kv(&b, &f, "name", l->name);
+		json_kv(&b, &f, "first_name", l->first_name);
+		json_kv(&b, &f, "company", l->company);
+		json_kv(&b, &f, "domain", l->domain);
+		json_kv(&b, &f, "phone", l->phone);
+		json_kv(&b, &f, "tz", l->tz);
+		json_kv(&b, &f, "source", l->source);
+		json_kv(&b, &f, "status", l->status);
+		json_kv(&b, &f, "sequence", l->sequence);
+		json_kv(&b, &f, "stage", label);
+		json_kv(&b, &f, "next_due", cli_time(n, l->next_due));
+		json_kv(&b, &f, "paused_until", cli_time(n, l->paused_until));
+		json_key(&b, &f, "fields");
+		buf_addc(&b, '{');
+		int ff = 1;
+		for (size_t i = 0; i < l->nfields; i++)
+			json_kv(&b, &ff, l->fields[i].key, l->fields[i].value);
+		buf_adds(&b, "},\"touches\":[");
+	} else {
+		buf_printf(&b, "%s%s%s%s\n", l->name ? l->name : l->email,
+		    l->name ? " <" : "", l->name ? l->email : "",
+		    l->name ? ">" : "");
+		if (l->company)
+			buf_printf(&b, "  company:   %s\n", l->company);
+		if (l->phone)
+			buf_printf(&b, "  phone:     %s\n", l->phone);
+		buf_printf(&b, "  time zone: %s\n",
+		    l->tz ? l->tz : "(the salesperson's)");
+		if (l->source)
+			buf_printf(&b, "  source:    %s\n", l->source);
+		buf_printf(&b, "  status:    %s", l->status);
+		if (l->paused_until)
+			buf_printf(&b, " until %s", cli_date(n, l->paused_until));
+		buf_printf(&b, "\n  sequence:  %s, stage %s", l->sequence, label);
+		if (l->next_due)
+			buf_printf(&b, " due %s", cli_date(n, l->next_due));
+		buf_addc(&b, '\n');
+		for (size_t i = 0; i < l->nfields; i++)
+			buf_printf(&b, "  %s: %s\n", l->fields[i].key,
+			    l->fields[i].value);
+		buf_adds(&b, "\nTouches:\n");
+	}
+	rc = store_touch_list_lead(n->st, l->id, show_touch, &c, &err);
+	buf_adds(&b, n->json ? "],\"notes\":[" : "\nNotes:\n");
+	c.first = 1;
+	if (rc == STORE_OK)
+		rc = store_note_list(n->st, l->id, show_note, &c, &err);
+	buf_adds(&b, n->json ? "],\"timeline\":[" : "\nTimeline:\n");
+	c.first = 1;
+	if (rc == STORE_OK)
+		rc = store_event_list(n->st, l->id, show_event, &c, &err);
+	buf_adds(&b, n->json ? "]}\n" : "");
+	lead_free(l);
+	if (rc != STORE_OK) {
+		buf_free(&b);
+		fprintf(stderr, "nudge: %s\n", err);
+		free(err);
+		return EX_SOFTWARE;
+	}
+	fwrite(b.s, 1, b.len, stdout);
+	buf_free(&b);
+	return EX_OK;
+}
+
+/* ---- note, pause, resume, retire */
+
+static int
+lead_note(struct nudge *n, int argc, char **argv)
+{
+	struct lead *l;
+	struct buf text;
+	char *err = NULL;
+	int rc;
+
+	if (argc < 3) {
+		fputs(usage_lead, stderr);
+		return EX_USAGE;
+	}
+	if ((rc = cli_open(n, 0)) != EX_OK)
+		return rc;
+	if ((l = cli_lead(n, argv[1])) == NULL)
+		return EX_DATAERR;
+	buf_init(&text);
+	for (int i = 2; i < argc; i++) {
+		if (i > 2)
+			buf_addc(&text, ' ');
+		buf_adds(&text, argv[i]);
+	}
+	rc = store_note_add(n->st, l->id, clock_now(), "note", text.s, NULL,
+	    &err);
+	buf_free(&text);
+	lead_free(l);
+	if (rc != STORE_OK) {
+		fprintf(stderr, "nudge: %s\n", err);
+		free(err);
+		return EX_SOFTWARE;
+	}
+	return EX_OK;
+}
+
+static int
+lead_state(struct nudge *n, int argc, char **argv)
+{
+	const char *verb = argv[0], *until = NULL, *reason = NULL, *email = NULL;
+	struct lead *l;
+	char *err = NULL;
+	time_t now;
+	int rc, day = -1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--until") == 0 && i + 1 < argc &&
+		    strcmp(verb, "pause") == 0)
+			until = argv[++i];
+		else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
+			reason = argv[++i];
+		else if (argv[i][0] != '-' && email == NULL)
+			email = argv[i];
+		else {
+			fputs(usage_lead, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (email == NULL) {
+		fputs(usage_lead, stderr);
+		return EX_USAGE;
+	}
+	if (until && clock_parse_date(until, &day) != CLOCK_OK) {
+		fprintf(stderr, "nudge lead pause: --until '%s': want "
+				"YYYY-MM-DD\n", until);
+		return EX_USAGE;
+	}
+	if ((rc = cli_open(n, 0)) != EX_OK)
+		return rc;
+	now = clock_now();
+	if ((l = cli_lead(n, email)) == NULL)
+		return EX_DATAERR;
+	if (store_begin(n->st, &err) != STORE_OK) {
+		lead_free(l);
+		return cli_fail_tx(n, err, EX_SOFTWARE);
+	}
+	if (strcmp(verb, "pause") == 0) {
+		/* no date: paused until resumed by hand */
+		if (day < 0) {
+			rc = strcmp(l->status, "active") == 0 ? LC_OK : LC_ESTATE;
+			if (rc == LC_OK)
+				rc = lc_set_status(n, l, "paused", now,
+				    reason ? reason : "paused by hand", NULL,
+				    &err);
+			else
+				err = xasprintf("%s is %s, not active",
+				    l->email, l->status);
+		} else
+			rc = lc_pause(n, l, day, now,
+			    reason ? reason : "paused by hand", NULL, &err);
+	} else if (strcmp(verb, "resume") == 0)
+		rc = lc_resume(n, l, now, reason ? reason : "resumed by hand",
+		    &err);
+	else
+		rc = lc_set_status(n, l, "retired", now,
+		    reason ? reason : "retired by hand", NULL, &err);
+	if (rc != LC_OK) {
+		lead_free(l);
+		return cli_fail_tx(n, err,
+		    rc == LC_ESTATE ? EX_DATAERR : EX_SOFTWARE);
+	}
+	if (store_commit(n->st, &err) != STORE_OK) {
+		lead_free(l);
+		return cli_fail_tx(n, err, EX_SOFTWARE);
+	}
+	printf("%s: %s", l->email, l->status);
+	if (l->paused_until)
+		printf(" until %s", cli_date(n, l->paused_until));
+	putchar('\n');
+	lead_free(l);
+	return EX_OK;
+}
+
+int
+cmd_lead(struct nudge *n, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		fputs(usage_lead, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EX_USAGE : EX_OK;
+	}
+	if (cli_help(argc - 1, argv + 1, usage_lead))
+		return EX_OK;
+	argc--;
+	argv++;
+	if (strcmp(argv[0], "add") == 0)
+		return lead_add(n, argc, argv);
+	if (strcmp(argv[0], "import") == 0)
+		return lead_import(n, argc, argv);
+	if (strcmp(argv[0], "list") == 0)
+		return lead_list(n, argc, argv);
+	if (strcmp(argv[0], "show") == 0)
+		return lead_show(n, argc, argv);
+	if (strcmp(argv[0], "note") == 0)
+		return lead_note(n, argc, argv);
+	if (strcmp(argv[0], "pause") == 0 || strcmp(argv[0], "resume") == 0 ||
+	    strcmp(argv[0], "retire") == 0)
+		return lead_state(n, argc, argv);
+	fprintf(stderr, "nudge lead: unknown subcommand '%s'\n%s", argv[0],
+	    usage_lead);
+	return EX_USAGE;
+}
+
+/* ---- export csv */
+
+static const char usage_export[] =
+    "usage: nudge export csv [FILE]\n"
+    "\n"
+    "Write every lead as CSV (to FILE, or standard output): the columns that\n"
+    "'nudge lead import' reads, custom fields included, then status, stage and\n"
+    "next_due for reading (import ignores those three).\n";
+
+struct export_ctx {
+	struct nudge *n;
+	char **keys;
+	size_t nkeys;
+	int64_t *ids;
+	size_t nids;
+};
+
+static int
+collect_ids(const struct lead *l, void *arg)
+{
+	struct export_ctx *c = arg;
+
+	c->ids = xreallocarray(c->ids, c->nids + 1, sizeof *c->ids);
+	c->ids[c->nids++] = l->id;
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+cmd_export(struct nudge *n, int argc, char **argv)
+{
+	static const char *const head[] = {"email", "name", "first_name",
+	    "company", "domain", "phone", "tz", "source", "sequence", "status",
+	    "stage", "next_due"};
+	struct export_ctx c = {n, NULL, 0, NULL, 0};
+	const size_t nhead = sizeof head / sizeof head[0];
+	const char **row = NULL;
+	char *err = NULL, label[16];
+	FILE *out = stdout;
+	int rc = EX_OK;
+
+	if (cli_help(argc, argv, usage_export))
+		return EX_OK;
+	if (argc < 2 || argc > 3 || strcmp(argv[1], "csv") != 0) {
+		fputs(usage_export, stderr);
+		return EX_USAGE;
+	}
+	if ((rc = cli_open(n, 0)) != EX_OK)
+		return rc;
+	if (store_lead_list(n->st, NULL, collect_ids, &c, &err) != STORE_OK)
+		goto dberr;
+	/* the custom field names over all leads make the extra columns */
+	for (size_t i = 0; i < c.nids; i++) {
+		struct lead *l;
+		if (store_lead_get_id(n->st, c.ids[i], &l, &err) != STORE_OK)
+			goto dberr;
+		for (size_t k = 0; k < l->nfields; k++) {
+			size_t j;
+			for (j = 0; j < c.nkeys; j++)
+				if (strcmp(c.keys[j], l->fields[k].key) == 0)
+					break;
+			if (j == c.nkeys) {
+				c.keys = xreallocarray(c.keys, c.nkeys + 1,
+				    sizeof *c.keys);
+				c.keys[c.nkeys++] = xstrdup(l->fields[k].key);
+			}
+		}
+		lead_free(l);
+	}
+	qsort(c.keys, c.nkeys, sizeof *c.keys, cmp_str);
+	if (argc == 3 && (out = fopen(argv[2], "w")) == NULL) {
+		fprintf(stderr, "nudge export: %s: %s\n", argv[2],
+		    strerror(errno));
+		rc = EX_CANTCREAT;
+		goto done;
+	}
+	row = xcalloc(nhead + c.nkeys, sizeof *row);
+	for (size_t i = 0; i < nhead; i++)
+		row[i] = head[i];
+	for (size_t k = 0; k < c.nkeys; k++)
+		row[nhead + k] = c.keys[k];
+	csv_write_record(out, row, nhead + c.nkeys, 0);
+	for (size_t i = 0; i < c.nids; i++) {
+		struct lead *l;
+		if (store_lead_get_id(n->st, c.ids[i], &l, &err) != STORE_OK)
+			goto dberr;
+		lc_stage_label(n, l, label, sizeof label);
+		row[0] = l->email;
+		row[1] = l->name ? l->name : "";
+		row[2] = l->first_name ? l->first_name : "";
+		row[3] = l->company ? l->company : "";
+		row[4] = l->domain ? l->domain : "";
+		row[5] = l->phone ? l->phone : "";
+		row[6] = l->tz ? l->tz : "";
+		row[7] = l->source ? l->source : "";
+		row[8] = l->sequence ? l->sequence : "";
+		row[9] = l->status;
+		row[10] = label;
+		row[11] = l->next_due ? cli_time(n, l->next_due) : "";
+		for (size_t k = 0; k < c.nkeys; k++) {
+			row[nhead + k] = "";
+			for (size_t j = 0; j < l->nfields; j++)
+				if (strcmp(l->fields[j].key, c.keys[k]) == 0)
+					row[nhead + k] = l->fields[j].value;
+		}
+		csv_write_record(out, row, nhead + c.nkeys, 0);
+		lead_free(l);
+	}
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "nudge export: %s: %s\n", argv[2],
+		    strerror(errno));
+		rc = EX_IOERR;
+	}
+	out = stdout;
+	goto done;
+dberr:
+	fprintf(stderr, "nudge: %s\n", err);
+	free(err);
+	rc = EX_SOFTWARE;
+done:
+	if (out != stdout)
+		fclose(out);
+	for (size_t k = 0; k < c.nkeys; k++)
+		free(c.keys[k]);
+	free(c.keys);
+	free(c.ids);
+	free(row);
+	return rc;
+}
