@@ -54,9 +54,12 @@ void clock_civil_from_day(int day, int *y, int *m, int *d);
 int clock_weekday(int day);
 /* clock_day_of: the civil day of instant t in tz. */
 int clock_day_of(time_t t, const char *tz);
-/* clock_day_start: the instant of 00:00 of civil day `day` in tz (plus minutes). */
+/* clock_at: the instant of 00:00 of civil day `day` in tz, plus `minutes` of wall
+ * clock time (1440 = the next day's 00:00); a time in a DST gap moves forward
+ * as in clock_mktime. */
 time_t clock_at(int day, int minutes, const char *tz);
-/* clock_parse_date: "YYYY-MM-DD" -> day number; -1 (CLOCK_EINVAL) if malformed. */
+/* clock_parse_date: "YYYY-MM-DD" -> *day; CLOCK_OK, or CLOCK_EINVAL if malformed
+ * or not a real date (2027-02-29). */
 int clock_parse_date(const char *s, int *day);
 
 #endif

@@ -57,6 +57,9 @@ log_debug_enabled(const char *category)
 	return hit;
 }
 
+static void vlog(int, const char *, const char *, va_list, const char *)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(int pri, const char *tag, const char *fmt, va_list ap, const char *suffix)
 {
