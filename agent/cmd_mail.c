@@ -1,23 +1,822 @@
-/* cmd_mail - the mail commands: tick, run, status, preview, template, outbox,
- * classify */
+/* cmd_mail - the mail commands: tick, run, status, preview, template check,
+ * outbox, classify */
 #include "autoconf.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include "agent.h"
+#include "clock.h"
 #include "commands.h"
+#include "json.h"
+#include "log.h"
+#include "template.h"
+#include "xalloc.h"
 
+/* ---- one agent per database: an advisory lock next to it */
+
+static int lock_fd = -1;
+
+/* agent_lock: take DB.lock; on failure say who holds it.  Returns EX_OK or
+ * EX_TEMPFAIL. */
 static int
-not_yet(const char *what)
+agent_lock(struct nudge *n, const char *what)
 {
-	fprintf(stderr, "nudge %s: not available in this build yet\n", what);
-	return EX_UNAVAILABLE;
+	char *path = xasprintf("%s.lock", n->db_path), buf[32];
+	ssize_t k;
+
+	lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd == -1) {
+		fprintf(stderr, "nudge %s: %s: %s\n", what, path,
+		    strerror(errno));
+		free(path);
+		return EX_CANTCREAT;
+	}
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		k = pread(lock_fd, buf, sizeof buf - 1, 0);
+		buf[k > 0 ? k : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fprintf(stderr, "nudge %s: another agent (pid %s) is working on "
+				"%s\n",
+		    what, *buf ? buf : "?", n->db_path);
+		close(lock_fd);
+		lock_fd = -1;
+		free(path);
+		return EX_TEMPFAIL;
+	}
+	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(lock_fd, 0) == -1 ||
+	    pwrite(lock_fd, buf, strlen(buf), 0) == -1)
+		log_warn("%s", path);
+	free(path);
+	return EX_OK;
 }
 
-int cmd_tick(struct nudge *n, int argc, char **argv) { (void)n; (void)argc; (void)argv; return not_yet("tick"); }
-int cmd_run(struct nudge *n, int argc, char **argv) { (void)n; (void)argc; (void)argv; return not_yet("run"); }
-int cmd_status(struct nudge *n, int argc, char **argv) { (void)n; (void)argc; (void)argv; return not_yet("status"); }
-int cmd_preview(struct nudge *n, int argc, char **argv) { (void)n; (void)argc; (void)argv; return not_yet("preview"); }
-int cmd_template(struct nudge *n, int argc, char **argv) { (void)n; (void)argc; (void)argv; return not_yet("template"); }
-int cmd_outbox(struct nudge *n, int argc, char **argv) { (void)n; (void)argc; (void)argv; return not_yet("outbox"); }
-int cmd_classify(struct nudge *n, int argc, char **argv) { (void)n; (void)argc; (void)argv; return not_yet("classify"); }
+/* lock_holder: the pid of a running agent, or 0. */
+static long
+lock_holder(struct nudge *n)
+{
+	char *path = xasprintf("%s.lock", n->db_path), buf[32];
+	long pid = 0;
+	ssize_t k;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	free(path);
+	if (fd == -1)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == -1) {
+		k = pread(fd, buf, sizeof buf - 1, 0);
+		buf[k > 0 ? k : 0] = '\0';
+		pid = atol(buf);
+		if (pid == 0)
+			pid = -1;
+	}
+	close(fd);
+	return pid;
+}
+
+static int
+agent_exit(int rc)
+{
+	switch (rc) {
+	case AGENT_OK: return EX_OK;
+	case AGENT_ENET: return EX_TEMPFAIL;
+	case AGENT_ECONFIG: return EX_CONFIG;
+	default: return EX_SOFTWARE;
+	}
+}
+
+static void
+report_text(const struct agent_report *r, int dry)
+{
+	printf("%s%d new message%s (%d replies, %d out of office, %d bounces, "
+	       "%d unsubscribes); %d %ssent, %d deferred, %d held, %d failed, "
+	       "%d unknown%s\n",
+	    dry ? "dry run: " : "", r->messages, r->messages == 1 ? "" : "s",
+	    r->replies, r->auto_replies, r->bounces, r->unsubscribes,
+	    r->out.sent, dry ? "would be " : "", r->out.deferred, r->out.held,
+	    r->out.failed, r->out.unknown,
+	    r->out.capped ? " (daily cap reached)" : "");
+}
+
+static void
+report_json(const struct agent_report *r)
+{
+	struct buf b;
+	int f = 1;
+
+	buf_init(&b);
+	buf_addc(&b, '{');
+	json_ki(&b, &f, "messages", r->messages);
+	json_ki(&b, &f, "replies", r->replies);
+	json_ki(&b, &f, "auto_replies", r->auto_replies);
+	json_ki(&b, &f, "bounces", r->bounces);
+	json_ki(&b, &f, "unsubscribes", r->unsubscribes);
+	json_ki(&b, &f, "sent", r->out.sent);
+	json_ki(&b, &f, "deferred", r->out.deferred);
+	json_ki(&b, &f, "held", r->out.held);
+	json_ki(&b, &f, "failed", r->out.failed);
+	json_ki(&b, &f, "unknown", r->out.unknown);
+	json_ki(&b, &f, "skipped", r->out.skipped);
+	json_kb(&b, &f, "capped", r->out.capped);
+	buf_adds(&b, "}\n");
+	fputs(b.s, stdout);
+	buf_free(&b);
+}
+
+/* ---- tick */
+
+static const char usage_tick[] =
+    "usage: nudge tick [--dry-run] [--no-throttle] [--no-sync] [--max N]\n"
+    "\n"
+    "One pass, for cron or a systemd timer: read what is new in the watched\n"
+    "folders and act on it (a reply stops the lead, an out-of-office pauses\n"
+    "it, a bounce or an unsubscribe retires it), then send every email touch\n"
+    "that is due, inside each lead's sending window and the daily cap.  The\n"
+    "mailbox is read again right before each send.\n"
+    "  --dry-run      render and report; send nothing, change nothing\n"
+    "  --no-throttle  no daily cap and no gap between sends (tests, benches)\n"
+    "  --no-sync      do not read the mailbox first\n"
+    "  --max N        send at most N messages in this pass\n";
+
+static volatile int stop_flag;
+static volatile int reload_flag;
+static int wake_pipe[2] = {-1, -1};
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+	if (wake_pipe[1] != -1 && write(wake_pipe[1], "x", 1) == -1) {
+		/* the pipe is full: a wake-up is pending anyway */
+	}
+	errno = saved;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		wake_pipe[0] = wake_pipe[1] = -1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+cmd_tick(struct nudge *n, int argc, char **argv)
+{
+	struct agent_opts o;
+	struct agent_report r;
+	struct agent *a = NULL;
+	char *err = NULL;
+	int rc, i;
+
+	if (cli_help(argc, argv, usage_tick))
+		return EX_OK;
+	memset(&o, 0, sizeof o);
+	o.wake_fd = -1;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0)
+			o.dry_run = 1;
+		else if (strcmp(argv[i], "--no-throttle") == 0)
+			o.no_throttle = 1;
+		else if (strcmp(argv[i], "--no-sync") == 0)
+			o.no_sync = 1;
+		else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
+			o.max_send = atoi(argv[++i]);
+		else {
+			fputs(usage_tick, stderr);
+			return EX_USAGE;
+		}
+	}
+	if ((rc = cli_open(n, 1)) != EX_OK)
+		return rc;
+	if (!o.dry_run && (rc = agent_lock(n, "tick")) != EX_OK)
+		return rc;
+	catch_signals();
+	o.stop = &stop_flag;
+	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
+		fprintf(stderr, "nudge tick: %s\n", err);
+		free(err);
+		return EX_CONFIG;
+	}
+	memset(&r, 0, sizeof r);
+	rc = agent_tick(a, &r, &err);
+	if (n->json)
+		report_json(&r);
+	else
+		report_text(&r, o.dry_run);
+	if (rc != AGENT_OK) {
+		fprintf(stderr, "nudge tick: %s\n", err ? err : "failed");
+		free(err);
+	}
+	agent_close(a);
+	return agent_exit(rc);
+}
+
+/* ---- run */
+
+static const char usage_run[] =
+    "usage: nudge run [--syslog] [--no-throttle]\n"
+    "\n"
+    "The agent: watch the mailbox with IMAP IDLE (polling where the server\n"
+    "has none), act on every answer within seconds, send what is due inside\n"
+    "the sending window, and sleep until the next due touch.  Network faults\n"
+    "are retried with exponential backoff.  SIGTERM or SIGINT finish the\n"
+    "current send and exit; SIGHUP reloads the config, templates and rules.\n"
+    "One agent per database: a second one says which process holds it.\n"
+    "Logs go to stderr, or to syslog (facility mail) with --syslog.\n";
+
+int
+cmd_run(struct nudge *n, int argc, char **argv)
+{
+	struct agent_opts o;
+	struct agent *a = NULL;
+	char *err = NULL;
+	int rc;
+
+	if (cli_help(argc, argv, usage_run))
+		return EX_OK;
+	memset(&o, 0, sizeof o);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-throttle") == 0)
+			o.no_throttle = 1;
+		else {
+			fputs(usage_run, stderr);
+			return EX_USAGE;
+		}
+	}
+	if ((rc = cli_open(n, 1)) != EX_OK)
+		return rc;
+	if ((rc = agent_lock(n, "run")) != EX_OK)
+		return rc;
+	catch_signals();
+	o.stop = &stop_flag;
+	o.wake_fd = wake_pipe[0];
+	for (;;) {
+		if (agent_open(n, &o, &a, &err) != AGENT_OK) {
+			fprintf(stderr, "nudge run: %s\n", err);
+			free(err);
+			return EX_CONFIG;
+		}
+		log_info("agent started (pid %ld, database %s)", (long)getpid(),
+		    n->db_path);
+		rc = agent_run(a, &stop_flag, &reload_flag);
+		agent_close(a);
+		a = NULL;
+		if (stop_flag)
+			break;
+		if (reload_flag) {
+			/* SIGHUP: a new configuration, or the old one if the
+			 * new one is broken */
+			struct nudge fresh;
+			reload_flag = 0;
+			if (cli_open(&fresh, 1) != EX_OK) {
+				log_warnx("reload failed; keeping the running "
+					  "configuration");
+				lc_free(&fresh);
+			} else {
+				lc_free(n);
+				*n = fresh;
+				log_info("configuration reloaded");
+			}
+		}
+	}
+	log_info("agent stopped");
+	return rc == 0 ? EX_OK : EX_SOFTWARE;
+}
+
+/* ---- status */
+
+static const char usage_status[] =
+    "usage: nudge status [--json]\n"
+    "\n"
+    "Is an agent running, when the mailbox was last read, the next due touch,\n"
+    "emails sent today against the daily cap, outbox items awaiting your\n"
+    "review, and leads by status.\n";
+
+struct count_ctx {
+	int n;
+};
+
+static int
+count_one(const struct touch *t, const struct lead *l, void *arg)
+{
+	(void)t;
+	(void)l;
+	((struct count_ctx *)arg)->n++;
+	return 0;
+}
+
+int
+cmd_status(struct nudge *n, int argc, char **argv)
+{
+	int counts[STORE_NSTATUS], sent = 0, rc;
+	struct count_ctx unknown = {0}, failed = {0};
+	struct touch *next = NULL;
+	struct lead *nl = NULL;
+	char *last = NULL, *err = NULL;
+	long pid;
+	time_t now;
+
+	if (cli_help(argc, argv, usage_status))
+		return EX_OK;
+	if (argc > 1) {
+		fputs(usage_status, stderr);
+		return EX_USAGE;
+	}
+	if ((rc = cli_open(n, 0)) != EX_OK)
+		return rc;
+	now = clock_now();
+	pid = lock_holder(n);
+	if (store_lead_count_by_status(n->st, counts, &err) != STORE_OK ||
+	    store_touch_count_sent_since(n->st,
+		clock_at(clock_day_of(now, n->tz), 0, n->tz), &sent, &err) !=
+		STORE_OK ||
+	    store_touch_list_state(n->st, "unknown", count_one, &unknown,
+		&err) != STORE_OK ||
+	    store_touch_list_state(n->st, "failed", count_one, &failed, &err) !=
+		STORE_OK) {
+		fprintf(stderr, "nudge: %s\n", err);
+		free(err);
+		return EX_SOFTWARE;
+	}
+	if (store_touch_next_due(n->st, &next, NULL) == STORE_OK)
+		store_lead_get_id(n->st, next->lead_id, &nl, NULL);
+	store_meta_get(n->st, "last_sync", &last, NULL);
+	if (n->json) {
+		struct buf b;
+		int f = 1, g = 1;
+
+		buf_init(&b);
+		buf_addc(&b, '{');
+		json_kb(&b, &f, "running", pid != 0);
+		json_ki(&b, &f, "pid", pid > 0 ? pid : 0);
+		json_kv(&b, &f, "last_sync",
+		    last ? cli_time(n, (time_t)atoll(last)) : NULL);
+		json_kv(&b, &f, "next_due", next ? cli_time(n, next->due) : NULL);
+		json_kv(&b, &f, "next_lead", nl ? nl->email : NULL);
+		json_ki(&b, &f, "sent_today", sent);
+		json_ki(&b, &f, "daily_cap", n->cfg->daily_cap);
+		json_ki(&b, &f, "outbox_unknown", unknown.n);
+		json_ki(&b, &f, "outbox_failed", failed.n);
+		json_key(&b, &f, "leads");
+		buf_addc(&b, '{');
+		for (int i = 0; i < STORE_NSTATUS; i++)
+			json_ki(&b, &g, store_lead_status[i], counts[i]);
+		buf_adds(&b, "}}\n");
+		fputs(b.s, stdout);
+		buf_free(&b);
+	} else {
+		if (pid > 0)
+			printf("agent:      running (pid %ld)\n", pid);
+		else
+			printf("agent:      %s\n", pid ? "running" : "not running");
+		printf("last sync:  %s\n",
+		    last ? cli_time(n, (time_t)atoll(last)) : "never");
+		if (next)
+			printf("next due:   %s stage %s to %s\n",
+			    cli_time(n, next->due), next->stage,
+			    nl ? nl->email : "?");
+		else
+			printf("next due:   nothing planned\n");
+		printf("sent today: %d of %ld\n", sent, n->cfg->daily_cap);
+		printf("outbox:     %d awaiting review, %d failed%s\n",
+		    unknown.n, failed.n,
+		    unknown.n + failed.n ? " (nudge outbox)" : "");
+		printf("leads:     ");
+		for (int i = 0; i < STORE_NSTATUS; i++)
+			printf(" %d %s%s", counts[i], store_lead_status[i],
+			    i + 1 < STORE_NSTATUS ? "," : "\n");
+	}
+	free(last);
+	touch_free(next);
+	lead_free(nl);
+	return EX_OK;
+}
+
+/* ---- preview */
+
+static const char usage_preview[] =
+    "usage: nudge preview EMAIL [--stage S]\n"
+    "\n"
+    "Print the exact message the lead's next email touch (or stage S) would\n"
+    "send now, headers included.  Nothing is sent or changed (the Message-ID\n"
+    "shown is a fresh one).\n";
+
+int
+cmd_preview(struct nudge *n, int argc, char **argv)
+{
+	const char *email = NULL, *stage = NULL;
+	const struct sequence *seq;
+	struct outbox *ox = NULL;
+	struct outbox_msg m;
+	struct touch t;
+	struct lead *l;
+	char label[16], *err = NULL;
+	int rc;
+
+	if (cli_help(argc, argv, usage_preview))
+		return EX_OK;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--stage") == 0 && i + 1 < argc)
+			stage = argv[++i];
+		else if (argv[i][0] != '-' && email == NULL)
+			email = argv[i];
+		else {
+			fputs(usage_preview, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (email == NULL) {
+		fputs(usage_preview, stderr);
+		return EX_USAGE;
+	}
+	if ((rc = cli_open(n, 1)) != EX_OK)
+		return rc;
+	if ((l = cli_lead(n, email)) == NULL)
+		return EX_DATAERR;
+	if (lc_sequence(n, l->sequence, &seq, &err) != LC_OK) {
+		lead_free(l);
+		return cli_fail_tx(n, err, EX_CONFIG);
+	}
+	if (stage) {
+		size_t step;
+		int x;
+		if (cadence_stage_parse(seq, stage, &step, &x) != 0) {
+			fprintf(stderr, "nudge preview: no stage '%s' in "
+					"sequence %s\n", stage, seq->name);
+			lead_free(l);
+			return EX_USAGE;
+		}
+		l->step = (int)step;
+		l->xcount = x;
+	} else if ((size_t)l->step >= seq->nsteps) {
+		fprintf(stderr, "nudge preview: %s has no next stage\n", email);
+		lead_free(l);
+		return EX_DATAERR;
+	}
+	cadence_stage_label(seq, (size_t)l->step, l->xcount, label, sizeof label);
+	if (!cadence_step_has(&seq->steps[l->step], CHANNEL_EMAIL)) {
+		fprintf(stderr, "nudge preview: stage %s has no email\n", label);
+		lead_free(l);
+		return EX_DATAERR;
+	}
+	memset(&t, 0, sizeof t);
+	t.lead_id = l->id;
+	t.stage = label;
+	t.channel = (char *)"email";
+	outbox_open(n, NULL, &ox, &err);
+	rc = outbox_render(ox, &t, l, clock_now(), &m, &err);
+	outbox_close(ox);
+	lead_free(l);
+	if (rc != OUTBOX_OK) {
+		fprintf(stderr, "nudge preview: %s\n", err);
+		free(err);
+		return rc == OUTBOX_EHOLD ? EX_DATAERR : EX_CONFIG;
+	}
+	fwrite(m.text, 1, m.len, stdout);
+	outbox_msg_free(&m);
+	return EX_OK;
+}
+
+/* ---- template check */
+
+static const char usage_template[] =
+    "usage: nudge template check [DIR]\n"
+    "\n"
+    "Lint every template in DIR (default: the configured templates/): unknown\n"
+    "variables, a missing Subject, bad UTF-8, unbalanced braces, and the value\n"
+    "library.  Each problem is printed as file:line.  Exit 65 if any template\n"
+    "is broken (warnings alone exit 0).\n";
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+cmd_template(struct nudge *n, int argc, char **argv)
+{
+	const char *dir = NULL;
+	char **names = NULL, **msgs = NULL, *err = NULL, *vdir;
+	size_t nnames = 0, nmsgs = 0, nvalues = 0;
+	struct value_item *values = NULL;
+	struct dirent *e;
+	int errors = 0, rc;
+	DIR *d;
+
+	if (cli_help(argc, argv, usage_template))
+		return EX_OK;
+	if (argc < 2 || strcmp(argv[1], "check") != 0 || argc > 3) {
+		fputs(usage_template, stderr);
+		return EX_USAGE;
+	}
+	if (argc == 3)
+		dir = argv[2];
+	else {
+		if ((rc = cli_open_nodb(n, 0)) != EX_OK)
+			return rc;
+		dir = n->templates_dir;
+	}
+	if ((d = opendir(dir)) == NULL) {
+		fprintf(stderr, "nudge template check: %s: %s\n", dir,
+		    strerror(errno));
+		return EX_NOINPUT;
+	}
+	while ((e = readdir(d)) != NULL) {
+		const char *dot = strrchr(e->d_name, '.');
+		if (e->d_name[0] == '.' || dot == NULL ||
+		    strcmp(e->d_name, "README") == 0)
+			continue;
+		names = xreallocarray(names, nnames + 1, sizeof *names);
+		names[nnames++] = xasprintf("%s/%s", dir, e->d_name);
+	}
+	closedir(d);
+	qsort(names, nnames, sizeof *names, cmp_strp);
+	for (size_t i = 0; i < nnames; i++) {
+		struct template *t;
+		if (template_load(names[i], &t, &err) != TEMPLATE_OK) {
+			printf("%s\n", err);
+			free(err);
+			err = NULL;
+			errors++;
+		} else {
+			template_check(t, NULL, 0, &msgs, &nmsgs);
+			template_free(t);
+		}
+		free(names[i]);
+	}
+	free(names);
+	for (size_t i = 0; i < nmsgs; i++) {
+		printf("%s\n", msgs[i]);
+		free(msgs[i]);
+	}
+	free(msgs);
+	vdir = xasprintf("%s/value", dir);
+	if (value_load_dir(vdir, &values, &nvalues, &err) != TEMPLATE_OK) {
+		printf("%s\n", err);
+		free(err);
+		errors++;
+	} else if (nvalues < 1)
+		printf("%s: warning: the value library is empty: X emails "
+		       "have nothing to offer\n", vdir);
+	value_free(values, nvalues);
+	free(vdir);
+	if (!n->json)
+		printf("%zu template%s checked: %d broken, %zu warning%s\n",
+		    nnames, nnames == 1 ? "" : "s", errors, nmsgs,
+		    nmsgs == 1 ? "" : "s");
+	return errors ? EX_DATAERR : EX_OK;
+}
+
+/* ---- outbox */
+
+static const char usage_outbox[] =
+    "usage: nudge outbox [--json]\n"
+    "       nudge outbox resolve ID --sent|--resend\n"
+    "\n"
+    "List the sends that need your word: 'unknown' ones (the process stopped\n"
+    "mid-send, or the server did not answer after the message went out: it may\n"
+    "or may not have arrived) and 'failed' ones (the server refused; the reason\n"
+    "is shown).  Nothing of these is ever sent again by itself.\n"
+    "  resolve ID --sent     it did arrive: record it as sent (the stage is done)\n"
+    "  resolve ID --resend   send it again (same message, same Message-ID)\n";
+
+struct outbox_ctx {
+	struct nudge *n;
+	struct buf b;
+	int first, count;
+};
+
+static int
+outbox_one(const struct touch *t, const struct lead *l, void *arg)
+{
+	struct outbox_ctx *c = arg;
+	int f = 1;
+
+	if (strcmp(t->channel, "email") != 0)
+		return 0;
+	if (c->n->json) {
+		buf_adds(&c->b, c->first ? "[\n" : ",\n");
+		buf_addc(&c->b, '{');
+		json_ki(&c->b, &f, "id", t->id);
+		json_kv(&c->b, &f, "email", l->email);
+		json_kv(&c->b, &f, "stage", t->stage);
+		json_kv(&c->b, &f, "state", t->state);
+		json_kv(&c->b, &f, "subject", t->subject);
+		json_kv(&c->b, &f, "message_id", t->message_id);
+		json_kv(&c->b, &f, "error", t->error);
+		buf_addc(&c->b, '}');
+	} else
+		buf_printf(&c->b, "%6lld  %-8s %-4s %-30s %s\n        %s\n",
+		    (long long)t->id, t->state, t->stage, l->email,
+		    t->message_id ? t->message_id : "-",
+		    t->error ? t->error : "");
+	c->first = 0;
+	c->count++;
+	return 0;
+}
+
+int
+cmd_outbox(struct nudge *n, int argc, char **argv)
+{
+	struct outbox_ctx c;
+	char *err = NULL;
+	int rc;
+
+	if (cli_help(argc, argv, usage_outbox))
+		return EX_OK;
+	if (argc >= 2 && strcmp(argv[1], "resolve") == 0) {
+		struct outbox *ox = NULL;
+		int sent;
+		char *end;
+		long long id;
+
+		if (argc != 4 || (strcmp(argv[3], "--sent") != 0 &&
+				     strcmp(argv[3], "--resend") != 0)) {
+			fputs(usage_outbox, stderr);
+			return EX_USAGE;
+		}
+		id = strtoll(argv[2], &end, 10);
+		if (*end != '\0' || id <= 0) {
+			fprintf(stderr, "nudge outbox: '%s' is not an item "
+					"number\n", argv[2]);
+			return EX_USAGE;
+		}
+		sent = strcmp(argv[3], "--sent") == 0;
+		if ((rc = cli_open(n, 1)) != EX_OK)
+			return rc;
+		outbox_open(n, NULL, &ox, &err);
+		rc = outbox_resolve(ox, (int64_t)id, sent, &err);
+		outbox_close(ox);
+		if (rc != OUTBOX_OK) {
+			fprintf(stderr, "nudge outbox: %s\n", err);
+			free(err);
+			return rc == OUTBOX_ECONFIG ? EX_DATAERR : EX_SOFTWARE;
+		}
+		printf("item %lld: %s\n", id,
+		    sent ? "recorded as sent" : "queued to be sent again");
+		return EX_OK;
+	}
+	if (argc > 1) {
+		fputs(usage_outbox, stderr);
+		return EX_USAGE;
+	}
+	if ((rc = cli_open(n, 0)) != EX_OK)
+		return rc;
+	memset(&c, 0, sizeof c);
+	c.n = n;
+	c.first = 1;
+	buf_init(&c.b);
+	if (store_touch_list_state(n->st, "unknown", outbox_one, &c, &err) !=
+		STORE_OK ||
+	    store_touch_list_state(n->st, "sending", outbox_one, &c, &err) !=
+		STORE_OK ||
+	    store_touch_list_state(n->st, "failed", outbox_one, &c, &err) !=
+		STORE_OK) {
+		buf_free(&c.b);
+		fprintf(stderr, "nudge: %s\n", err);
+		free(err);
+		return EX_SOFTWARE;
+	}
+	if (n->json)
+		buf_adds(&c.b, c.first ? "[]\n" : "\n]\n");
+	else if (c.count == 0)
+		buf_adds(&c.b, "Nothing awaits your review.\n");
+	fwrite(c.b.s, 1, c.b.len, stdout);
+	buf_free(&c.b);
+	return EX_OK;
+}
+
+/* ---- classify */
+
+static const char usage_classify[] =
+    "usage: nudge classify [--json] FILE.eml...\n"
+    "\n"
+    "What nudge makes of each message: its class (human_reply, auto_reply,\n"
+    "bounce_hard, bounce_soft, unsubscribe, other), the rule that decided, the\n"
+    "return date of an out-of-office, the failed recipient and status of a\n"
+    "bounce, the new text of a reply, and the lead it matches when a database\n"
+    "exists.  Nothing is changed.  '-' reads standard input.  With --json: one\n"
+    "object per message (an array when several files are given) with the keys\n"
+    "file, class, rule, lead, return_date, failed_recipient, status,\n"
+    "reply_text.\n";
+
+static char *
+slurp(const char *path, size_t max, size_t *len, char **errstr)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	struct buf b;
+	char chunk[65536];
+	size_t k;
+
+	if (fp == NULL) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf_init(&b);
+	while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		if (b.len + k > max) {
+			k = max - b.len;
+			buf_add(&b, chunk, k);
+			break;
+		}
+		buf_add(&b, chunk, k);
+	}
+	if (fp != stdin)
+		fclose(fp);
+	*len = b.len;
+	return buf_steal(&b);
+}
+
+int
+cmd_classify(struct nudge *n, int argc, char **argv)
+{
+	struct agent_opts o;
+	struct agent *a = NULL;
+	struct buf out;
+	char *err = NULL;
+	int nfiles = 0, bad = 0, rc;
+
+	if (cli_help(argc, argv, usage_classify))
+		return EX_OK;
+	for (int i = 1; i < argc; i++)
+		nfiles++;
+	if (nfiles == 0) {
+		fputs(usage_classify, stderr);
+		return EX_USAGE;
+	}
+	if ((rc = cli_open_nodb(n, 0)) != EX_OK)
+		return rc;
+	/* a database is used for matching when there is one */
+	if (access(n->db_path, F_OK) == 0 &&
+	    store_open(n->db_path, &n->st, &err) != STORE_OK) {
+		log_warnx("%s", err);
+		free(err);
+		err = NULL;
+		n->st = NULL;
+	}
+	memset(&o, 0, sizeof o);
+	o.no_sync = 1;
+	o.wake_fd = -1;
+	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
+		fprintf(stderr, "nudge classify: %s\n", err);
+		free(err);
+		return EX_CONFIG;
+	}
+	buf_init(&out);
+	if (n->json && nfiles > 1)
+		buf_adds(&out, "[\n");
+	for (int i = 1; i < argc; i++) {
+		size_t len;
+		char *data = slurp(argv[i], n->cfg->max_message, &len, &err);
+
+		if (data == NULL ||
+		    agent_examine(a, argv[i], data, len, n->json, &out, &err) !=
+			AGENT_OK) {
+			fprintf(stderr, "nudge classify: %s\n", err);
+			free(err);
+			err = NULL;
+			bad++;
+			if (n->json) {
+				int f = 1;
+				buf_addc(&out, '{');
+				json_kv(&out, &f, "file", argv[i]);
+				json_kv(&out, &f, "class", NULL);
+				buf_addc(&out, '}');
+			}
+		}
+		free(data);
+		if (n->json)
+			buf_adds(&out, i + 1 < argc ? ",\n" : "\n");
+	}
+	if (n->json && nfiles > 1)
+		buf_adds(&out, "]\n");
+	fwrite(out.s ? out.s : "", 1, out.len, stdout);
+	buf_free(&out);
+	agent_close(a);
+	return bad ? EX_DATAERR : EX_OK;
+}

@@ -110,6 +110,8 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (folder, uidvalidity, uid));"
     "CREATE INDEX messages_mid ON messages (folder, message_id)"
     "  WHERE message_id IS NOT NULL;",
+    /* v3: leads by domain, for the same-domain match of a colleague's reply */
+    "CREATE INDEX leads_domain ON leads (domain COLLATE NOCASE);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -147,6 +149,8 @@ enum {
 	Q_LEAD_BY_ID,
 	Q_LEAD_LIST,
 	Q_LEAD_COUNT,
+	Q_LEAD_BY_DOMAIN,
+	Q_TOUCH_NEXT_DUE,
 	Q_FIELDS_GET,
 	Q_FIELDS_CLEAR,
 	Q_FIELD_SET,
@@ -199,6 +203,12 @@ static const char *const queries[Q_COUNT] = {
     [Q_LEAD_LIST] = "SELECT " LEAD_COLS " FROM leads AS l"
                     " WHERE ?1 IS NULL OR l.status = ?1 ORDER BY l.email",
     [Q_LEAD_COUNT] = "SELECT status, count(*) FROM leads GROUP BY status",
+    [Q_TOUCH_NEXT_DUE] = "SELECT t.id FROM touches AS t JOIN leads AS l"
+                         " ON l.id = t.lead_id WHERE t.state = 'planned'"
+                         " AND t.channel = 'email' AND l.status = 'active'"
+                         " ORDER BY t.due LIMIT 1",
+    [Q_LEAD_BY_DOMAIN] = "SELECT id FROM leads WHERE domain = ?1 COLLATE NOCASE"
+                         " AND status IN ('active', 'paused') LIMIT 2",
     [Q_FIELDS_GET] = "SELECT key, value FROM lead_fields WHERE lead_id = ?1"
                      " ORDER BY key",
     [Q_FIELDS_CLEAR] = "DELETE FROM lead_fields WHERE lead_id = ?1",
@@ -1011,6 +1021,53 @@ store_lead_get_email(struct store *st, const char *email, struct lead **out,
 		return STORE_EINVAL;
 	}
 	return lead_get(st, Q_LEAD_BY_EMAIL, email, 0, out, errstr);
+}
+
+int
+store_touch_next_due(struct store *st, struct touch **out, char **errstr)
+{
+	sqlite3_stmt *s;
+	int64_t id = 0;
+	int rc;
+
+	*out = NULL;
+	if ((s = stmt_get(st, Q_TOUCH_NEXT_DUE, errstr)) == NULL)
+		return STORE_EDB;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+	         ? STORE_OK
+	         : db_err(st, "next due touch", errstr);
+	stmt_put(st, Q_TOUCH_NEXT_DUE, s);
+	if (rc != STORE_OK)
+		return rc;
+	if (id == 0)
+		return STORE_ENOTFOUND;
+	return store_touch_get(st, id, out, errstr);
+}
+
+int
+store_lead_by_domain(struct store *st, const char *domain, int64_t *id,
+                     int *count, char **errstr)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*id = 0;
+	*count = 0;
+	if ((s = stmt_get(st, Q_LEAD_BY_DOMAIN, errstr)) == NULL)
+		return STORE_EDB;
+	bind_text(s, 1, domain);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*count == 0)
+			*id = sqlite3_column_int64(s, 0);
+		(*count)++;
+	}
+	rc = rc == SQLITE_DONE ? STORE_OK
+	                       : db_err(st, "leads by domain", errstr);
+	stmt_put(st, Q_LEAD_BY_DOMAIN, s);
+	return rc;
 }
 
 int

@@ -49,7 +49,7 @@ enum {
 };
 
 /* The schema version this program writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -130,6 +130,10 @@ int store_lead_get_email(struct store *st, const char *email, struct lead **out,
                          char **errstr);
 int store_lead_get_id(struct store *st, int64_t id, struct lead **out,
                       char **errstr);
+/* store_lead_by_domain: *count = how many active or paused leads have this
+ * domain (counting stops at 2); *id = the first one's id (0 if none). */
+int store_lead_by_domain(struct store *st, const char *domain, int64_t *id,
+    int *count, char **errstr);
 /* store_lead_list: leads with the given status (NULL = all), ordered by email
  * (case-insensitive); custom fields are not loaded (nfields 0). */
 int store_lead_list(struct store *st, const char *status, store_lead_cb cb,
@@ -245,6 +249,9 @@ int store_touches_due(struct store *st, time_t until, const char *channel,
 /* store_explain_due: append the EXPLAIN QUERY PLAN of the due query to out,
  * one "detail" line per plan step (for tests and benchmarks). */
 int store_explain_due(struct store *st, struct buf *out, char **errstr);
+/* store_touch_next_due: the planned email touch of an active lead that is
+ * due first (the daemon's next wake-up); STORE_ENOTFOUND if none. */
+int store_touch_next_due(struct store *st, struct touch **out, char **errstr);
 /* store_touch_mark_missed: manual (non-email) touches still planned whose
  * lead has a touch of a later stage due at or before now become "missed".
  * Stages order as 1 < 2 < ... < X1 < X2 < ...  *count (may be NULL) gets

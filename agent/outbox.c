@@ -1,0 +1,945 @@
+/* outbox - see outbox.h */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "imap.h"
+#include "log.h"
+#include "mime.h"
+#include "outbox.h"
+#include "secret.h"
+#include "smtp.h"
+#include "template.h"
+#include "xalloc.h"
+
+#define MAX_TEMP_ATTEMPTS 8	/* then the touch fails */
+#define REFS_MAX 20		/* Message-IDs kept in References */
+
+struct tcache {
+	char *path;
+	struct template *t;
+};
+
+struct outbox {
+	struct nudge *n;
+	struct outbox_opts o;
+	struct smtp_session *smtp;
+	struct imap_conn *imap;
+	char *sent_folder;
+	char *password;
+	int have_password;
+	struct tcache *tc;
+	size_t ntc;
+	struct value_item *values;
+	size_t nvalues;
+	int values_loaded;
+	time_t last_send;
+};
+
+int
+outbox_open(struct nudge *n, const struct outbox_opts *o, struct outbox **out,
+    char **errstr)
+{
+	struct outbox *ox = xcalloc(1, sizeof *ox);
+
+	(void)errstr;
+	ox->n = n;
+	if (o)
+		ox->o = *o;
+	*out = ox;
+	return OUTBOX_OK;
+}
+
+void
+outbox_set_imap(struct outbox *ox, struct imap_conn *c)
+{
+	ox->imap = c;
+	if (c == NULL) {
+		free(ox->sent_folder);
+		ox->sent_folder = NULL;
+	}
+}
+
+void
+outbox_close(struct outbox *ox)
+{
+	if (ox == NULL)
+		return;
+	smtp_close(ox->smtp);
+	for (size_t i = 0; i < ox->ntc; i++) {
+		free(ox->tc[i].path);
+		template_free(ox->tc[i].t);
+	}
+	free(ox->tc);
+	value_free(ox->values, ox->nvalues);
+	secret_free(ox->password);
+	free(ox->sent_folder);
+	free(ox);
+}
+
+void
+outbox_msg_free(struct outbox_msg *m)
+{
+	free(m->message_id);
+	free(m->subject);
+	free(m->in_reply_to);
+	free(m->references);
+	free(m->value_item);
+	free(m->text);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- rendering */
+
+/* template_for: the .email template of a stage: templates/SEQ/STEP.email for a
+ * sequence other than the default, else templates/STEP.email (lower case). */
+static int
+template_for(struct outbox *ox, const struct lead *l, const struct template **out,
+    char **errstr)
+{
+	const struct sequence *seq;
+	char step[8], *path = NULL;
+	struct template *t;
+	size_t i;
+
+	if (lc_sequence(ox->n, l->sequence, &seq, errstr) != LC_OK)
+		return OUTBOX_ECONFIG;
+	if ((size_t)l->step >= seq->nsteps) {
+		*errstr = xasprintf("%s: no stage %d in sequence %s", l->email,
+		    l->step + 1, seq->name);
+		return OUTBOX_ECONFIG;
+	}
+	for (i = 0; seq->steps[l->step].name[i] && i < sizeof step - 1; i++)
+		step[i] = (char)tolower((unsigned char)seq->steps[l->step].name[i]);
+	step[i] = '\0';
+	if (strcmp(seq->name, "12345x") != 0) {
+		path = xasprintf("%s/%s/%s.email", ox->n->templates_dir,
+		    seq->name, step);
+		if (access(path, R_OK) != 0) {
+			free(path);
+			path = NULL;
+		}
+	}
+	if (path == NULL)
+		path = xasprintf("%s/%s.email", ox->n->templates_dir, step);
+	for (i = 0; i < ox->ntc; i++)
+		if (strcmp(ox->tc[i].path, path) == 0) {
+			free(path);
+			*out = ox->tc[i].t;
+			return OUTBOX_OK;
+		}
+	if (template_load(path, &t, errstr) != TEMPLATE_OK) {
+		free(path);
+		return OUTBOX_ECONFIG;
+	}
+	ox->tc = xreallocarray(ox->tc, ox->ntc + 1, sizeof *ox->tc);
+	ox->tc[ox->ntc].path = path;
+	ox->tc[ox->ntc].t = t;
+	ox->ntc++;
+	*out = t;
+	return OUTBOX_OK;
+}
+
+struct vars {
+	struct outbox *ox;
+	const struct lead *l;
+	const char *stage;
+	const struct value_item *value;
+	time_t now;
+	char date[48];
+	char weekday[16];
+	char sender_first[128];
+};
+
+static const char *
+lookup(void *arg, const char *var)
+{
+	struct vars *v = arg;
+	const struct lead *l = v->l;
+	const struct config *c = v->ox->n->cfg;
+
+#define F(name, expr) if (strcmp(var, name) == 0) return expr
+	F("email", l->email);
+	F("name", l->name);
+	F("first_name", l->first_name);
+	F("company", l->company);
+	F("domain", l->domain);
+	F("phone", l->phone);
+	F("tz", l->tz);
+	F("source", l->source);
+	F("stage", v->stage);
+	F("sender.email", c->from_addr);
+	F("sender.name",
+	    c->from_name && *c->from_name ? c->from_name : c->from_addr);
+	F("sender.first_name", v->sender_first);
+	F("date", v->date);
+	F("weekday", v->weekday);
+	if (v->value) {
+		F("value.title", v->value->title);
+		F("value.pitch", v->value->pitch);
+		F("value.url", v->value->url);
+		F("value.body", v->value->body);
+	}
+#undef F
+	for (size_t i = 0; i < l->nfields; i++)
+		if (strcmp(l->fields[i].key, var) == 0)
+			return l->fields[i].value;
+	return NULL;
+}
+
+struct used {
+	char **v;
+	size_t n;
+};
+
+static int
+collect_used(const char *s, void *arg)
+{
+	struct used *u = arg;
+
+	u->v = xreallocarray(u->v, u->n + 1, sizeof *u->v);
+	u->v[u->n++] = xstrdup(s);
+	return 0;
+}
+
+static char *
+domain_of(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return xstrdup(at ? at + 1 : "localhost");
+}
+
+int
+outbox_render(struct outbox *ox, const struct touch *t, const struct lead *l,
+    time_t now, struct outbox_msg *out, char **errstr)
+{
+	static const char *const months[] = {"January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December"};
+	static const char *const days[] = {"Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday"};
+	struct nudge *n = ox->n;
+	const struct template *tpl;
+	struct template_output to;
+	struct touch *first = NULL, *last = NULL;
+	struct used used = {NULL, 0};
+	struct mime_out mo;
+	struct vars v;
+	struct tm tm;
+	char *err = NULL, *dom, *unsub = NULL, *subject = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&v, 0, sizeof v);
+	if ((rc = template_for(ox, l, &tpl, errstr)) != OUTBOX_OK)
+		return rc;
+	v.ox = ox;
+	v.l = l;
+	v.stage = t->stage;
+	v.now = now;
+	clock_localtime(now, n->tz, &tm);
+	snprintf(v.date, sizeof v.date, "%s %d, %d", months[tm.tm_mon],
+	    tm.tm_mday, tm.tm_year + 1900);
+	snprintf(v.weekday, sizeof v.weekday, "%s", days[tm.tm_wday]);
+	{
+		const char *nm = n->cfg->from_name && *n->cfg->from_name
+		    ? n->cfg->from_name
+		    : n->cfg->from_addr;
+		size_t k = strcspn(nm, " @");
+		snprintf(v.sender_first, sizeof v.sender_first, "%.*s",
+		    (int)(k < 100 ? k : 100), nm);
+	}
+	/* the value library for X touches: the next unused item */
+	if (t->stage[0] == 'X' || t->stage[0] == 'x') {
+		if (!ox->values_loaded) {
+			char *dir = xasprintf("%s/value", n->templates_dir);
+			if (value_load_dir(dir, &ox->values, &ox->nvalues,
+				&err) != TEMPLATE_OK) {
+				log_warnx("%s", err);
+				free(err);
+				err = NULL;
+			}
+			free(dir);
+			ox->values_loaded = 1;
+		}
+		if (t->value_item) {
+			for (size_t i = 0; i < ox->nvalues; i++)
+				if (strcmp(ox->values[i].name, t->value_item) == 0)
+					v.value = &ox->values[i];
+		} else {
+			if (store_touch_values_used(n->st, l->id, collect_used,
+				&used, &err) != STORE_OK) {
+				*errstr = err;
+				return OUTBOX_EDB;
+			}
+			v.value = value_pick(ox->values, ox->nvalues,
+			    (const char *const *)used.v, used.n);
+			for (size_t i = 0; i < used.n; i++)
+				free(used.v[i]);
+			free(used.v);
+		}
+	}
+	if ((rc = template_render(tpl, lookup, &v, &to, &err)) != TEMPLATE_OK) {
+		*errstr = err;
+		return OUTBOX_EHOLD;
+	}
+	/* threading: Re: the first subject, in reply to the last one sent */
+	if (to.thread &&
+	    store_touch_first_sent(n->st, l->id, &first, NULL) == STORE_OK &&
+	    store_touch_last_sent(n->st, l->id, &last, NULL) == STORE_OK &&
+	    first->subject && last->message_id) {
+		const char *s = first->subject;
+		struct buf refs;
+		char **ids = NULL;
+		size_t nids = 0, from = 0;
+
+		subject = strncasecmp(s, "Re:", 3) == 0 ? xstrdup(s)
+							  : xasprintf("Re: %s", s);
+		out->in_reply_to = xstrdup(last->message_id);
+		buf_init(&refs);
+		if (last->references)
+			nids = mime_msgids(last->references, &ids);
+		if (nids + 1 > REFS_MAX)
+			from = nids + 1 - REFS_MAX + 1; /* keep the first */
+		for (size_t i = 0; i < nids; i++)
+			if (i == 0 || i >= from)
+				buf_printf(&refs, "%s%s", refs.len ? " " : "",
+				    ids[i]);
+		mime_strv_free(ids, nids);
+		buf_printf(&refs, "%s%s", refs.len ? " " : "", last->message_id);
+		out->references = buf_steal(&refs);
+	} else
+		subject = xstrdup(to.subject ? to.subject : "");
+	touch_free(first);
+	touch_free(last);
+	dom = domain_of(n->cfg->from_addr);
+	out->message_id = t->message_id ? xstrdup(t->message_id)
+					 : mime_message_id(dom, now);
+	free(dom);
+	if (n->cfg->unsubscribe && *n->cfg->unsubscribe)
+		unsub = xasprintf("<mailto:%s?subject=unsubscribe>",
+		    n->cfg->unsubscribe);
+	memset(&mo, 0, sizeof mo);
+	if (to.from) {
+		/* a template's own From: (an alias of the salesperson) */
+		char *fa = NULL, *fn = NULL;
+		if (mime_addr_parse(to.from, &fa, &fn) == MIME_OK) {
+			free(to.from);
+			to.from = fa;
+			mo.from_name = fn; /* freed below */
+		}
+	}
+	mo.from_name = mo.from_name ? mo.from_name
+		       : (n->cfg->from_name && *n->cfg->from_name
+				 ? n->cfg->from_name
+				 : NULL);
+	mo.from_addr = to.from ? to.from : n->cfg->from_addr;
+	mo.to_name = l->name;
+	mo.to_addr = l->email;
+	mo.cc = to.cc;
+	mo.subject = subject;
+	mo.message_id = out->message_id;
+	mo.in_reply_to = out->in_reply_to;
+	mo.references = out->references;
+	mo.list_unsubscribe = unsub;
+	mo.text = to.text;
+	mo.html = to.html;
+	mo.date = now;
+	mo.tz = n->tz;
+	rc = mime_compose(&mo, &out->text, &out->len, &err);
+	if (mo.from_name && mo.from_name != n->cfg->from_name)
+		free((char *)mo.from_name);
+	free(unsub);
+	template_output_free(&to);
+	if (rc != MIME_OK) {
+		/* lead data that would break the message: hold, say why */
+		*errstr = xasprintf("cannot compose: %s", err);
+		free(err);
+		free(subject);
+		outbox_msg_free(out);
+		return OUTBOX_EHOLD;
+	}
+	out->subject = subject;
+	if (v.value)
+		out->value_item = xstrdup(v.value->name);
+	return OUTBOX_OK;
+}
+
+/* ---- connections */
+
+static int
+smtp_ready(struct outbox *ox, char **errstr)
+{
+	struct config *c = ox->n->cfg;
+	struct smtp_params p;
+	char *err = NULL;
+	int rc;
+
+	if (ox->smtp)
+		return OUTBOX_OK;
+	if (c->smtp_url == NULL) {
+		*errstr = xasprintf("%s: no smtp_url: nudge cannot send",
+		    ox->n->config_path);
+		return OUTBOX_ECONFIG;
+	}
+	if (!ox->have_password) {
+		rc = secret_get(c, &ox->password, &err);
+		if (rc == SECRET_ENONE) {
+			free(err);
+			ox->password = NULL;
+		} else if (rc != SECRET_OK) {
+			*errstr = err;
+			return OUTBOX_ECONFIG;
+		}
+		ox->have_password = 1;
+	}
+	memset(&p, 0, sizeof p);
+	p.url = c->smtp_url;
+	p.user = ox->password ? c->smtp_user : NULL;
+	p.password = ox->password;
+	p.trust_file = c->tls_trust_file;
+	p.no_verify = !c->tls_verify;
+	p.starttls = SMTP_STARTTLS_REQUIRE;
+	p.timeout = (int)c->timeout;
+	if (smtp_open(&p, &ox->smtp, &err) != SMTP_OK) {
+		*errstr = err;
+		return OUTBOX_ECONFIG;
+	}
+	return OUTBOX_OK;
+}
+
+static const char *
+sent_folder(struct outbox *ox)
+{
+	char *err = NULL;
+
+	if (ox->imap == NULL)
+		return NULL;
+	if (ox->sent_folder)
+		return ox->sent_folder;
+	if (ox->n->cfg->sent_folder)
+		ox->sent_folder = xstrdup(ox->n->cfg->sent_folder);
+	else if (imap_special_folder(ox->imap, "\\Sent", &ox->sent_folder,
+		     &err) != IMAP_OK) {
+		log_warnx("no Sent folder found: %s", err ? err : "?");
+		free(err);
+		ox->sent_folder = NULL;
+	}
+	return ox->sent_folder;
+}
+
+/* ---- the state machine */
+
+static int
+db(int rc, char *err, char **errstr)
+{
+	if (rc == STORE_OK)
+		return OUTBOX_OK;
+	*errstr = err ? err : xstrdup("database error");
+	return OUTBOX_EDB;
+}
+
+static void
+set(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? xstrdup(s) : NULL;
+}
+
+/* record_sent: the touch went out: sent, and its stage done, in one durable
+ * transaction. */
+static int
+record_sent(struct outbox *ox, struct touch *t, time_t at, const char *how,
+    char **errstr)
+{
+	struct store *st = ox->n->st;
+	struct lead *l = NULL;
+	char *err = NULL, *detail;
+	int rc;
+
+	if ((rc = store_begin_durable(st, &err)) != STORE_OK)
+		return db(rc, err, errstr);
+	set(&t->state, "sent");
+	set(&t->error, NULL);
+	t->done_at = at;
+	rc = store_touch_update(st, t, &err);
+	if (rc == STORE_OK)
+		rc = store_lead_get_id(st, t->lead_id, &l, &err);
+	if (rc == STORE_OK) {
+		detail = xasprintf("stage %s email %s: \"%s\"", t->stage, how,
+		    t->subject ? t->subject : "");
+		rc = store_event_add(st, l->id, at, "sent", detail,
+		    t->message_id, &err);
+		free(detail);
+	}
+	if (rc == STORE_OK && strcmp(l->status, "active") == 0) {
+		char label[16];
+		lc_stage_label(ox->n, l, label, sizeof label);
+		/* a late resolution of an earlier stage does not move the
+		 * sequence */
+		if (strcmp(label, t->stage) == 0 &&
+		    lc_stage_done(ox->n, l, at, how, &err) != LC_OK)
+			rc = STORE_EDB;
+	}
+	lead_free(l);
+	if (rc != STORE_OK) {
+		char *e2 = NULL;
+		store_rollback(st, &e2);
+		free(e2);
+		return db(rc, err, errstr);
+	}
+	return db(store_commit(st, &err), err, errstr);
+}
+
+static int
+update(struct outbox *ox, struct touch *t, char **errstr)
+{
+	char *err = NULL;
+
+	return db(store_touch_update(ox->n->st, t, &err), err, errstr);
+}
+
+static int
+event(struct outbox *ox, const struct touch *t, time_t at, const char *type,
+    const char *detail)
+{
+	char *err = NULL;
+	int rc = store_event_add(ox->n->st, t->lead_id, at, type, detail,
+	    t->message_id, &err);
+
+	free(err);
+	return rc;
+}
+
+struct recover_ctx {
+	int64_t *ids;
+	size_t n;
+};
+
+static int
+collect_touch(const struct touch *t, const struct lead *l, void *arg)
+{
+	struct recover_ctx *c = arg;
+
+	(void)l;
+	if (strcmp(t->channel, "email") != 0)
+		return 0;
+	c->ids = xreallocarray(c->ids, c->n + 1, sizeof *c->ids);
+	c->ids[c->n++] = t->id;
+	return 0;
+}
+
+int
+outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
+{
+	struct recover_ctx c = {NULL, 0};
+	struct store *st = ox->n->st;
+	char *err = NULL;
+	time_t now = clock_now();
+	int rc;
+
+	if ((rc = store_touch_list_state(st, "sending", collect_touch, &c,
+		 &err)) != STORE_OK)
+		return db(rc, err, errstr);
+	for (size_t i = 0; i < c.n; i++) {
+		struct touch *t;
+		const char *folder = sent_folder(ox);
+		int found = 0;
+
+		if ((rc = store_touch_get(st, c.ids[i], &t, &err)) != STORE_OK)
+			break;
+		if (folder && t->message_id &&
+		    imap_find_message_id(ox->imap, folder, t->message_id,
+			&found, &err) != IMAP_OK) {
+			log_warnx("recovering %s: %s", t->message_id, err);
+			free(err);
+			err = NULL;
+			found = 0;
+		}
+		if (found) {
+			log_info("%s: stage %s was sent before the last stop "
+				 "(found in %s)", t->message_id, t->stage,
+			    folder);
+			rc = record_sent(ox, t, t->done_at ? t->done_at : now,
+			    "sent (found in the Sent folder after a restart)",
+			    &err) == OUTBOX_OK ? STORE_OK : STORE_EDB;
+		} else {
+			log_warnx("%s: interrupted while sending stage %s; "
+				  "marked unknown: check and run 'nudge outbox "
+				  "resolve %lld --sent|--resend'",
+			    t->message_id ? t->message_id : "?", t->stage,
+			    (long long)t->id);
+			set(&t->state, "unknown");
+			set(&t->error, "interrupted while sending; not found "
+				       "in the Sent folder");
+			rc = store_touch_update(st, t, &err);
+			event(ox, t, now, "unknown", t->error);
+			r->unknown++;
+		}
+		r->recovered++;
+		touch_free(t);
+		if (rc != STORE_OK)
+			break;
+	}
+	free(c.ids);
+	return db(rc, err, errstr);
+}
+
+struct due_ctx {
+	struct outbox *ox;
+	time_t now;
+	int64_t *ids;
+	size_t n;
+	struct outbox_report *r;
+};
+
+static int
+collect_due(const struct touch *t, const struct lead *l, void *arg)
+{
+	struct due_ctx *c = arg;
+	struct nudge *n = c->ox->n;
+	const char *tz = l->tz ? l->tz : n->tz;
+	time_t open;
+
+	if (t->next_attempt > c->now) {
+		if (c->r->next_window == 0 || t->next_attempt < c->r->next_window)
+			c->r->next_window = t->next_attempt;
+		return 0;
+	}
+	open = window_next_open_h(&n->win, c->now, tz, n->hol);
+	if (open != c->now) {
+		if (open != (time_t)-1 &&
+		    (c->r->next_window == 0 || open < c->r->next_window))
+			c->r->next_window = open;
+		return 0;
+	}
+	c->ids = xreallocarray(c->ids, c->n + 1, sizeof *c->ids);
+	c->ids[c->n++] = t->id;
+	return 0;
+}
+
+static time_t
+backoff(int attempts)
+{
+	time_t d = 300; /* 5 min, 10, 20, ... at most 6 h */
+
+	while (--attempts > 0 && d < 6 * 3600)
+		d *= 2;
+	return d > 6 * 3600 ? 6 * 3600 : d;
+}
+
+static unsigned
+jitter(long max)
+{
+	unsigned r = 0;
+
+	if (max <= 0)
+		return 0;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (unsigned)clock_now();
+	return r % (unsigned)(max + 1);
+}
+
+/* pause_between: the minimum gap (with jitter) between two sends; simulated
+ * time just moves on. */
+static void
+pause_between(struct outbox *ox)
+{
+	struct config *c = ox->n->cfg;
+	long gap;
+
+	if (ox->o.no_throttle || c->min_gap <= 0 || ox->last_send == 0)
+		return;
+	gap = c->min_gap + (long)jitter(c->jitter);
+	if (clock_is_simulated()) {
+		clock_set(clock_now() + gap);
+		return;
+	}
+	for (long left = gap; left > 0 && !(ox->o.stop && *ox->o.stop); left--)
+		sleep(1);
+}
+
+/* send_one: one due touch through the state machine.  Returns OUTBOX_OK (the
+ * touch was dealt with, whatever became of it), or an error that ends the
+ * batch. */
+static int
+send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
+    char **errstr)
+{
+	struct nudge *n = ox->n;
+	struct store *st = n->st;
+	struct touch *t = NULL;
+	struct lead *l = NULL;
+	struct outbox_msg m;
+	struct smtp_result res;
+	const char *rcpt[1];
+	char *err = NULL, *detail;
+	int rc = OUTBOX_OK, yes = 0;
+	time_t now;
+
+	memset(&m, 0, sizeof m);
+	if (ox->o.presend && !ox->o.dry_run &&
+	    ox->o.presend(ox->o.presend_arg, 0, &err) != 0) {
+		*errstr = err;
+		return OUTBOX_ENET;
+	}
+	now = clock_now();
+	if ((rc = db(store_touch_get(st, id, &t, &err), err, errstr)))
+		return rc;
+	if ((rc = db(store_lead_get_id(st, t->lead_id, &l, &err), err, errstr)))
+		goto out;
+	/* the mailbox was just read: a reply that arrived a second ago stopped
+	 * the lead and skipped this touch */
+	if (strcmp(l->status, "active") != 0 ||
+	    (strcmp(t->state, "planned") != 0 && strcmp(t->state, "held") != 0)) {
+		r->skipped++;
+		goto out;
+	}
+	if ((rc = db(store_is_suppressed(st, l->email, &yes, NULL, &err), err,
+		 errstr)))
+		goto out;
+	if (yes) {
+		if (!ox->o.dry_run) {
+			set(&t->state, "skipped");
+			set(&t->error, "address suppressed");
+			rc = update(ox, t, errstr);
+			event(ox, t, now, "skipped", "address suppressed");
+		}
+		r->skipped++;
+		goto out;
+	}
+	if (t->message == NULL) {
+		rc = outbox_render(ox, t, l, now, &m, &err);
+		if (rc == OUTBOX_EHOLD) {
+			log_warnx("%s: stage %s held: %s", l->email, t->stage,
+			    err);
+			if (!ox->o.dry_run &&
+			    (t->error == NULL || strcmp(t->error, err) != 0)) {
+				set(&t->state, "held");
+				set(&t->error, err);
+				rc = update(ox, t, errstr);
+				event(ox, t, now, "held", err);
+			} else
+				rc = OUTBOX_OK;
+			free(err);
+			r->held++;
+			goto out;
+		}
+		if (rc != OUTBOX_OK) {
+			*errstr = err;
+			goto out;
+		}
+		if (ox->o.dry_run) {
+			printf("would send stage %s to %s: \"%s\" (%zu bytes)\n",
+			    t->stage, l->email, m.subject, m.len);
+			r->sent++;
+			goto out;
+		}
+		/* commit the Message-ID and the message before the first byte
+		 * goes out */
+		set(&t->message_id, m.message_id);
+		set(&t->subject, m.subject);
+		set(&t->in_reply_to, m.in_reply_to);
+		set(&t->references, m.references);
+		set(&t->value_item, m.value_item);
+		free(t->message);
+		t->message = m.text;
+		t->message_len = m.len;
+		m.text = NULL;
+	} else if (ox->o.dry_run) {
+		printf("would send stage %s to %s again: \"%s\"\n", t->stage,
+		    l->email, t->subject ? t->subject : "");
+		r->sent++;
+		goto out;
+	}
+	if ((rc = smtp_ready(ox, errstr)) != OUTBOX_OK)
+		goto out;
+	pause_between(ox);
+	now = clock_now();
+	set(&t->state, "sending");
+	set(&t->error, NULL);
+	t->attempts++;
+	if ((rc = update(ox, t, errstr)) != OUTBOX_OK)
+		goto out;
+	rcpt[0] = l->email;
+	rc = smtp_send(ox->smtp, n->cfg->from_addr, rcpt, 1, t->message,
+	    t->message_len ? t->message_len : strlen(t->message), &res);
+	ox->last_send = now;
+	switch (rc) {
+	case SMTP_OK:
+		log_info("sent stage %s to %s %s", t->stage, l->email,
+		    t->message_id);
+		if ((rc = record_sent(ox, t, now, "sent", errstr)) != OUTBOX_OK)
+			goto out;
+		r->sent++;
+		if (n->cfg->save_sent && sent_folder(ox) &&
+		    imap_append(ox->imap, sent_folder(ox), t->message,
+			t->message_len ? t->message_len : strlen(t->message), 1,
+			&err) != IMAP_OK) {
+			log_warnx("copy to %s: %s", sent_folder(ox), err);
+			free(err);
+		}
+		break;
+	case SMTP_TEMP:
+		detail = xasprintf("%s%s%s", res.text,
+		    *res.text && *res.detail ? " - " : "", res.detail);
+		if (res.uncertain) {
+			/* the data went out and no answer came: it may have
+			 * been delivered; only the user can tell */
+			set(&t->state, "unknown");
+			set(&t->error, detail);
+			r->unknown++;
+			log_warnx("%s: stage %s: no final answer after the "
+				  "message was sent (%s); marked unknown",
+			    l->email, t->stage, detail);
+		} else if (t->attempts >= MAX_TEMP_ATTEMPTS) {
+			set(&t->state, "failed");
+			free(t->error);
+			t->error = xasprintf("gave up after %d temporary "
+					     "failures: %s",
+			    t->attempts, detail);
+			r->failed++;
+		} else {
+			set(&t->state, "planned");
+			set(&t->error, detail);
+			t->next_attempt = now + backoff(t->attempts);
+			r->deferred++;
+			{
+				char when[40];
+				clock_format_iso(t->next_attempt, n->tz, when,
+				    sizeof when);
+				log_warnx("%s: stage %s deferred: %s; retry at "
+					  "%s", l->email, t->stage, detail,
+				    when);
+			}
+		}
+		rc = update(ox, t, errstr);
+		event(ox, t, now, "deferred", detail);
+		free(detail);
+		break;
+	case SMTP_PERM:
+		set(&t->state, "failed");
+		set(&t->error, *res.text ? res.text : res.detail);
+		log_warnx("%s: stage %s failed: %s", l->email, t->stage,
+		    t->error);
+		rc = update(ox, t, errstr);
+		event(ox, t, now, "failed", t->error);
+		r->failed++;
+		break;
+	default:
+		/* TLS, authentication, a bad address: nothing went out; the
+		 * touch waits for the configuration to be fixed */
+		set(&t->state, "planned");
+		t->attempts--;
+		*errstr = xasprintf("SMTP %s: %s%s%s", smtp_status_name(rc),
+		    res.text, *res.text ? " - " : "", res.detail);
+		set(&t->error, *errstr);
+		update(ox, t, &err);
+		free(err);
+		rc = OUTBOX_ECONFIG;
+		break;
+	}
+out:
+	outbox_msg_free(&m);
+	touch_free(t);
+	lead_free(l);
+	return rc;
+}
+
+int
+outbox_run(struct outbox *ox, struct outbox_report *r, char **errstr)
+{
+	struct nudge *n = ox->n;
+	struct due_ctx c;
+	char *err = NULL;
+	int rc = OUTBOX_OK, sent_today = 0, day;
+	time_t now = clock_now();
+
+	memset(&c, 0, sizeof c);
+	c.ox = ox;
+	c.now = now;
+	c.r = r;
+	if ((rc = db(store_touches_due(n->st, now, "email", collect_due, &c,
+		      &err), err, errstr)))
+		return rc;
+	day = clock_day_of(now, n->tz);
+	if (!ox->o.no_throttle &&
+	    (rc = db(store_touch_count_sent_since(n->st, clock_at(day, 0, n->tz),
+			  &sent_today, &err), err, errstr))) {
+		free(c.ids);
+		return rc;
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		if (ox->o.stop && *ox->o.stop)
+			break;
+		if (ox->o.max_send && r->sent >= ox->o.max_send)
+			break;
+		if (!ox->o.no_throttle &&
+		    sent_today + r->sent >= n->cfg->daily_cap) {
+			r->capped = 1;
+			log_info("daily cap of %ld reached; %zu due emails wait "
+				 "for tomorrow",
+			    n->cfg->daily_cap, c.n - i);
+			break;
+		}
+		if ((rc = send_one(ox, c.ids[i], r, errstr)) != OUTBOX_OK)
+			break;
+	}
+	free(c.ids);
+	return rc;
+}
+
+int
+outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
+{
+	struct touch *t;
+	char *err = NULL;
+	int rc;
+	time_t now = clock_now();
+
+	if ((rc = store_touch_get(ox->n->st, touch_id, &t, &err)) != STORE_OK) {
+		if (rc == STORE_ENOTFOUND) {
+			free(err);
+			*errstr = xasprintf("no outbox item %lld",
+			    (long long)touch_id);
+			return OUTBOX_ECONFIG;
+		}
+		return db(rc, err, errstr);
+	}
+	if (strcmp(t->channel, "email") != 0 ||
+	    (strcmp(t->state, "unknown") != 0 && strcmp(t->state, "failed") != 0 &&
+		strcmp(t->state, "sending") != 0)) {
+		*errstr = xasprintf("item %lld is %s; only unknown or failed "
+				    "items are resolved",
+		    (long long)touch_id, t->state);
+		touch_free(t);
+		return OUTBOX_ECONFIG;
+	}
+	if (sent)
+		rc = record_sent(ox, t, now, "sent (confirmed by the user)",
+		    errstr);
+	else {
+		set(&t->state, "planned");
+		set(&t->error, NULL);
+		t->next_attempt = 0;
+		t->attempts = 0;
+		if (strcmp(t->state, "failed") == 0) {
+			/* a failed message is rendered again (the data may
+			 * have been fixed) */
+		}
+		rc = update(ox, t, errstr);
+		if (rc == OUTBOX_OK)
+			event(ox, t, now, "resend", "queued again by the user");
+	}
+	touch_free(t);
+	return rc;
+}
