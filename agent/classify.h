@@ -1,0 +1,119 @@
+/*
+ * classify - what kind of message came in: a human reply, an auto-reply (with
+ * the return date where one is stated), a hard or soft bounce, an unsubscribe
+ * request, or something else.
+ *
+ * Structured signals come first (multipart/report DSN, ARF feedback reports,
+ * read receipts, RFC 3834 Auto-Submitted, X-Autoreply, Precedence, List-Id,
+ * bounce senders), then the ordered, named PCRE2 rules of a rules file (see
+ * rules/classify.rules for the format).  This is the only module that uses
+ * PCRE2; every pattern is compiled once at load, JIT-compiled where the
+ * platform allows, and matched with match and depth limits.
+ */
+#ifndef NUDGE_CLASSIFY_H
+#define NUDGE_CLASSIFY_H
+
+#include <stddef.h>
+
+struct mime_msg;
+
+enum { CLASSIFY_OK = 0, CLASSIFY_EIO, CLASSIFY_EINVAL };
+
+enum classify_class {
+	CLS_OTHER = 0,
+	CLS_HUMAN_REPLY,
+	CLS_AUTO_REPLY,
+	CLS_BOUNCE_HARD,
+	CLS_BOUNCE_SOFT,
+	CLS_UNSUBSCRIBE,
+	CLS__COUNT
+};
+
+struct classifier; /* opaque: the compiled rules */
+
+/*
+ * classify_load: read and compile the rules file at rules_path.  On
+ * CLASSIFY_OK *out is a new classifier (free with classify_free).  Returns
+ * CLASSIFY_EIO when the file cannot be read, CLASSIFY_EINVAL for a bad line;
+ * *errstr is then "path:line: what is wrong" (with PCRE2's message and the
+ * offset in the pattern for a bad regex).
+ */
+int classify_load(const char *rules_path, struct classifier **out,
+                  char **errstr);
+/* classify_load_string: the same from a string; name is used in messages. */
+int classify_load_string(const char *name, const char *text,
+                         struct classifier **out, char **errstr);
+/* classify_free: NULL is fine. */
+void classify_free(struct classifier *c);
+/* classify_nrules: number of rules loaded. */
+size_t classify_nrules(const struct classifier *c);
+
+struct classification {
+	int cls;        /* enum classify_class */
+	char *rule;     /* the signal or rule that decided, e.g.
+	                   "dsn-status", "auto-submitted", "rule:ooo-subject" */
+	int return_day; /* auto_reply: clock.h day number of the first day
+	                   back, -1 if none stated */
+	char *failed_recipient; /* bounces: the failed address, or NULL */
+	char *status;           /* bounces: "5.1.1" or NULL */
+	char *diagnostic; /* bounces: diagnostic text (one line) or NULL */
+	char *reply_text; /* human_reply: the new text only, or NULL */
+};
+
+/*
+ * classify_message: classify m.  tz is the zone used to turn the message's
+ * Date into a day (NULL/"" = local).  Fills *out (free its strings with
+ * classification_free); all its strings are malloc'd and owned by *out.
+ * Returns CLASSIFY_OK; a rule that fails at match time (match limit hit) is
+ * logged and treated as not matching.
+ */
+int classify_message(const struct classifier *c, const struct mime_msg *m,
+                     const char *tz, struct classification *out);
+/*
+ * classify_buffer: parse the raw message buf (len bytes) with the default
+ * MIME limits and classify it - the one call a benchmark or a "nudge
+ * classify FILE" command needs.  CLASSIFY_OK, or CLASSIFY_EINVAL with *errstr
+ * when nothing could be parsed.
+ */
+int classify_buffer(const struct classifier *c, const char *buf, size_t len,
+                    const char *tz, struct classification *out, char **errstr);
+/* classification_free: free the strings of *cl (not cl itself); resets it. */
+void classification_free(struct classification *cl);
+
+/* classify_class_name: "human_reply", "auto_reply", "bounce_hard",
+ * "bounce_soft", "unsubscribe", "other"; "?" for an unknown value. */
+const char *classify_class_name(int cls);
+/* classify_class_parse: the inverse; -1 if s names no class. */
+int classify_class_parse(const char *s);
+
+/*
+ * classify_reply_text: the new text of a reply: without the quoted history
+ * ("On ... wrote:", also wrapped over two lines; "-----Original Message-----";
+ * Outlook "From:/Sent:" blocks; "Am ... schrieb", "Le ... a écrit", "El ...
+ * escribió", "Op ... schreef"; ">" lines) and without a "-- " signature or a
+ * "Sent from my iPhone" line.  Sign-offs ("Thanks,\nAlex") are kept.  Returns
+ * a malloc'd, trimmed string (possibly empty).
+ */
+char *classify_reply_text(const char *text);
+
+/*
+ * classify_return_day: the first day back stated in an out-of-office text, as
+ * a clock.h day number, or -1.  msg_day is the day the message was sent (-1 if
+ * unknown: then only dates with a year are used).  uk_order: 1 to read an
+ * ambiguous n/n/yyyy as day/month.  Phrase rules:
+ *   "back/return(ing) (on) X", "zurück am X", "ab X", "wieder ... am X",
+ *   "de retour le X", "à partir du X", "regreso/regresaré/de vuelta el X",
+ *   "a partir del X", "terug op X", "vanaf X"      -> X is the first day back;
+ *   "until/till/through X", "bis (zum) X", "jusqu'au X", "hasta (el) X",
+ *   "tot (en met) X", a range "X-Y"                -> X is the last day away:
+ *                                                      back the next day.
+ * X is an absolute date (12/24/2026, 24/12/2026, 24.12.2026, 2026-12-24,
+ * December 24, 24 December, 24. Dezember, 24 décembre, 24 de diciembre, 24
+ * december; a weekday before it is ignored), a weekday (the next one after
+ * msg_day), "tomorrow"/"morgen"/"demain"/"mañana", or "next week" (its
+ * Monday, in any of the languages).  A date without a year is the next such
+ * date on or after msg_day.
+ */
+int classify_return_day(const char *text, int msg_day, int uk_order);
+
+#endif
