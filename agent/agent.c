@@ -134,6 +134,10 @@ imap_ready(struct agent *a, char **errstr)
 	p.password = a->password;
 	p.trust_file = c->tls_trust_file;
 	p.verify = c->tls_verify;
+	p.allow_plain = !c->tls_starttls;
+	if (!c->tls_starttls)
+		log_warnx("WARNING: tls_starttls is off: the IMAP login to %s "
+			  "may go out in plain text", c->imap_url);
 	p.timeout = (int)c->timeout;
 	rc = imap_connect(&p, &a->imap, &err);
 	if (rc != IMAP_OK) {

@@ -61,6 +61,7 @@ static const struct key keys[] = {
     {"passwordeval", T_STR, O(passwordeval), 0, 0, NULL},
     {"tls_trust_file", T_PATH, O(tls_trust_file), 0, 0, NULL},
     {"tls_verify", T_BOOL, O(tls_verify), 0, 0, "on"},
+    {"tls_starttls", T_BOOL, O(tls_starttls), 0, 0, "on"},
     {"watch_folders", T_LIST, O(watch_folders), 0, 0, "INBOX"},
     {"sent_folder", T_STR, O(sent_folder), 0, 0, NULL},
     {"save_sent", T_BOOL, O(save_sent), 0, 0, "on"},

@@ -42,6 +42,10 @@
  *   tls_trust_file  [system store] PEM file of CAs to trust.
  *   tls_verify      [on] verify server certificates.  "off" is allowed for
  *                   testing; callers must warn loudly when tls_verify is 0.
+ *   tls_starttls    [on] smtp:// and imap:// URLs must switch to TLS with
+ *                   STARTTLS before anything is sent.  "off" allows plain
+ *                   text, for a relay on the same machine or a test sink
+ *                   only; it is logged as a warning at every connection.
  *   watch_folders   [INBOX] space-separated list of folders read for replies
  *                   (folder names containing spaces cannot be given).
  *   sent_folder     [discover via SPECIAL-USE \Sent] where sent copies go.
@@ -102,6 +106,7 @@ struct config {
 	char *passwordeval;
 	char *tls_trust_file;
 	int tls_verify;       /* 1, or 0 when "off": callers must warn */
+	int tls_starttls;     /* 1, or 0 when "off": plain text allowed */
 	char **watch_folders; /* nwatch_folders names, NULL-terminated */
 	size_t nwatch_folders;
 	char *sent_folder; /* NULL = discover via SPECIAL-USE */

@@ -408,7 +408,10 @@ smtp_ready(struct outbox *ox, char **errstr)
 	p.password = ox->password;
 	p.trust_file = c->tls_trust_file;
 	p.no_verify = !c->tls_verify;
-	p.starttls = SMTP_STARTTLS_REQUIRE;
+	p.starttls = c->tls_starttls ? SMTP_STARTTLS_REQUIRE : SMTP_STARTTLS_TRY;
+	if (!c->tls_starttls)
+		log_warnx("WARNING: tls_starttls is off: mail to %s may go "
+			  "out in plain text", c->smtp_url);
 	p.timeout = (int)c->timeout;
 	if (smtp_open(&p, &ox->smtp, &err) != SMTP_OK) {
 		*errstr = err;
@@ -668,6 +671,21 @@ pause_between(struct outbox *ox)
 		sleep(1);
 }
 
+/* address_invalid: a permanent refusal that says the mailbox does not exist
+ * (RFC 3463 5.1.x, or the words servers use for it). */
+static int
+address_invalid(const char *text)
+{
+	static const char *const says[] = {" 5.1.1", " 5.1.0", " 5.1.2",
+	    " 5.1.3", " 5.1.10", "User unknown", "user unknown",
+	    "no such user", "No such user", "does not exist", NULL};
+
+	for (int i = 0; text && says[i]; i++)
+		if (strstr(text, says[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* send_one: one due touch through the state machine.  Returns OUTBOX_OK (the
  * touch was dealt with, whatever became of it), or an error that ends the
  * batch. */
@@ -834,6 +852,22 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		rc = update(ox, t, errstr);
 		event(ox, t, now, "failed", t->error);
 		r->failed++;
+		/* the server says the address does not exist: as a hard
+		 * bounce, the lead is retired and the address suppressed */
+		if (rc == OUTBOX_OK && address_invalid(t->error)) {
+			if (store_begin(st, &err) == STORE_OK &&
+			    lc_set_status(n, l, "bounced", now, t->error,
+				t->message_id, &err) == LC_OK &&
+			    store_commit(st, &err) == STORE_OK)
+				log_info("%s: address refused; lead bounced and "
+					 "suppressed", l->email);
+			else {
+				char *e2 = NULL;
+				store_rollback(st, &e2);
+				free(e2);
+				rc = db(STORE_EDB, err, errstr);
+			}
+		}
 		break;
 	default:
 		/* TLS, authentication, a bad address: nothing went out; the

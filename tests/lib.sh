@@ -193,3 +193,51 @@ PY
 wait_count() {
 	wait_for "[ \"\$(imap_count '$1' '$2')\" -ge $3 ]" "${4:-5}"
 }
+
+# ---- nudge itself
+# nudge ARGS...        the program under test ($NUDGE, through $NUDGE_WRAP when set,
+#                      e.g. valgrind)
+# nudge_setup [KEY VALUE]...
+#                      a nudge home in $TEST_TMP/home (NUDGE_CONFIG exported) whose
+#                      config points at this test's mail stack: the salesperson is
+#                      sales@example.test, submission with STARTTLS+AUTH, IMAPS, the
+#                      stack's CA as trust file, America/Denver, no gap between sends;
+#                      extra KEY VALUE pairs are appended
+# db_query SQL         run a read-only query on the test's database (python3 sqlite3)
+: "${NUDGE:=$top_builddir/nudge}"
+export NUDGE_DATADIR=${NUDGE_DATADIR:-$top_srcdir}
+unset NUDGE_NOW
+nudge() { ${NUDGE_WRAP:-} "$NUDGE" "$@"; }
+
+nudge_setup() {
+	export NH=$TEST_TMP/home
+	export NUDGE_CONFIG=$NH/config
+	[ -x "$NUDGE" ] || fail "no nudge binary at $NUDGE"
+	"$NUDGE" init "$NH" --from "Sam Sales <sales@example.test>" --tz America/Denver >/dev/null ||
+		fail "nudge init failed"
+	{
+		echo "smtp_url $MAILSTACK_SUBMISSION"
+		echo "imap_url $MAILSTACK_IMAPS"
+		echo "user sales"
+		echo "password salespw"
+		echo "tls_trust_file $MAILSTACK_CAFILE"
+		echo "min_gap 0"
+		echo "jitter 0"
+		echo "timeout 10s"
+		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
+	} >>"$NH/config"
+	chmod 600 "$NH/config"
+}
+
+db_query() {
+	python3 - "$NH/nudge.db" "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+for row in db.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))
+PY
+}
+
+# checks often run `bash -c "..."`: let them call the helpers too
+export NUDGE MAILSTACK
+export -f nudge db_query wait_for wait_count imap_count imap_files imap_search
