@@ -665,7 +665,19 @@ rnd(unsigned max)
 	return r % max;
 }
 
-/* wait_for: sleep up to secs seconds, or until fd is readable. */
+/* drain: empty the self-pipe the signal handler writes to (non-blocking). */
+static void
+drain(int fd)
+{
+	char junk[64];
+
+	if (fd < 0)
+		return;
+	while (read(fd, junk, sizeof junk) > 0)
+		;
+}
+
+/* wait_for: sleep up to secs seconds, or until fd is readable (a signal). */
 static void
 wait_for(int fd, long secs)
 {
@@ -675,18 +687,19 @@ wait_for(int fd, long secs)
 		return;
 	if (secs > 3600)
 		secs = 3600;
-	poll(&p, fd >= 0 ? 1 : 0, (int)(secs * 1000));
+	if (poll(&p, fd >= 0 ? 1 : 0, (int)(secs * 1000)) > 0)
+		drain(fd);
 }
 
 int
-agent_run(struct agent *a, volatile int *stop, volatile int *reload)
+agent_run(struct agent *a, volatile int *stop, volatile int *reload,
+    long cycles)
 {
 	struct nudge *n = a->n;
-	long delay = 0, fails = 0;
+	long delay = 0, fails = 0, done = 0;
 	int wake_fd = a->o.wake_fd;
 
-	(void)reload;
-	while (!*stop) {
+	while (!*stop && !*reload) {
 		struct agent_report r;
 		char *err = NULL;
 		int rc;
@@ -715,27 +728,40 @@ agent_run(struct agent *a, volatile int *stop, volatile int *reload)
 			log_info("tick: %d new messages, %d sent, %d held, %d "
 				 "failed",
 			    r.messages, r.out.sent, r.out.held, r.out.failed);
+		if (cycles > 0) {
+			if (++done >= cycles)
+				break;
+			continue;
+		}
 		now = clock_now();
+		/* sleep until the next due touch, the next window opening of
+		 * one that is due, or tomorrow when the daily cap was hit */
 		next = r.out.next_window;
 		{
 			struct touch *t = NULL;
-			if (store_touch_next_due(n->st, &t, NULL) == STORE_OK) {
+			if (store_touch_next_due(n->st, now, &t, NULL) ==
+			    STORE_OK) {
 				if (next == 0 || t->due < next)
 					next = t->due;
 				touch_free(t);
 			}
 		}
+		if (r.out.capped) {
+			time_t tomorrow = clock_at(clock_day_of(now, n->tz) + 1,
+			    0, n->tz);
+			if (next == 0 || tomorrow < next)
+				next = tomorrow;
+		}
 		wait = n->cfg->idle_timeout;
 		if (next > now && next - now < wait)
 			wait = (long)(next - now);
-		else if (next != 0 && next <= now)
-			wait = 1;
-		if (*stop)
+		if (*stop || *reload)
 			break;
 		if (a->imap && imap_has_idle(a->imap) && wait > 1) {
 			int woke = 0;
 			rc = imap_idle(a->imap, n->cfg->watch_folders[0],
 			    (int)wait, wake_fd, &woke, &err);
+			drain(wake_fd);
 			if (rc != IMAP_OK) {
 				log_warnx("IDLE: %s", err ? err : "failed");
 				free(err);

@@ -58,9 +58,12 @@ int agent_sync(struct agent *a, struct agent_report *r, char **errstr);
 /* agent_tick: one whole pass (sync, then send). */
 int agent_tick(struct agent *a, struct agent_report *r, char **errstr);
 
-/* agent_run: the daemon loop until *stop; IDLE on the first watched folder (or
- * poll), wake for the next due touch.  Returns the exit status. */
-int agent_run(struct agent *a, volatile int *stop, volatile int *reload);
+/* agent_run: the daemon loop until *stop or *reload; IDLE on the first
+ * watched folder (or poll), wake for the next due touch.  cycles > 0 runs that
+ * many passes back to back without waiting (tests: memory stays flat).
+ * Returns 0, or -1 when the loop ended on a fault it cannot retry. */
+int agent_run(struct agent *a, volatile int *stop, volatile int *reload,
+    long cycles);
 
 /*
  * agent_examine: classify one message (raw RFC 5322 bytes) and match it to a

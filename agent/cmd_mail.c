@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -238,7 +239,7 @@ cmd_tick(struct nudge *n, int argc, char **argv)
 /* ---- run */
 
 static const char usage_run[] =
-    "usage: nudge run [--syslog] [--no-throttle]\n"
+    "usage: nudge run [--syslog] [--no-throttle] [--cycles N]\n"
     "\n"
     "The agent: watch the mailbox with IMAP IDLE (polling where the server\n"
     "has none), act on every answer within seconds, send what is due inside\n"
@@ -246,7 +247,9 @@ static const char usage_run[] =
     "are retried with exponential backoff.  SIGTERM or SIGINT finish the\n"
     "current send and exit; SIGHUP reloads the config, templates and rules.\n"
     "One agent per database: a second one says which process holds it.\n"
-    "Logs go to stderr, or to syslog (facility mail) with --syslog.\n";
+    "Logs go to stderr, or to syslog (facility mail) with --syslog.\n"
+    "--cycles N runs N passes back to back and exits, printing the peak\n"
+    "memory (a test aid: memory must stay flat).\n";
 
 int
 cmd_run(struct nudge *n, int argc, char **argv)
@@ -254,6 +257,7 @@ cmd_run(struct nudge *n, int argc, char **argv)
 	struct agent_opts o;
 	struct agent *a = NULL;
 	char *err = NULL;
+	long cycles = 0;
 	int rc;
 
 	if (cli_help(argc, argv, usage_run))
@@ -262,6 +266,8 @@ cmd_run(struct nudge *n, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-throttle") == 0)
 			o.no_throttle = 1;
+		else if (strcmp(argv[i], "--cycles") == 0 && i + 1 < argc)
+			cycles = atol(argv[++i]);
 		else {
 			fputs(usage_run, stderr);
 			return EX_USAGE;
@@ -282,10 +288,10 @@ cmd_run(struct nudge *n, int argc, char **argv)
 		}
 		log_info("agent started (pid %ld, database %s)", (long)getpid(),
 		    n->db_path);
-		rc = agent_run(a, &stop_flag, &reload_flag);
+		rc = agent_run(a, &stop_flag, &reload_flag, cycles);
 		agent_close(a);
 		a = NULL;
-		if (stop_flag)
+		if (stop_flag || cycles > 0)
 			break;
 		if (reload_flag) {
 			/* SIGHUP: a new configuration, or the old one if the
@@ -302,6 +308,11 @@ cmd_run(struct nudge *n, int argc, char **argv)
 				log_info("configuration reloaded");
 			}
 		}
+	}
+	if (cycles > 0) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		printf("%ld cycles, max RSS %ld KB\n", cycles, ru.ru_maxrss);
 	}
 	log_info("agent stopped");
 	return rc == 0 ? EX_OK : EX_SOFTWARE;
@@ -362,7 +373,7 @@ cmd_status(struct nudge *n, int argc, char **argv)
 		free(err);
 		return EX_SOFTWARE;
 	}
-	if (store_touch_next_due(n->st, &next, NULL) == STORE_OK)
+	if (store_touch_next_due(n->st, 0, &next, NULL) == STORE_OK)
 		store_lead_get_id(n->st, next->lead_id, &nl, NULL);
 	store_meta_get(n->st, "last_sync", &last, NULL);
 	if (n->json) {

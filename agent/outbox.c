@@ -705,6 +705,11 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 	time_t now;
 
 	memset(&m, 0, sizeof m);
+	/* the gap first, so that the mailbox is read right before the send */
+	if (!ox->o.dry_run)
+		pause_between(ox);
+	if (ox->o.stop && *ox->o.stop)
+		return OUTBOX_OK;
 	if (ox->o.presend && !ox->o.dry_run &&
 	    ox->o.presend(ox->o.presend_arg, 0, &err) != 0) {
 		*errstr = err;
@@ -781,7 +786,6 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 	}
 	if ((rc = smtp_ready(ox, errstr)) != OUTBOX_OK)
 		goto out;
-	pause_between(ox);
 	now = clock_now();
 	set(&t->state, "sending");
 	set(&t->error, NULL);

@@ -206,7 +206,7 @@ static const char *const queries[Q_COUNT] = {
     [Q_TOUCH_NEXT_DUE] = "SELECT t.id FROM touches AS t JOIN leads AS l"
                          " ON l.id = t.lead_id WHERE t.state = 'planned'"
                          " AND t.channel = 'email' AND l.status = 'active'"
-                         " ORDER BY t.due LIMIT 1",
+                         " AND t.due > ?1 ORDER BY t.due LIMIT 1",
     [Q_LEAD_BY_DOMAIN] = "SELECT id FROM leads WHERE domain = ?1 COLLATE NOCASE"
                          " AND status IN ('active', 'paused') LIMIT 2",
     [Q_FIELDS_GET] = "SELECT key, value FROM lead_fields WHERE lead_id = ?1"
@@ -1024,7 +1024,8 @@ store_lead_get_email(struct store *st, const char *email, struct lead **out,
 }
 
 int
-store_touch_next_due(struct store *st, struct touch **out, char **errstr)
+store_touch_next_due(struct store *st, time_t after, struct touch **out,
+                     char **errstr)
 {
 	sqlite3_stmt *s;
 	int64_t id = 0;
@@ -1033,6 +1034,7 @@ store_touch_next_due(struct store *st, struct touch **out, char **errstr)
 	*out = NULL;
 	if ((s = stmt_get(st, Q_TOUCH_NEXT_DUE, errstr)) == NULL)
 		return STORE_EDB;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)after);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);

@@ -249,9 +249,11 @@ int store_touches_due(struct store *st, time_t until, const char *channel,
 /* store_explain_due: append the EXPLAIN QUERY PLAN of the due query to out,
  * one "detail" line per plan step (for tests and benchmarks). */
 int store_explain_due(struct store *st, struct buf *out, char **errstr);
-/* store_touch_next_due: the planned email touch of an active lead that is
- * due first (the daemon's next wake-up); STORE_ENOTFOUND if none. */
-int store_touch_next_due(struct store *st, struct touch **out, char **errstr);
+/* store_touch_next_due: the planned email touch of an active lead that falls
+ * due first after `after` (the daemon's next wake-up); STORE_ENOTFOUND if
+ * none. */
+int store_touch_next_due(struct store *st, time_t after, struct touch **out,
+    char **errstr);
 /* store_touch_mark_missed: manual (non-email) touches still planned whose
  * lead has a touch of a later stage due at or before now become "missed".
  * Stages order as 1 < 2 < ... < X1 < X2 < ...  *count (may be NULL) gets

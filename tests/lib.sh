@@ -99,7 +99,7 @@ finish() {
 
 wait_for() {
 	local cmd=$1 timeout=${2:-5} deadline
-	deadline=$(($(date +%s%N) + $(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1e9 }')))
+	deadline=$(($(date +%s%N) + $(awk -v t="$timeout" 'BEGIN { printf "%.0f", t * 1e9 }')))
 	while :; do
 		if eval "$cmd"; then return 0; fi
 		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
@@ -227,6 +227,16 @@ nudge_setup() {
 		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
 	} >>"$NH/config"
 	chmod 600 "$NH/config"
+}
+
+# nudge_clone DIR: a second nudge home in DIR sharing $NH's templates and rules but
+# with its own database, open all week (real-time tests); prints nothing
+nudge_clone() {
+	mkdir -p "$1"
+	sed -e "s|^database .*|database $1/nudge.db|" -e "s|^templates .*|templates $NH/templates|" \
+		-e "s|^rules .*|rules $NH/rules|" "$NH/config" >"$1/config"
+	echo "window Mon-Sun 00:00-24:00" >>"$1/config"
+	chmod 600 "$1/config"
 }
 
 db_query() {
