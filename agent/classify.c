@@ -103,7 +103,26 @@ enum field {
 	F_HEADER  /* header:Name */
 };
 
-#define CLS_BOUNCE CLS__COUNT /* rule-only pseudo class: "it is a bounce" */
+/*
+ * Rule-only pseudo classes (see rules/classify.rules): "it is a bounce";
+ * the text says the mailbox does not exist (hard or soft by status code and
+ * SMTP phase); the failure answered RCPT TO, or DATA; a provider's or MTA's
+ * documented reply, hard or soft whatever the status code says.
+ */
+#define CLS_BOUNCE CLS__COUNT
+#define CLS_USER_UNKNOWN (CLS__COUNT + 1)
+#define CLS_SMTP_RCPT (CLS__COUNT + 2)
+#define CLS_SMTP_DATA (CLS__COUNT + 3)
+#define CLS_KNOWN_HARD (CLS__COUNT + 4)
+#define CLS_KNOWN_SOFT (CLS__COUNT + 5)
+
+static const struct {
+	const char *name;
+	int cls;
+} pseudo_classes[] = {
+    {"bounce", CLS_BOUNCE},         {"user_unknown", CLS_USER_UNKNOWN},
+    {"smtp_rcpt", CLS_SMTP_RCPT},   {"smtp_data", CLS_SMTP_DATA},
+    {"known_hard", CLS_KNOWN_HARD}, {"known_soft", CLS_KNOWN_SOFT}};
 
 struct rule {
 	char *name;
@@ -221,9 +240,13 @@ parse_rule(char *line, struct rule *r, char **why)
 			*why = xasprintf("bad rule name \"%s\"", name);
 			return -1;
 		}
-	if (strcmp(cls, "bounce") == 0)
-		r->cls = CLS_BOUNCE;
-	else if ((r->cls = classify_class_parse(cls)) < 0) {
+	r->cls = classify_class_parse(cls);
+	for (n = 0;
+	     r->cls < 0 && n < sizeof pseudo_classes / sizeof pseudo_classes[0];
+	     n++)
+		if (strcmp(cls, pseudo_classes[n].name) == 0)
+			r->cls = pseudo_classes[n].cls;
+	if (r->cls < 0) {
 		*why = xasprintf("unknown class \"%s\"", cls);
 		return -1;
 	}
@@ -404,9 +427,14 @@ static const char *
 ci_strstr(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
+	int c0 = tolower((unsigned char)needle[0]);
 
+	if (n == 0)
+		return hay;
+	/* the first byte first: strncasecmp at every offset is slow */
 	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
+		if (tolower((unsigned char)*hay) == c0 &&
+		    strncasecmp(hay, needle, n) == 0)
 			return hay;
 	return NULL;
 }
@@ -1493,7 +1521,20 @@ want_bounce_detect(int cls)
 static int
 want_bounce_kind(int cls)
 {
-	return cls == CLS_BOUNCE_HARD || cls == CLS_BOUNCE_SOFT;
+	return cls == CLS_BOUNCE_HARD || cls == CLS_BOUNCE_SOFT ||
+	       cls == CLS_USER_UNKNOWN;
+}
+
+static int
+want_known(int cls)
+{
+	return cls == CLS_KNOWN_HARD || cls == CLS_KNOWN_SOFT;
+}
+
+static int
+want_phase(int cls)
+{
+	return cls == CLS_SMTP_RCPT || cls == CLS_SMTP_DATA;
 }
 
 static int
@@ -1656,6 +1697,26 @@ status_class(const char *st)
 	return CLS_BOUNCE_SOFT;
 }
 
+/* permanent_only: X.1.1, X.1.2, X.1.3, X.1.6 - details RFC 3463 says are
+ * "only useful for permanent failures" */
+static int
+permanent_only(const char *st)
+{
+	return strlen(st) == 5 && st[1] == '.' && st[2] == '1' &&
+	       st[3] == '.' &&
+	       (st[4] == '1' || st[4] == '2' || st[4] == '3' || st[4] == '6');
+}
+
+/* address_status: X.1.x about the destination (not X.1.7, X.1.8: the
+ * sender) */
+static int
+address_status(const char *st)
+{
+	return st != NULL && strlen(st) >= 5 && st[1] == '.' && st[2] == '1' &&
+	       st[3] == '.' && strcmp(st + 4, "7") != 0 &&
+	       strcmp(st + 4, "8") != 0;
+}
+
 /* find a status code (x.y.z) in free text */
 static char *
 find_status(const char *t)
@@ -1685,6 +1746,92 @@ find_status(const char *t)
 	return NULL;
 }
 
+/*
+ * run_deciding: run_rules_earliest on the bounce report; in a report on
+ * several recipients first on the deciding record's own status and
+ * diagnostic alone (the others may have failed otherwise), then - if
+ * fallback is set or the record has no diagnostic - on the whole report.
+ */
+static int
+run_deciding(struct ctx *x, const struct mime_dsn *d, size_t nrec,
+             int (*want)(int cls), int fallback)
+{
+	char *diag, *whole;
+	int i = -1;
+
+	if (nrec > 1 && (diag = build_diag(d)) != NULL) {
+		whole = x->bounce;
+		x->bounce = diag;
+		i = run_rules_earliest(x, want);
+		x->bounce = whole;
+		free(diag);
+		if (!fallback && d->diagnostic != NULL)
+			return i;
+	}
+	if (i < 0)
+		i = run_rules_earliest(x, want);
+	return i;
+}
+
+/* smtp_phase: the smtp_rcpt or smtp_data rule that matches earliest in the
+ * report (the command the failure answered), or -1 when it does not say. */
+static int
+smtp_phase(struct ctx *x)
+{
+	return run_rules_earliest(x, want_phase);
+}
+
+/*
+ * user_unknown: the report says the mailbox does not exist.  As sisimai
+ * does (Reason::UserUnknown, Reason::Filtered), that is proof only when
+ * the status code is an address status (X.1.x, and the list of
+ * status_class) or the server said it in reply to RCPT TO.  The same words
+ * in reply to DATA come from a content or per-user filter - the address
+ * had been accepted - and with a status of another subject (the mailbox
+ * exists but is disabled: X.2.x; the mail system, the content, policy) or
+ * with no evidence at all (a gateway relaying a reply it does not place)
+ * they are not proof either: soft, retry or flag but do not retire.
+ * Providers' and MTAs' own unambiguous wording is in known_hard rules.
+ */
+static void
+user_unknown(struct ctx *x, struct classification *out, const char *st,
+             const char *name)
+{
+	int i;
+
+	out->cls = CLS_BOUNCE_HARD;
+	if (status_class(st) == CLS_BOUNCE_HARD || address_status(st))
+		return;
+	if ((i = smtp_phase(x)) >= 0 && x->c->rules[i].cls == CLS_SMTP_RCPT) {
+		set_rule(out, "rule:", name, ",rcpt");
+		return;
+	}
+	out->cls = CLS_BOUNCE_SOFT;
+	if (i >= 0)
+		set_rule(out, "rule:", name, ",after-data");
+	else if (st != NULL && st[0] == '5' && st[1] == '.' && st[2] != '0')
+		set_rule(out, "rule:", name, ",status");
+	else
+		set_rule(out, "rule:", name, ",unconfirmed");
+}
+
+/* find_specific_status: the first status code of class cls ('4', '5') in
+ * t that is not X.0.0, malloc'd, or NULL. */
+static char *
+find_specific_status(const char *t, char cls)
+{
+	const char *p = t;
+	char *f;
+
+	while ((f = find_status(p)) != NULL) {
+		if (f[0] == cls && strcmp(f + 1, ".0.0") != 0)
+			return f;
+		p = strstr(p, f) + strlen(f);
+		free(f);
+	}
+	return NULL;
+}
+
 /* decide_bounce: hard or soft, with the failed recipient and status. */
 static void
 decide_bounce(struct ctx *x, struct classification *out, const char *signal)
@@ -1693,9 +1840,11 @@ decide_bounce(struct ctx *x, struct classification *out, const char *signal)
 	size_t nrec;
 	const struct mime_dsn *d = failed_dsn(x->m, &all_ok, &nrec);
 	const char *st = NULL;
-	char *found = NULL, *diag;
+	char *found = NULL;
 
 	x->bounce = build_bounce(x, d);
+	if (log_debug_enabled("classify"))
+		log_debug("classify", "bounce text: %.2000s", x->bounce);
 	if (d != NULL) {
 		if (d->final_recipient != NULL)
 			out->failed_recipient = xstrdup(d->final_recipient);
@@ -1708,6 +1857,15 @@ decide_bounce(struct ctx *x, struct classification *out, const char *signal)
 	}
 	if (st == NULL && (found = find_status(x->bounce)) != NULL)
 		st = found;
+	/* "5.0.0" says nothing: the remote server's own, more specific code in
+	 * the diagnostic ("550 5.3.0 ..."), or in the report when the record
+	 * has no diagnostic, is the better one */
+	else if (st != NULL && strlen(st) == 5 && strcmp(st + 1, ".0.0") == 0 &&
+	         d != NULL &&
+	         (found = find_specific_status(
+	              d->diagnostic != NULL ? d->diagnostic : x->bounce,
+	              st[0])) != NULL)
+		st = found;
 	if (st != NULL)
 		out->status = xstrdup(st);
 	if (out->diagnostic == NULL)
@@ -1719,33 +1877,46 @@ decide_bounce(struct ctx *x, struct classification *out, const char *signal)
 		goto done;
 	}
 	/* temporary: delayed, or a 4.x.x status, whatever the text says (the
-	 * MTA may try again, and a DNS failure may be transient) */
+	 * MTA may try again, and a DNS failure may be transient) - except a
+	 * final failure (Action: failed) with a detail that RFC 3463 calls
+	 * "only useful for permanent failures" (bad mailbox, bad system, bad
+	 * syntax, moved): that answer will not change */
 	if ((d != NULL && d->action != NULL &&
 	     strcmp(d->action, "delayed") == 0) ||
-	    (st != NULL && st[0] == '4')) {
+	    (st != NULL && st[0] == '4' &&
+	     !(d != NULL && d->action != NULL &&
+	       strcmp(d->action, "failed") == 0 && permanent_only(st)))) {
 		out->cls = CLS_BOUNCE_SOFT;
 		set_rule(out, "", signal, ",temporary");
 		goto done;
 	}
-	/* the rules: in a report on several recipients first on the deciding
-	 * record's own diagnostic (the others may have failed otherwise),
-	 * then on the whole report */
-	if (nrec > 1 && (diag = build_diag(d)) != NULL) {
-		char *whole = x->bounce;
-		x->bounce = diag;
-		i = run_rules_earliest(x, want_bounce_kind);
-		x->bounce = whole;
-		free(diag);
-	} else
-		i = -1;
-	if (i < 0)
-		i = run_rules_earliest(x, want_bounce_kind);
-	if (i >= 0) {
-		out->cls = x->c->rules[i].cls;
+	/* 1. a provider's or MTA's documented reply decides first: it means
+	 * the same whatever the status code or the SMTP phase */
+	if ((i = run_deciding(x, d, nrec, want_known, 0)) >= 0) {
+		out->cls = x->c->rules[i].cls == CLS_KNOWN_HARD
+		               ? CLS_BOUNCE_HARD
+		               : CLS_BOUNCE_SOFT;
 		set_rule(out, "rule:", x->c->rules[i].name, "");
 		goto done;
 	}
+	/* 2. the text rules: the match that starts earliest wins */
+	if ((i = run_deciding(x, d, nrec, want_bounce_kind, 1)) >= 0) {
+		const struct rule *r = &x->c->rules[i];
+		out->cls = r->cls;
+		set_rule(out, "rule:", r->name, "");
+		if (r->cls == CLS_USER_UNKNOWN)
+			user_unknown(x, out, st, r->name);
+		goto done;
+	}
+	/* 3. no rule: the status code, or a refusal after DATA (the
+	 * address had been accepted) */
 	sc = status_class(st);
+	if (sc != CLS_BOUNCE_HARD && (i = smtp_phase(x)) >= 0 &&
+	    x->c->rules[i].cls == CLS_SMTP_DATA) {
+		out->cls = CLS_BOUNCE_SOFT;
+		set_rule(out, "rule:", x->c->rules[i].name, "");
+		goto done;
+	}
 	out->cls = sc >= 0 ? sc : CLS_BOUNCE_SOFT;
 	set_rule(out, "", signal, sc >= 0 ? ",status" : ",default-soft");
 done:

@@ -10,6 +10,16 @@ nudge_setup
 status() { nudge lead show "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
 msgid() { db_query "SELECT message_id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = '$1' AND t.channel = 'email' AND t.stage = '$2'"; }
 export -f status msgid
+# engaged_within EMAIL HOME SECONDS: poll the database until the lead is engaged
+engaged_within() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(NH=$2 db_query "SELECT status FROM leads WHERE email = '$1'")" = engaged ] && return 0
+		sleep 0.1
+	done
+	echo "still $(NH=$2 db_query "SELECT status FROM leads WHERE email = '$1'") at $(date +%T)"
+	return 1
+}
 
 # ---- five leads over three simulated months, one tick per business morning
 for who in alice bob carol dave; do
@@ -91,8 +101,7 @@ printf 'From: Down Time <lead4@example.test>\nTo: sales@example.test\nSubject: R
 chown -R nobody:nogroup "$MAILSTACK_DIR/mail/sales/Maildir/new" 2>/dev/null
 sleep 1
 dovecot -c "$MAILSTACK_DIR/dovecot/dovecot.conf" </dev/null >/dev/null 2>&1
-check "after IMAP came back, the agent caught up with the reply" bash -c '
-	for i in $(seq 1 400); do [ "$(status lead4@example.test)" = engaged ] && exit 0; sleep 0.1; done; exit 1'
+check "after IMAP came back, the agent caught up with the reply" engaged_within lead4@example.test "$D" 40
 check "the daemon logged the fault and retried" grep -q 'retrying in' "$D/run.log"
 
 # SIGHUP with a broken config keeps the old one

@@ -20,7 +20,7 @@
 #include "xalloc.h"
 
 /* minimum exact agreement on the shared corpus, per mille */
-#define SHARED_MIN_PERMILLE 925
+#define SHARED_MIN_PERMILLE 970
 
 static const char *
 srcdir(void)
@@ -603,10 +603,12 @@ test_shared_corpus(void **state)
 		assert_true(merged * 100 >= t.n * 97);
 	}
 	assert_int_equal(t.human_misread, 0);
-	/* The brief's target is 97% exact agreement.  The labels' hard/soft
-	 * split follows sisimai's per-MTA reasons ("filtered", "suspend") for
-	 * reports whose text says "User unknown"; we reach ~93%.  This floor
-	 * guards against regressions; raise it as the rules improve. */
+	/* The product requires 97% exact agreement.  The labels' hard/soft
+	 * split follows sisimai's reasons; the rules port its decision order
+	 * for "User unknown" texts (status code, SMTP phase, providers'
+	 * replies) and reach 97.7%.  The misses left are reports where
+	 * sisimai used per-host knowledge the text does not carry, e.g. two
+	 * identical reports labelled differently. */
 	assert_true(t.agree * 1000 >= t.n * SHARED_MIN_PERMILLE);
 	assert_true(t.rt_ok * 100 >= t.rt_n * 90);
 	fprintf(stderr, "shared corpus: return dates %d/%d\n", t.rd_ok, t.rd_n);
@@ -688,6 +690,69 @@ test_messages(void **state)
 	     CLS_BOUNCE_HARD, "rule:user-unknown"},
 	    {"From: MAILER-DAEMON@x.com\nSubject: Undelivered Mail Returned to "
 	     "Sender\n\n<a@x.com>: host x said: 552 5.2.2 mailbox full\n",
+	     CLS_BOUNCE_SOFT, "rule:full"},
+	    /* "user unknown" is proof with an address status (above) or at
+	     * RCPT TO; after DATA a filter said it (sisimai "filtered") */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Undelivered Mail Returned to "
+	     "Sender\n\n<a@x.com>: host x said: 550 Unknown user a@x.com (in "
+	     "reply to RCPT TO command)\n",
+	     CLS_BOUNCE_HARD, "rule:user-unknown,rcpt"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Undelivered Mail Returned to "
+	     "Sender\n\n<a@x.com>: host x said: 550 Unknown user a@x.com (in "
+	     "reply to end of DATA\n    command)\n",
+	     CLS_BOUNCE_SOFT, "rule:user-unknown,after-data"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Returned mail: see "
+	     "transcript "
+	     "for details\n\n... while talking to mx.x.com.:\n>>> DATA\n<<< "
+	     "550 5.0.0 <a@x.com>... User unknown\n",
+	     CLS_BOUNCE_SOFT, "rule:user-unknown,after-data"},
+	    /* ... sendmail pipelining: an address status still decides */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Returned mail: see "
+	     "transcript "
+	     "for details\n\n... while talking to mx.x.com.:\n>>> DATA\n<<< "
+	     "550 5.1.1 <a@x.com>... User unknown\n",
+	     CLS_BOUNCE_HARD, "rule:user-unknown"},
+	    /* a mailbox status: the mailbox exists but is disabled */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery failure\n\n<a@x.com>"
+	     " 550 5.2.1 <a@x.com>... User Unknown\n",
+	     CLS_BOUNCE_SOFT, "rule:user-unknown,status"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Failure Notice\n\n<a@x.com>:"
+	     "\nRemote host said:\n550 5.2.1 <a@x.com>... User Unknown\n"
+	     "[RCPT_TO]\n",
+	     CLS_BOUNCE_HARD, "rule:user-unknown,rcpt"},
+	    /* no status, no command: a gateway relaying words it does not
+	     * place is no proof */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery failure\n\n"
+	     "a@x.com [User unknown]\n",
+	     CLS_BOUNCE_SOFT, "rule:user-unknown,unconfirmed"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Mail delivery failed\n\n"
+	     "SMTP error from remote mail server after RCPT TO:<a@x.com>:\n"
+	     "550 a@x.com... No such user\n",
+	     CLS_BOUNCE_HARD, "rule:user-unknown,rcpt"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery failure\n\n"
+	     "The account that you tried to reach is disabled.\n"
+	     "550 5.1.1 <a@x.com>... User unknown\n",
+	     CLS_BOUNCE_SOFT, "rule:suspended"},
+	    /* providers' documented replies decide before status and phase */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Returned mail\n\n>>> DATA\n"
+	     "<<< 554 delivery error: dd This user doesn't have a yahoo.com "
+	     "account (a@yahoo.com) [0]\n",
+	     CLS_BOUNCE_HARD, "rule:yahoo-unknown"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Returned mail\n\n>>> DATA\n"
+	     "<<< 550 5.5.0 Adresse d au moins un destinataire invalide. "
+	     "Invalid recipient. LPN007_416\n",
+	     CLS_BOUNCE_HARD, "rule:orange-unknown"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Returned mail\n\n<a@x.com>: "
+	     "550 5.5.0 Le compte du destinataire est bloque. The recipient "
+	     "account isblocked. LPN007_426 (in reply to RCPT TO command)\n",
+	     CLS_BOUNCE_SOFT, "rule:orange-other"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Undeliverable\n\n"
+	     "Remote server returned unknown recipient or mailbox unavailable "
+	     "-> 550 : User unknown\n",
+	     CLS_BOUNCE_SOFT, "rule:empty-user-unknown"},
+	    /* a local part that spells "userunknown" is not a reason */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery failure\n\n"
+	     "userunknown@x.com: 552 5.2.2 Mailbox full\n",
 	     CLS_BOUNCE_SOFT, "rule:full"},
 	};
 	struct classifier *c = load_default();
