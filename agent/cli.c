@@ -51,6 +51,7 @@ static const char usage_main[] =
     "                        2026-11-25T09:00 (salesperson's zone) or ...Z\n"
     "      --json            machine-readable output\n"
     "  -v, --verbose         more log lines;  -q, --quiet  fewer\n"
+    "      --syslog          log to syslog (facility mail) instead of stderr\n"
     "  -h, --help            help (also after any command)\n"
     "      --version         print the version\n"
     "\n"
@@ -223,6 +224,12 @@ cli_open_nodb(struct nudge *n, int need_config)
 		}
 	} else
 		n->cfg = config_new();
+	if (n->cfg->log_level && !cli_g.verbose && !cli_g.quiet) {
+		if (strcmp(n->cfg->log_level, "debug") == 0)
+			log_set_debug("all");
+		else if (strcmp(n->cfg->log_level, "info") != 0)
+			log_set_quiet(1);
+	}
 	n->tz = n->cfg->timezone;
 	if (n->tz != NULL && !clock_tz_valid(n->tz)) {
 		fprintf(stderr, "nudge: %s: timezone '%s' is not a known zone\n",
@@ -524,7 +531,8 @@ cmd_init(struct nudge *n, int argc, char **argv)
 		    "\n"
 		    "%stimezone %s\n"
 		    "#window Mon-Fri 08:30-17:00\n"
-		    "#holidays holidays\n"
+		    "#holidays holidays.txt   # one ISO date a line; see "
+		    "rules/holidays.example\n"
 		    "#daily_cap 150\n"
 		    "sequence 12345x\n"
 		    "database nudge.db\n"

@@ -596,8 +596,7 @@ cmd_template(struct nudge *n, int argc, char **argv)
 		       "have nothing to offer\n", vdir);
 	value_free(values, nvalues);
 	free(vdir);
-	if (!n->json)
-		printf("%zu template%s checked: %d broken, %zu warning%s\n",
+	printf("%zu template%s checked: %d broken, %zu warning%s\n",
 		    nnames, nnames == 1 ? "" : "s", errors, nmsgs,
 		    nmsgs == 1 ? "" : "s");
 	return errors ? EX_DATAERR : EX_OK;

@@ -66,10 +66,10 @@
  *                   leading "mailto:" is dropped).
  *   fetch_max       [65536] bytes of text fetched per message when classifying
  *                   (1k..64M).
- *   ooo_pause_days  [3] pause after an out-of-office reply that states no
- *                   return date (0..365 days).
- *   soft_bounce_retries [3] soft bounces tolerated before a lead is retired
- *                   (0..100).
+ *   ooo_pause_days  [3] business days to pause after an out-of-office reply
+ *                   that states no return date (0..365).
+ *   soft_bounce_retries [3] soft bounces after which the lead is paused and
+ *                   flagged for the salesperson to check (0..100).
  *   same_domain_match [off] a reply from the lead's domain counts as a reply.
  *   idle_timeout    [25m] re-issue IDLE after this long (1s..28m, RFC 2177).
  *   poll_interval   [5m] polling period when IDLE is unavailable (1s..7d).

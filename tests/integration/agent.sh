@@ -153,10 +153,16 @@ PY
 # ---- memory stays flat over many cycles
 unset NUDGE_CONFIG
 export NUDGE_CONFIG=$D/config
-n1=200 n2=10000
-[ -n "${NUDGE_WRAP:-}" ] && n2=1000
-r1=$(nudge run --cycles $n1 2>"$TEST_TMP/cycles.log" | grep -o 'max RSS [0-9]*' | grep -o '[0-9]*$')
-r2=$(nudge run --cycles $n2 2>>"$TEST_TMP/cycles.log" | grep -o 'max RSS [0-9]*' | grep -o '[0-9]*$')
-echo "# max RSS after $n1 cycles: $r1 KB, after $n2: $r2 KB" >&2
-check "memory flat over $n2 cycles (within 1 MB of $n1 cycles)" test -n "$r1" -a -n "$r2" -a "$((${r2:-0} - ${r1:-0}))" -lt 1024
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+	# AddressSanitizer keeps freed memory in quarantine: RSS says nothing here;
+	# LeakSanitizer checks the same loop for leaks instead
+	check "1000 cycles under AddressSanitizer: no leak, no error" nudge run --cycles 1000
+else
+	n1=200 n2=10000
+	[ -n "${NUDGE_WRAP:-}" ] && n1=50 n2=500
+	r1=$(nudge run --cycles $n1 2>"$TEST_TMP/cycles.log" | grep -o 'max RSS [0-9]*' | grep -o '[0-9]*$')
+	r2=$(nudge run --cycles $n2 2>>"$TEST_TMP/cycles.log" | grep -o 'max RSS [0-9]*' | grep -o '[0-9]*$')
+	echo "# max RSS after $n1 cycles: $r1 KB, after $n2: $r2 KB" >&2
+	check "memory flat over $n2 cycles (within 1 MB of $n1 cycles)" test -n "$r1" -a -n "$r2" -a "$((${r2:-0} - ${r1:-0}))" -lt 1024
+fi
 finish
