@@ -31,8 +31,9 @@
 
 struct hdr {
 	char *name;
-	char *raw; /* unfolded, trimmed */
-	char *dec; /* RFC 2047 decoded, controls removed */
+	char *raw; /* unfolded, trimmed; allocated with name */
+	char *dec; /* RFC 2047 decoded, controls removed; made on first use
+	              (mime_header_nth), NULL until then */
 };
 
 struct param {
@@ -132,6 +133,46 @@ trimdup(const char *s, size_t n)
 	return xstrndup(s, n);
 }
 
+/* ---- fast appends to a struct buf (grown as xalloc.c's buf_add does) ---- */
+
+/* breserve: room for extra more bytes and the NUL. */
+static void
+breserve(struct buf *b, size_t extra)
+{
+	size_t need, cap;
+
+	if (b->cap - b->len > extra)
+		return;
+	if (extra > SIZE_MAX - b->len - 1)
+		b->s = xreallocarray(b->s, SIZE_MAX / 2 + 1, 2); /* exits */
+	need = b->len + extra + 1;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	b->s = xreallocarray(b->s, cap, 1);
+	b->cap = cap;
+}
+
+/* bputc, badd: buf_addc and buf_add, without a call per byte. */
+static inline void
+bputc(struct buf *b, char c)
+{
+	if (b->cap - b->len < 2)
+		breserve(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+static inline void
+badd(struct buf *b, const char *p, size_t n)
+{
+	breserve(b, n);
+	if (n)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
 static void
 put_utf8(struct buf *b, unsigned long cp)
 {
@@ -140,22 +181,22 @@ put_utf8(struct buf *b, unsigned long cp)
 	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0)
 		cp = 0xFFFD;
 	if (cp < 0x80) {
-		buf_addc(b, (char)cp);
+		bputc(b, (char)cp);
 	} else if (cp < 0x800) {
 		o[0] = (char)(0xC0 | (cp >> 6));
 		o[1] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, o, 2);
+		badd(b, o, 2);
 	} else if (cp < 0x10000) {
 		o[0] = (char)(0xE0 | (cp >> 12));
 		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
 		o[2] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, o, 3);
+		badd(b, o, 3);
 	} else {
 		o[0] = (char)(0xF0 | (cp >> 18));
 		o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
 		o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
 		o[3] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, o, 4);
+		badd(b, o, 4);
 	}
 }
 
@@ -191,20 +232,48 @@ utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* ascii_run: length of the run of ASCII bytes at s (n bytes). */
+static size_t
+ascii_run(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	while (n - i >= 8) {
+		memcpy(&w, s + i, 8);
+		if (w & UINT64_C(0x8080808080808080))
+			break;
+		i += 8;
+	}
+	while (i < n && s[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* add_sane_utf8: append s[0..n), invalid UTF-8 bytes replaced by U+FFFD. */
 static void
 add_sane_utf8(struct buf *b, const char *s, size_t n)
 {
-	size_t i = 0, l;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start, l;
 
+	if (n == 0)
+		return;
+	breserve(b, n);
 	while (i < n) {
-		l = utf8_len((const unsigned char *)s + i, n - i);
-		if (l == 0) {
+		start = i;
+		for (;;) { /* the longest valid run */
+			i += ascii_run(u + i, n - i);
+			if (i >= n)
+				break;
+			if ((l = utf8_len(u + i, n - i)) == 0)
+				break;
+			i += l;
+		}
+		badd(b, s + start, i - start);
+		if (i < n) {
 			put_utf8(b, 0xFFFD);
 			i++;
-		} else {
-			buf_add(b, s + i, l);
-			i += l;
 		}
 	}
 }
@@ -214,6 +283,79 @@ add_sane_utf8(struct buf *b, const char *s, size_t n)
  * charsets and invalid bytes give U+FFFD.  Latin-1 and ASCII labels are read as
  * windows-1252 (what senders mean, as browsers do).
  */
+/*
+ * Converters are cached: iconv_open loads a gconv module each time, which
+ * cost more than the parse.  A converter is reset before each use (and
+ * iconv_close'd only when evicted), so a conversion starts in the initial
+ * state as with a fresh one.  Not thread-safe (nudge is single-threaded).
+ */
+#define ICONV_CACHE 8
+static struct {
+	char name[64];
+	iconv_t cd;   /* (iconv_t)-1 when iconv_open failed */
+	int ascii_ok; /* ASCII bytes convert to themselves, one by one */
+} iconv_cache[ICONV_CACHE];
+static size_t iconv_cache_n, iconv_cache_next;
+
+/* ascii_transparent: 1 if name is a stateless single-byte charset whose
+ * 0x00-0x7F are ASCII, checked on cd too. */
+static int
+ascii_transparent(const char *name, iconv_t cd)
+{
+	char in[128], out[512], *ip = in, *op = out;
+	size_t il = sizeof(in), ol = sizeof(out), k;
+
+	if (strncmp(name, "windows-125", 11) != 0 &&
+	    strncmp(name, "iso-8859-", 9) != 0 &&
+	    strncmp(name, "iso8859-", 8) != 0)
+		return 0;
+	for (k = 0; k < sizeof(in); k++)
+		in[k] = (char)k;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il != 0 ||
+	    (size_t)(op - out) != sizeof(in) || memcmp(in, out, sizeof(in)))
+		return 0;
+	op = out;
+	ol = sizeof(out);
+	if (iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1 || op != out)
+		return 0;
+	return 1;
+}
+
+/* iconv_get: a converter from name to UTF-8, or (iconv_t)-1. */
+static iconv_t
+iconv_get(const char *name, int *ascii_ok)
+{
+	size_t i;
+	iconv_t cd;
+
+	for (i = 0; i < iconv_cache_n; i++)
+		if (strcmp(iconv_cache[i].name, name) == 0) {
+			*ascii_ok = iconv_cache[i].ascii_ok;
+			return iconv_cache[i].cd;
+		}
+	errno = 0;
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1 && errno != EINVAL) {
+		*ascii_ok = 0;
+		return cd; /* out of memory or files: not remembered */
+	}
+	if (iconv_cache_n < ICONV_CACHE) {
+		i = iconv_cache_n++;
+	} else {
+		i = iconv_cache_next;
+		iconv_cache_next = (iconv_cache_next + 1) % ICONV_CACHE;
+		if (iconv_cache[i].cd != (iconv_t)-1)
+			iconv_close(iconv_cache[i].cd);
+	}
+	snprintf(iconv_cache[i].name, sizeof(iconv_cache[i].name), "%s", name);
+	iconv_cache[i].cd = cd;
+	iconv_cache[i].ascii_ok =
+	    cd != (iconv_t)-1 && ascii_transparent(name, cd);
+	*ascii_ok = iconv_cache[i].ascii_ok;
+	return cd;
+}
+
 static void
 to_utf8(struct buf *b, const char *cs, const char *s, size_t n)
 {
@@ -223,6 +365,7 @@ to_utf8(struct buf *b, const char *cs, const char *s, size_t n)
 	char *in, *out;
 	size_t inleft, outleft, r;
 	char tmp[4096];
+	int ascii_ok;
 
 	if (cs == NULL || *cs == '\0') {
 		add_sane_utf8(b, s, n);
@@ -240,10 +383,15 @@ to_utf8(struct buf *b, const char *cs, const char *s, size_t n)
 	    !strcmp(name, "iso-8859-1") || !strcmp(name, "iso8859-1") ||
 	    !strcmp(name, "latin1") || !strcmp(name, "iso_8859-1"))
 		strcpy(name, "windows-1252");
-	if ((cd = iconv_open("UTF-8", name)) == (iconv_t)-1) {
+	if ((cd = iconv_get(name, &ascii_ok)) == (iconv_t)-1) {
 		add_sane_utf8(b, s, n);
 		return;
 	}
+	if (ascii_ok && ascii_run((const unsigned char *)s, n) == n) {
+		add_sane_utf8(b, s, n); /* what the converter would give */
+		return;
+	}
+	iconv(cd, NULL, NULL, NULL, NULL);
 	in = (char *)s;
 	inleft = n;
 	while (inleft > 0) {
@@ -266,77 +414,144 @@ to_utf8(struct buf *b, const char *cs, const char *s, size_t n)
 	outleft = sizeof(tmp);
 	iconv(cd, NULL, NULL, &out, &outleft);
 	add_sane_utf8(b, tmp, (size_t)(out - tmp));
-	iconv_close(cd);
 }
 
 /* ---- transfer decoding ---- */
 
-/* b64val: the 6-bit value of a base64 (or base64url) character, -1 if none. */
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
+/* b64tab: the 6-bit value of a base64 (or base64url) character, -1 if none.
+ */
+/* clang-format off */
+static const signed char b64tab[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, 62, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+/* clang-format on */
 
 /* b64_decode: lenient: characters outside the alphabet are skipped; '=' ends
  * a group (so concatenated encodings decode too). */
 static void
 b64_decode(struct buf *b, const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	unsigned long acc = 0;
 	int bits = 0, v;
-	size_t k;
+	size_t k = 0;
+	char *o;
 
-	for (k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)s[k];
+	if (n == 0)
+		return;
+	breserve(b, n / 4 * 3 + 3); /* 6 bits in per character */
+	o = b->s + b->len;
+	while (k < n) {
+		unsigned char c = u[k];
+		if (bits == 0 && n - k >= 4) {
+			/* a whole group of four: three bytes */
+			int v0 = b64tab[c], v1 = b64tab[u[k + 1]],
+			    v2 = b64tab[u[k + 2]], v3 = b64tab[u[k + 3]];
+			if ((v0 | v1 | v2 | v3) >= 0) {
+				acc = ((unsigned long)v0 << 18) |
+				      ((unsigned long)v1 << 12) |
+				      ((unsigned long)v2 << 6) |
+				      (unsigned long)v3;
+				*o++ = (char)(acc >> 16);
+				*o++ = (char)((acc >> 8) & 0xFF);
+				*o++ = (char)(acc & 0xFF);
+				k += 4;
+				continue;
+			}
+		}
+		k++;
 		if (c == '=') {
 			acc = 0;
 			bits = 0;
 			continue;
 		}
-		if ((v = b64val(c)) < 0)
+		if ((v = b64tab[c]) < 0)
 			continue;
 		acc = ((acc << 6) | (unsigned long)v) & 0xFFFFFF;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			buf_addc(b, (char)((acc >> bits) & 0xFF));
+			*o++ = (char)((acc >> bits) & 0xFF);
 		}
 	}
+	b->len = (size_t)(o - b->s);
+	b->s[b->len] = '\0';
 }
 
 /* qp_decode: RFC 2045 quoted-printable; hdr = 1 for RFC 2047 "Q" ('_' = space).
  */
+/* qp_special: the bytes a quoted-printable body run stops at. */
+static const unsigned char qp_special[256] = {['='] = 1, [' '] = 1, ['\t'] = 1};
+
 static void
 qp_decode(struct buf *b, const char *s, size_t n, int hdr)
 {
-	size_t i = 0, j;
+	size_t i = 0, j, r;
 	int h1, h2;
+	char *o;
 
+	if (n == 0)
+		return;
+	breserve(b, n); /* the output is never longer */
+	o = b->s + b->len;
 	while (i < n) {
 		char c = s[i];
+		/* a run of plain characters (in a body, blanks not at the
+		 * end of a line are plain too) */
+		r = i;
+		if (hdr) {
+			while (r < n && s[r] != '=' && s[r] != '_')
+				r++;
+		} else {
+			for (;;) {
+				while (r < n &&
+				       !qp_special[(unsigned char)s[r]])
+					r++;
+				if (r >= n || s[r] == '=')
+					break;
+				j = r;
+				while (j < n && is_wsp((unsigned char)s[j]))
+					j++;
+				if (j == n || s[j] == '\n' ||
+				    (s[j] == '\r' && j + 1 < n &&
+				     s[j + 1] == '\n'))
+					break;
+				r = j;
+			}
+		}
+		if (r > i) {
+			memcpy(o, s + i, r - i);
+			o += r - i;
+			i = r;
+			continue;
+		}
 		if (c == '=') {
 			if (i + 2 < n + 0 &&
 			    (h1 = hexval((unsigned char)s[i + 1])) >= 0 &&
 			    (h2 = hexval((unsigned char)s[i + 2])) >= 0) {
-				buf_addc(b, (char)(h1 * 16 + h2));
+				*o++ = (char)(h1 * 16 + h2);
 				i += 3;
 				continue;
 			}
 			if (i + 2 == n && i + 1 < n &&
 			    hexval((unsigned char)s[i + 1]) >= 0) {
 				/* "=X" at the very end: bad, keep */
-				buf_addc(b, '=');
+				*o++ = '=';
 				i++;
 				continue;
 			}
@@ -354,33 +569,31 @@ qp_decode(struct buf *b, const char *s, size_t n, int hdr)
 				i = j;
 				continue;
 			}
-			buf_addc(b, '=');
+			*o++ = '=';
 			i++;
 			continue;
 		}
 		if (hdr && c == '_') {
-			buf_addc(b, ' ');
+			*o++ = ' ';
 			i++;
 			continue;
 		}
-		if (!hdr && is_wsp((unsigned char)c)) {
-			/* trailing whitespace on a line was added in transport
-			 */
-			j = i;
-			while (j < n && is_wsp((unsigned char)s[j]))
-				j++;
-			if (j == n || s[j] == '\n' ||
-			    (s[j] == '\r' && j + 1 < n && s[j + 1] == '\n')) {
-				i = j;
-				continue;
-			}
-			buf_add(b, s + i, j - i);
+		/* !hdr, whitespace: trailing whitespace on a line was added
+		 * in transport */
+		j = i;
+		while (j < n && is_wsp((unsigned char)s[j]))
+			j++;
+		if (j == n || s[j] == '\n' ||
+		    (s[j] == '\r' && j + 1 < n && s[j + 1] == '\n')) {
 			i = j;
 			continue;
 		}
-		buf_addc(b, c);
-		i++;
+		memcpy(o, s + i, j - i);
+		o += j - i;
+		i = j;
 	}
+	b->len = (size_t)(o - b->s);
+	b->s[b->len] = '\0';
 }
 
 /* ---- RFC 2047 ---- */
@@ -469,7 +682,7 @@ rfc2047_decode(struct buf *b, const char *s, size_t n)
 				to_utf8(b, cs, raw.s, raw.len);
 				raw.len = 0;
 				pending = 0;
-				buf_add(b, s + i, j - i);
+				badd(b, s + i, j - i);
 				i = j;
 				continue;
 			}
@@ -478,7 +691,15 @@ rfc2047_decode(struct buf *b, const char *s, size_t n)
 				raw.len = 0;
 				pending = 0;
 			}
-			buf_addc(b, s[i]);
+			if (s[i] != '=') {
+				/* plain text up to the next '=' */
+				const char *eq = memchr(s + i, '=', n - i);
+				size_t k = eq ? (size_t)(eq - s) : n;
+				badd(b, s + i, k - i);
+				i = k;
+				continue;
+			}
+			bputc(b, s[i]);
 			i++;
 			continue;
 		}
@@ -530,7 +751,17 @@ static char *
 decode_header_value(const char *s, size_t n)
 {
 	struct buf d, o;
-	size_t i;
+	size_t i, k;
+
+	/* plain printable ASCII without "=?" (most headers) stays as it is */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f ||
+		    (c == '=' && i + 1 < n && s[i + 1] == '?'))
+			break;
+	}
+	if (i == n)
+		return memdup(s, n);
 
 	buf_init(&d);
 	buf_init(&o);
@@ -544,24 +775,36 @@ decode_header_value(const char *s, size_t n)
 		if (memmem(w.s, w.len, "=?", 2))
 			rfc2047_decode(&d, w.s, w.len);
 		else
-			buf_add(&d, w.s, w.len);
+			badd(&d, w.s, w.len);
 		buf_free(&w);
 	} else if (memmem(s, n, "=?", 2))
 		rfc2047_decode(&d, s, n);
 	else
 		add_sane_utf8(&d, s, n);
-	for (i = 0; i < d.len; i++) {
+	if (d.len > 0)
+		breserve(&o, d.len);
+	for (i = 0; i < d.len;) {
 		unsigned char c = (unsigned char)d.s[i];
-		if (c == '\t' || c == '\r' || c == '\n')
-			buf_addc(&o, ' ');
-		else if (c < 0x20 || c == 0x7f)
-			continue;
-		else
-			buf_addc(&o, (char)c);
+		if (c == '\t' || c == '\r' || c == '\n') {
+			bputc(&o, ' ');
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			i++;
+		} else {
+			for (k = i + 1; k < d.len; k++) {
+				c = (unsigned char)d.s[k];
+				if (c < 0x20 || c == 0x7f)
+					break;
+			}
+			badd(&o, d.s + i, k - i);
+			i = k;
+		}
 	}
 	buf_free(&d);
-	if (o.s == NULL)
+	if (o.s == NULL || o.len == 0) {
+		buf_free(&o);
 		return xstrdup("");
+	}
 	return buf_steal(&o);
 }
 
@@ -578,8 +821,7 @@ hlist_free(struct hdr *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].raw);
+		free(v[i].name); /* raw is in the same block */
 		free(v[i].dec);
 	}
 	free(v);
@@ -590,8 +832,11 @@ hlist_get(const struct hdr *v, size_t n, const char *name)
 {
 	size_t i;
 
+	int c0 = tolower((unsigned char)name[0]);
+
 	for (i = 0; i < n; i++)
-		if (strcasecmp(v[i].name, name) == 0)
+		if (tolower((unsigned char)v[i].name[0]) == c0 &&
+		    strcasecmp(v[i].name, name) == 0)
 			return v[i].raw;
 	return NULL;
 }
@@ -612,8 +857,7 @@ line_end(const char *s, size_t n, size_t p)
  * skipped.
  */
 static size_t
-parse_headers(struct ctx *c, const char *s, size_t n, struct hlist *out,
-              int decode)
+parse_headers(struct ctx *c, const char *s, size_t n, struct hlist *out)
 {
 	size_t p = 0, e, k, vstart;
 	struct buf val;
@@ -672,11 +916,27 @@ parse_headers(struct ctx *c, const char *s, size_t n, struct hlist *out,
 				c->m->truncated = 1;
 				continue;
 			}
-			h.name = xstrndup(s + nstart, nlen);
-			h.raw = trimdup(val.s ? val.s : "", val.len);
-			h.dec = decode
-			            ? decode_header_value(h.raw, strlen(h.raw))
-			            : NULL;
+			{
+				/* name and raw value in one block (trimmed,
+				 * cut at a NUL, as trimdup does) */
+				const char *rv = val.s ? val.s : "";
+				size_t rl = val.len;
+				while (rl > 0 && isspace((unsigned char)*rv)) {
+					rv++;
+					rl--;
+				}
+				while (rl > 0 &&
+				       isspace((unsigned char)rv[rl - 1]))
+					rl--;
+				rl = strnlen(rv, rl);
+				h.name = xmalloc(nlen + 1 + rl + 1);
+				memcpy(h.name, s + nstart, nlen);
+				h.name[nlen] = '\0';
+				h.raw = h.name + nlen + 1;
+				memcpy(h.raw, rv, rl);
+				h.raw[rl] = '\0';
+			}
+			h.dec = NULL; /* decoded when asked for */
 			if (out->n == out->cap) {
 				out->cap = out->cap ? out->cap * 2 : 16;
 				out->v = xreallocarray(out->v, out->cap,
@@ -751,7 +1011,7 @@ parse_ctype(const char *s, char **value, struct plist *pl)
 				while (*p && *p != '"') {
 					if (*p == '\\' && p[1])
 						p++;
-					buf_addc(&v, *p++);
+					bputc(&v, *p++);
 				}
 				if (*p == '"')
 					p++;
@@ -802,10 +1062,10 @@ ext_decode(struct buf *raw, const char *v, char *cs, size_t cslen, int first)
 	for (; *v; v++) {
 		if (*v == '%' && (h1 = hexval((unsigned char)v[1])) >= 0 &&
 		    (h2 = hexval((unsigned char)v[2])) >= 0) {
-			buf_addc(raw, (char)(h1 * 16 + h2));
+			bputc(raw, (char)(h1 * 16 + h2));
 			v += 2;
 		} else {
-			buf_addc(raw, *v);
+			bputc(raw, *v);
 		}
 	}
 }
@@ -820,12 +1080,23 @@ plist_get(const struct param *v, size_t n, const char *name)
 	const char *r;
 	char key[96], cs[64] = "";
 	struct buf raw, out;
-	int i, any = 0;
+	int i, any = 0, starred = 0;
+	size_t nl = strlen(name), k;
 
+	/* the RFC 2231 forms are "name*", "name*0*", "name*0"... */
+	for (k = 0; k < n && !starred; k++)
+		starred =
+		    strncmp(v[k].name, name, nl) == 0 && v[k].name[nl] == '*';
 	buf_init(&raw);
 	buf_init(&out);
-	snprintf(key, sizeof(key), "%s*", name);
-	if ((r = plist_raw(v, n, key)) != NULL) {
+	if (!starred) {
+		/* only the plain form can be there */
+		if ((r = plist_raw(v, n, name)) != NULL) {
+			buf_adds(&raw, r);
+			any = 1;
+		}
+	} else if (snprintf(key, sizeof(key), "%s*", name) > 0 &&
+	           (r = plist_raw(v, n, key)) != NULL) {
 		ext_decode(&raw, r, cs, sizeof(cs), 1);
 		any = 1;
 	} else if ((r = plist_raw(v, n, name)) != NULL) {
@@ -932,7 +1203,7 @@ parse_dsn(struct ctx *c, const char *s, size_t n, int strict)
 		}
 		if (p >= n)
 			break;
-		used = parse_headers(c, s + p, n - p, &hl, 0);
+		used = parse_headers(c, s + p, n - p, &hl);
 		if (used == 0)
 			used = line_end(s, n, p) - p;
 		p += used;
@@ -985,6 +1256,33 @@ static size_t
 find_delim(const char *s, size_t n, size_t p, const char *bd, size_t bl,
            int *close)
 {
+	char nd[3 + 256];
+
+	if (bl <= 256) {
+		/* only lines starting with "--boundary" can match: jump from
+		 * one "\n--boundary" to the next (p is a line start) */
+		nd[0] = '\n';
+		nd[1] = nd[2] = '-';
+		memcpy(nd + 3, bd, bl);
+		while (p < n) {
+			const char *hit;
+
+			if (n - p >= bl + 2 && s[p] == '-' && s[p + 1] == '-' &&
+			    memcmp(s + p + 2, bd, bl) == 0) {
+				size_t q = p + 2 + bl;
+				*close = (n - q >= 2 && s[q] == '-' &&
+				          s[q + 1] == '-');
+				if (*close || q == n ||
+				    isspace((unsigned char)s[q]))
+					return p;
+			}
+			hit = memmem(s + p, n - p, nd, bl + 3);
+			if (hit == NULL)
+				return n;
+			p = (size_t)(hit - s) + 1;
+		}
+		return n;
+	}
 	while (p < n) {
 		if (n - p >= bl + 2 && s[p] == '-' && s[p + 1] == '-' &&
 		    memcmp(s + p + 2, bd, bl) == 0) {
@@ -1027,8 +1325,13 @@ static size_t
 crlf_to_lf(char *s, size_t n)
 {
 	size_t i, j;
+	const char *cr = memchr(s, '\r', n);
 
-	for (i = j = 0; i < n; i++) {
+	if (cr == NULL) {
+		s[n] = '\0';
+		return n;
+	}
+	for (i = j = (size_t)(cr - s); i < n; i++) {
 		if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
 			continue;
 		s[j++] = s[i];
@@ -1044,17 +1347,18 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 	struct hlist hl = {NULL, 0, 0};
 	struct plist pl = {NULL, 0, 0};
 	size_t body;
-	const char *v, *cte;
+	const char *v, *cte, *d;
 	char *ctype = NULL;
 	struct buf dec;
-	int top = (depth == 0);
+	size_t dlen;
+	int top = (depth == 0), view;
 
 	if (c->nparts >= c->lim.max_parts) {
 		c->m->truncated = 1;
 		return;
 	}
 	c->nparts++;
-	body = parse_headers(c, s, n, &hl, top);
+	body = parse_headers(c, s, n, &hl);
 	if ((v = hlist_get(hl.v, hl.n, "Content-Type")) != NULL)
 		parse_ctype(v, &ctype, &pl);
 	if (ctype == NULL || strchr(ctype, '/') == NULL || ctype[0] == '/' ||
@@ -1120,18 +1424,33 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 		ctype = xstrdup("text/plain");
 	}
 
+	/* the transfer-decoded body is d[0..dlen): dec, or s itself when
+	 * there is nothing to decode (copied only where a copy is kept) */
 	buf_init(&dec);
+	view = 0;
 	if (cte && strncasecmp(cte, "base64", 6) == 0)
 		b64_decode(&dec, s, n);
 	else if (cte && strncasecmp(cte, "quoted-printable", 16) == 0)
 		qp_decode(&dec, s, n, 0);
 	else
-		buf_add(&dec, s, n);
-	if (dec.s == NULL)
-		buf_adds(&dec, "");
+		view = 1;
+	if (view) {
+		d = s;
+		dlen = n;
+	} else {
+		if (dec.s == NULL)
+			buf_adds(&dec, "");
+		d = dec.s;
+		dlen = dec.len;
+	}
 
 	if (strcmp(ctype, "message/rfc822") == 0 ||
 	    strcmp(ctype, "message/global") == 0) {
+		if (view) {
+			badd(&dec, s, n);
+			d = dec.s;
+			dlen = dec.len;
+		}
 		if (c->want_returned && !c->returned_found) {
 			c->returned_found = 1;
 			c->returned_owned = memdup(dec.s, dec.len);
@@ -1147,18 +1466,18 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 	}
 	if (strcmp(ctype, "message/delivery-status") == 0 ||
 	    strcmp(ctype, "message/global-delivery-status") == 0)
-		parse_dsn(c, dec.s, dec.len, 0);
+		parse_dsn(c, d, dlen, 0);
 	else if (report_type &&
 	         strcasecmp(report_type, "delivery-status") == 0 &&
 	         strcmp(ctype, "text/plain") == 0 &&
-	         memmem(dec.s, dec.len, "inal-", 5))
-		parse_dsn(c, dec.s, dec.len, 1);
+	         memmem(d, dlen, "inal-", 5))
+		parse_dsn(c, d, dlen, 1);
 	if ((strcmp(ctype, "text/rfc822-headers") == 0 ||
 	     strcmp(ctype, "message/rfc822-headers") == 0) &&
 	    c->want_returned && !c->returned_found) {
 		c->returned_found = 1;
-		c->returned_owned = memdup(dec.s, dec.len);
-		c->returned_len = dec.len;
+		c->returned_owned = memdup(d, dlen);
+		c->returned_len = dlen;
 	}
 
 	{
@@ -1197,13 +1516,16 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 		if (strncmp(lf.p.content_type, "text/", 5) == 0) {
 			struct buf u;
 			buf_init(&u);
-			to_utf8(&u, lf.p.charset, dec.s, dec.len);
+			to_utf8(&u, lf.p.charset, d, dlen);
 			if (u.s == NULL)
 				buf_adds(&u, "");
 			u.len = crlf_to_lf(u.s, u.len);
 			lf.p.body_len = u.len;
 			lf.p.body = buf_steal(&u);
 			buf_free(&dec);
+		} else if (view) {
+			lf.p.body_len = dlen;
+			lf.p.body = memdup(d, dlen);
 		} else {
 			lf.p.body_len = dec.len;
 			lf.p.body = buf_steal(&dec);
@@ -1413,9 +1735,17 @@ mime_header_nth(const struct mime_msg *m, const char *name, size_t i)
 {
 	size_t k;
 
+	int c0 = tolower((unsigned char)name[0]);
+
 	for (k = 0; k < m->nhdrs; k++)
-		if (strcasecmp(m->hdrs[k].name, name) == 0 && i-- == 0)
-			return m->hdrs[k].dec;
+		if (tolower((unsigned char)m->hdrs[k].name[0]) == c0 &&
+		    strcasecmp(m->hdrs[k].name, name) == 0 && i-- == 0) {
+			struct hdr *h = &m->hdrs[k]; /* the cache is ours */
+			if (h->dec == NULL)
+				h->dec =
+				    decode_header_value(h->raw, strlen(h->raw));
+			return h->dec;
+		}
 	return NULL;
 }
 
@@ -1538,7 +1868,7 @@ add_nl(struct buf *o, int br)
 		return;
 	if (o->len >= 2 && o->s[o->len - 1] == '\n' && o->s[o->len - 2] == '\n')
 		return;
-	buf_addc(o, '\n');
+	bputc(o, '\n');
 }
 
 char *
@@ -1574,7 +1904,7 @@ mime_html_to_text(const char *h, size_t n)
 			if (k == 0 &&
 			    !(j < n && (h[j] == '!' || h[j] == '?'))) {
 				/* a lone '<' in text */
-				buf_addc(&o, '<');
+				bputc(&o, '<');
 				i++;
 				continue;
 			}
@@ -1614,7 +1944,7 @@ mime_html_to_text(const char *h, size_t n)
 			         !closing && o.len > 0 &&
 			         o.s[o.len - 1] != '\n' &&
 			         o.s[o.len - 1] != ' ')
-				buf_addc(&o, ' ');
+				bputc(&o, ' ');
 			continue;
 		}
 		if (ch == '&') {
@@ -1671,28 +2001,33 @@ mime_html_to_text(const char *h, size_t n)
 					if (o.len > 0 &&
 					    o.s[o.len - 1] != ' ' &&
 					    o.s[o.len - 1] != '\n')
-						buf_addc(&o, ' ');
+						bputc(&o, ' ');
 					else
-						buf_addc(&o, ' ');
+						bputc(&o, ' ');
 				} else if (!(ok == 2 && cp == 0)) {
 					put_utf8(&o, cp);
 				}
 				i = j;
 				continue;
 			}
-			buf_addc(&o, '&');
+			bputc(&o, '&');
 			i++;
 			continue;
 		}
 		if (isspace(ch)) {
 			if (o.len > 0 && o.s[o.len - 1] != ' ' &&
 			    o.s[o.len - 1] != '\n')
-				buf_addc(&o, ' ');
+				bputc(&o, ' ');
 			i++;
 			continue;
 		}
-		buf_addc(&o, (char)ch);
-		i++;
+		/* a run of plain text */
+		for (j = i + 1; j < n && h[j] != '<' && h[j] != '&' &&
+		                !isspace((unsigned char)h[j]);
+		     j++)
+			;
+		badd(&o, h + i, j - i);
+		i = j;
 	}
 	/* trim trailing whitespace */
 	while (o.len > 0 && (o.s[o.len - 1] == ' ' || o.s[o.len - 1] == '\n'))
@@ -1943,8 +2278,8 @@ mailbox(const char *s, size_t n, char **addr, char **name)
 				continue;
 			}
 			if (!lt)
-				buf_addc(&ph, c);
-			buf_addc(&bare, c);
+				bputc(&ph, c);
+			bputc(&bare, c);
 			continue;
 		}
 		if (par) {
@@ -1952,11 +2287,11 @@ mailbox(const char *s, size_t n, char **addr, char **name)
 				par++;
 			else if (c == ')') {
 				if (--par == 0) {
-					buf_addc(&cm, ' ');
+					bputc(&cm, ' ');
 					continue;
 				}
 			}
-			buf_addc(&cm, c);
+			bputc(&cm, c);
 			continue;
 		}
 		if (c == '(') {
@@ -1965,7 +2300,7 @@ mailbox(const char *s, size_t n, char **addr, char **name)
 		}
 		if (c == '"') {
 			q = 1;
-			buf_addc(&bare, '"');
+			bputc(&bare, '"');
 			continue;
 		}
 		if (c == '<' && !lt) {
@@ -1977,8 +2312,8 @@ mailbox(const char *s, size_t n, char **addr, char **name)
 			continue;
 		}
 		if (!lt)
-			buf_addc(&ph, c);
-		buf_addc(&bare, c);
+			bputc(&ph, c);
+		bputc(&bare, c);
 	}
 	if (lt) {
 		char *a = trimdup(lt, (size_t)(gt - lt));
@@ -2334,19 +2669,19 @@ add_encoded(struct buf *b, const char *s, size_t *col)
 					v |= (unsigned long)q[j + 1] << 8;
 				if (j + 2 < len)
 					v |= q[j + 2];
-				buf_addc(&w, b64[(v >> 18) & 63]);
-				buf_addc(&w, b64[(v >> 12) & 63]);
-				buf_addc(&w, j + 1 < len ? b64[(v >> 6) & 63]
-				                         : '=');
-				buf_addc(&w, j + 2 < len ? b64[v & 63] : '=');
+				bputc(&w, b64[(v >> 18) & 63]);
+				bputc(&w, b64[(v >> 12) & 63]);
+				bputc(&w,
+				      j + 1 < len ? b64[(v >> 6) & 63] : '=');
+				bputc(&w, j + 2 < len ? b64[v & 63] : '=');
 			}
 		} else {
 			for (k = start; k < i; k++) {
 				unsigned char c = (unsigned char)s[k];
 				if (c == ' ')
-					buf_addc(&w, '_');
+					bputc(&w, '_');
 				else if (isalnum(c) || strchr("!*+-/", c))
-					buf_addc(&w, (char)c);
+					bputc(&w, (char)c);
 				else
 					buf_printf(&w, "=%02X", c);
 			}
@@ -2418,13 +2753,13 @@ add_mailbox(struct buf *b, const char *field, const char *name,
 			if (plain) {
 				add_folded(b, name, &col);
 			} else {
-				buf_addc(b, '"');
+				bputc(b, '"');
 				for (p = name; *p; p++) {
 					if (*p == '"' || *p == '\\')
-						buf_addc(b, '\\');
-					buf_addc(b, *p);
+						bputc(b, '\\');
+					bputc(b, *p);
 				}
-				buf_addc(b, '"');
+				bputc(b, '"');
 				col += strlen(name) + 2;
 			}
 		}
@@ -2455,7 +2790,7 @@ add_list(struct buf *b, const char *name, const char *v)
 			buf_adds(b, "\r\n");
 			col = 0;
 		}
-		buf_addc(b, ' ');
+		bputc(b, ' ');
 		buf_add(b, p, l);
 		col += 1 + l;
 		p += l;

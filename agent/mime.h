@@ -10,7 +10,8 @@
  * mime_free.  Strings returned are NUL-terminated UTF-8 (bodies may hold NULs;
  * use body_len).
  *
- * Only libc and iconv are used here.
+ * Only libc and iconv are used here.  Not thread-safe: mime_header decodes a
+ * header into m on first use, and iconv converters are cached process-wide.
  */
 #ifndef NUDGE_MIME_H
 #define NUDGE_MIME_H
