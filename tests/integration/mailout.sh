@@ -3,7 +3,7 @@
 # threading, Sent copies, exactly-once under kill -9, 4xx/5xx handling, certificate
 # refusal, hostile lead data, dry run and the daily cap.
 . "$(dirname "$0")/../lib.sh"
-export MAILSTACK_EXTRA_USERS="retry hostile hostile2 capped"
+export MAILSTACK_EXTRA_USERS="retry hostile hostile2 capped mid1 mid2 mid3"
 ms_start
 nudge_setup
 
@@ -123,6 +123,22 @@ sleep 0.3
 nudge --now 2026-01-12T10:30 tick >"$TEST_TMP/retry2.out" 2>&1
 check "retried later and delivered once" bash -c "wait_count retry INBOX 1 && sleep 0.5 && test \$(imap_count retry) = 1"
 check "... and recorded sent once" test "$(db_query "SELECT count(*) FROM touches t JOIN leads l ON l.id=t.lead_id WHERE l.email='retry@example.test' AND state='sent'")" = 1
+
+# ---- 421 in the middle of a batch: the others go, that one is retried and sent once
+printf 'mid2@example.test 421 4.3.2 service shutting down\n' >>"$MAILSTACK_DIR/postfix/rcpt_access"
+touch -d '-1 min' "$MAILSTACK_DIR/postfix/rcpt_access"
+postfix -c "$MAILSTACK_DIR/postfix" reload >/dev/null 2>&1
+sleep 0.3
+for m in mid1 mid2 mid3; do nudge --now 2026-01-12T09:00 lead add "$m@example.test" >/dev/null; done
+nudge --now 2026-01-12T10:40 tick --no-throttle >"$TEST_TMP/mid1.out" 2>&1
+check "421 mid-batch: the rest of the batch is sent" bash -c "grep -q '2 sent, 1 deferred' '$TEST_TMP/mid1.out' && wait_count mid1 INBOX 1 && wait_count mid3 INBOX 1"
+sed -i '/^mid2@/d' "$MAILSTACK_DIR/postfix/rcpt_access"
+touch -d '-1 min' "$MAILSTACK_DIR/postfix/rcpt_access"
+postfix -c "$MAILSTACK_DIR/postfix" reload >/dev/null 2>&1
+sleep 0.3
+nudge --now 2026-01-12T11:00 tick >/dev/null 2>&1
+nudge --now 2026-01-12T11:30 tick >/dev/null 2>&1
+check "... and the deferred one is sent once on a later tick" bash -c "wait_count mid2 INBOX 1 && sleep 0.5 && test \$(imap_count mid2) = 1 && test \$(imap_count mid1) = 1"
 
 # ---- a certificate that does not verify: refused, nothing sent
 nudge --now 2026-01-07T09:00 lead add carol@example.test --name "Carol Cert" >/dev/null
