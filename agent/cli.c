@@ -236,6 +236,7 @@ cli_open_nodb(struct nudge *n, int need_config)
 		    n->config_path, n->tz);
 		return EX_CONFIG;
 	}
+	clock_set_default_tz(n->tz);
 	if (clock_init(cli_g.now, n->tz, &err) != CLOCK_OK) {
 		fprintf(stderr, "nudge: --now/NUDGE_NOW: %s\n", err);
 		free(err);

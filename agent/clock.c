@@ -13,35 +13,68 @@
 
 static time_t fixed_now = (time_t)-1;
 
-/* The process's TZ is switched to evaluate a zone; these remember the original so
- * that it can be put back (single-threaded program). */
+/*
+ * The process's TZ is switched to evaluate a zone; these remember the original so
+ * that it can be put back (single-threaded program).  glibc re-reads the zone
+ * file whenever TZ changes, so nothing is switched when the zone asked for is
+ * the one already in force (clock_set_default_tz makes the salesperson's zone
+ * the process's own, which covers nearly every call).
+ */
 static char *orig_tz;
 static int orig_saved;
+static int switched;
 
 static void
-tz_push(const char *tz)
+save_orig(void)
 {
 	if (!orig_saved) {
 		const char *o = getenv("TZ");
 		orig_tz = o ? xstrdup(o) : NULL;
 		orig_saved = 1;
 	}
-	if (tz != NULL && *tz != '\0')
-		setenv("TZ", tz, 1);
-	else if (orig_tz != NULL)
-		setenv("TZ", orig_tz, 1);
-	else
-		unsetenv("TZ");
+}
+
+static int
+same_zone(const char *tz)
+{
+	if (tz == NULL || *tz == '\0')
+		return 1;
+	return orig_tz != NULL && strcmp(orig_tz, tz) == 0;
+}
+
+static void
+tz_push(const char *tz)
+{
+	save_orig();
+	if (same_zone(tz))
+		return;
+	setenv("TZ", tz, 1);
 	tzset();
+	switched = 1;
 }
 
 static void
 tz_pop(void)
 {
+	if (!switched)
+		return;
 	if (orig_tz != NULL)
 		setenv("TZ", orig_tz, 1);
 	else
 		unsetenv("TZ");
+	tzset();
+	switched = 0;
+}
+
+void
+clock_set_default_tz(const char *tz)
+{
+	save_orig();
+	if (tz == NULL || *tz == '\0' || same_zone(tz))
+		return;
+	free(orig_tz);
+	orig_tz = xstrdup(tz);
+	setenv("TZ", tz, 1);
 	tzset();
 }
 

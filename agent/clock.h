@@ -39,6 +39,10 @@ void clock_format_iso(time_t t, const char *tz, char *buf, size_t len);
 /* clock_format_date: "2026-11-25" in zone tz; buf of >= 11 bytes. */
 void clock_format_date(time_t t, const char *tz, char *buf, size_t len);
 
+/* clock_set_default_tz: make tz (e.g. the salesperson's zone) the process's
+ * own (TZ), so that conversions in it need no zone switch.  NULL/"": no
+ * change. */
+void clock_set_default_tz(const char *tz);
 /* clock_tz_valid: 1 if tz names a zone in the system's zoneinfo, else 0. */
 int clock_tz_valid(const char *tz);
 /* clock_localtime: broken-down local time of t in tz. */

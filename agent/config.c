@@ -80,6 +80,8 @@ static const struct key keys[] = {
     {"ooo_pause_days", T_INT, O(ooo_pause_days), 0, 365, "3"},
     {"soft_bounce_retries", T_INT, O(soft_bounce_retries), 0, 100, "3"},
     {"same_domain_match", T_BOOL, O(same_domain_match), 0, 0, "off"},
+    {"after_contact", T_STR, O(after_contact), 0, 0, NULL},
+    {"watch_sent", T_BOOL, O(watch_sent), 0, 0, "off"},
     {"idle_timeout", T_DUR, O(idle_timeout), 1, 28 * 60, "25m"},
     {"poll_interval", T_DUR, O(poll_interval), 1, 7 * 86400, "5m"},
     {"max_message", T_SIZE, O(max_message), 1024, 1024L * 1024 * 1024, "10M"},

@@ -71,6 +71,12 @@
  *   soft_bounce_retries [3] soft bounces after which the lead is paused and
  *                   flagged for the salesperson to check (0..100).
  *   same_domain_match [off] a reply from the lead's domain counts as a reply.
+ *   after_contact   [none] the sequence a lead is enrolled in when it
+ *                   replies (e.g. "after-contact": a thank-you, then a
+ *                   follow-up); none: the lead is engaged and nothing more
+ *                   is planned.
+ *   watch_sent      [off] also read the Sent folder: a mail the salesperson
+ *                   wrote to a lead by hand counts as that stage's email.
  *   idle_timeout    [25m] re-issue IDLE after this long (1s..28m, RFC 2177).
  *   poll_interval   [5m] polling period when IDLE is unavailable (1s..7d).
  *   max_message     [10M] larger incoming messages are not fetched (1k..1024M).
@@ -126,6 +132,8 @@ struct config {
 	int ooo_pause_days;
 	int soft_bounce_retries;
 	int same_domain_match;
+	char *after_contact;   /* sequence name, or NULL */
+	int watch_sent;
 	long idle_timeout;  /* seconds */
 	long poll_interval; /* seconds */
 	size_t max_message; /* bytes */

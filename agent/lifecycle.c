@@ -82,6 +82,23 @@ lc_stage_label(struct nudge *n, const struct lead *l, char *buf, size_t len)
 	return cadence_stage_label(seq, (size_t)l->step, l->xcount, buf, len);
 }
 
+/* save_state: write the lead's columns; its custom fields are not touched
+ * (they do not change here, and rewriting them costs). */
+static int
+save_state(struct nudge *n, struct lead *l, char **err)
+{
+	struct lead_field *f = l->fields;
+	size_t nf = l->nfields;
+	int rc;
+
+	l->fields = NULL;
+	l->nfields = 0;
+	rc = store_lead_update(n->st, l, err);
+	l->fields = f;
+	l->nfields = nf;
+	return rc;
+}
+
 /* schedule: create the touches of the lead's current stage, due at `due`. */
 static int
 schedule(struct nudge *n, struct lead *l, const struct sequence *seq,
@@ -106,7 +123,7 @@ schedule(struct nudge *n, struct lead *l, const struct sequence *seq,
 	}
 	l->next_due = due;
 	l->updated = now;
-	if ((rc = store_lead_update(n->st, l, &err)) != STORE_OK)
+	if ((rc = save_state(n, l, &err)) != STORE_OK)
 		return db_err(rc, err, errstr);
 	clock_format_iso(due, n->tz, date, sizeof date);
 	detail = xasprintf("stage %s due %s", label, date);
@@ -187,7 +204,7 @@ lc_set_status(struct nudge *n, struct lead *l, const char *status, time_t now,
 	if (strcmp(status, "paused") != 0)
 		l->paused_until = 0;
 	l->updated = now;
-	rc = store_lead_update(n->st, l, &err);
+	rc = save_state(n, l, &err);
 	if (rc == STORE_OK)
 		rc = store_event_add(n->st, l->id, now, "status", detail,
 		    message_id, &err);
@@ -213,7 +230,7 @@ lc_pause(struct nudge *n, struct lead *l, int until_day, time_t now,
 	    why ? why : "");
 	set_str(&l->status, "paused");
 	l->updated = now;
-	rc = store_lead_update(n->st, l, &err);
+	rc = save_state(n, l, &err);
 	if (rc == STORE_OK)
 		rc = store_event_add(n->st, l->id, now, "status", detail,
 		    message_id, &err);
@@ -278,7 +295,7 @@ lc_resume(struct nudge *n, struct lead *l, time_t now, const char *why,
 	detail = xasprintf("paused -> active: %s", why ? why : "resumed");
 	set_str(&l->status, "active");
 	l->updated = now;
-	rc = store_lead_update(n->st, l, &err);
+	rc = save_state(n, l, &err);
 	if (rc == STORE_OK)
 		rc = store_event_add(n->st, l->id, now, "status", detail, NULL,
 		    &err);

@@ -458,8 +458,10 @@ set(char **dst, const char *s)
 	*dst = s ? xstrdup(s) : NULL;
 }
 
-/* record_sent: the touch went out: sent, and its stage done, in one durable
- * transaction. */
+/* record_sent: the touch went out: sent, and its stage done, in one
+ * transaction.  It need not be synced to disk (only "sending" must be): if a
+ * power loss undid it, the row would be back in "sending", which recovery
+ * settles from the Sent folder or leaves for the user - never resent. */
 static int
 record_sent(struct outbox *ox, struct touch *t, time_t at, const char *how,
     char **errstr)
@@ -469,7 +471,7 @@ record_sent(struct outbox *ox, struct touch *t, time_t at, const char *how,
 	char *err = NULL, *detail;
 	int rc;
 
-	if ((rc = store_begin_durable(st, &err)) != STORE_OK)
+	if ((rc = store_begin(st, &err)) != STORE_OK)
 		return db(rc, err, errstr);
 	set(&t->state, "sent");
 	set(&t->error, NULL);

@@ -254,7 +254,8 @@ static const char *const queries[Q_COUNT] = {
     [Q_TOUCH_DUE] = DUE_SQL,
     [Q_TOUCH_MISSED] =
         "UPDATE touches SET state = 'missed'"
-        " WHERE state = 'planned' AND channel <> 'email' AND EXISTS ("
+        " WHERE state = 'planned' AND due <= ?1 AND channel <> 'email'"
+        " AND EXISTS ("
         "  SELECT 1 FROM touches AS later"
         "  WHERE later.lead_id = touches.lead_id AND later.due <= ?1"
         "  AND " STAGE_ORD("later.stage") " > " STAGE_ORD("touches.stage") ")",
@@ -635,6 +636,8 @@ store_open_version(const char *path, int max_version, struct store **out,
 		sqlite3_finalize(s);
 		s = NULL;
 	}
+	/* a bigger page cache: a bulk import touches many index pages */
+	exec(st, "PRAGMA cache_size = -16000", NULL);
 	if ((rc = exec(st, "PRAGMA synchronous = NORMAL", errstr)) != STORE_OK)
 		goto fail;
 	if ((rc = migrate(st, max_version, errstr)) != STORE_OK)
