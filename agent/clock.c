@@ -200,10 +200,18 @@ clock_at(int day, int minutes, const char *tz)
 int
 clock_tz_valid(const char *tz)
 {
+	/* the last few zones asked about (an import asks for the same few
+	 * zones over and over) */
+	static char *known[8];
+	static unsigned next;
 	const char *dir = getenv("TZDIR");
 	struct stat sb;
 	char *path;
 	int ok;
+
+	for (unsigned i = 0; tz && i < 8; i++)
+		if (known[i] && strcmp(known[i], tz) == 0)
+			return 1;
 
 	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0)
 		return 1;
@@ -216,6 +224,10 @@ clock_tz_valid(const char *tz)
 	path = xasprintf("%s/%s", dir ? dir : "/usr/share/zoneinfo", tz);
 	ok = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 	free(path);
+	if (ok) {
+		free(known[next % 8]);
+		known[next++ % 8] = xstrdup(tz);
+	}
 	return ok;
 }
 

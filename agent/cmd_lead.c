@@ -460,6 +460,7 @@ lead_import(struct nudge *n, int argc, char **argv)
 		struct lead *l, *old = NULL;
 		const char *last = NULL;
 		char *why = NULL;
+		int sup;
 		const char *notes = NULL;
 
 		rc = csv_read(r, &rec, &err);
@@ -525,6 +526,38 @@ lead_import(struct nudge *n, int argc, char **argv)
 		lead_derive(l);
 		if ((why = lead_check(n, l)) != NULL)
 			goto bad;
+		/* a new address is inserted and enrolled at once; an address
+		 * already there (EEXIST) takes the update path below */
+		sup = check_suppressed(n, l->email, &why);
+		if (sup < 0)
+			goto bad;
+		if (sup == 0) {
+			l->created = l->updated = now;
+			l->status = xstrdup("active");
+			rc = store_lead_insert(n->st, l, &err);
+			if (rc == STORE_OK) {
+				if (store_event_add(n->st, l->id, now, "enrolled",
+					l->source, NULL, &err) != STORE_OK ||
+				    lc_enroll(n, l, now, &err) != LC_OK ||
+				    (notes && store_note_add(n->st, l->id, now,
+						  "note", notes, NULL,
+						  &err) != STORE_OK)) {
+					lead_free(l);
+					rc = cli_fail_tx(n, err, EX_SOFTWARE);
+					goto out;
+				}
+				added++;
+				lead_free(l);
+				continue;
+			}
+			if (rc != STORE_EEXIST) {
+				lead_free(l);
+				rc = cli_fail_tx(n, err, EX_SOFTWARE);
+				goto out;
+			}
+			free(err);
+			err = NULL;
+		}
 		rc = store_lead_get_email(n->st, l->email, &old, &err);
 		if (rc == STORE_OK) {
 			/* update: what the row gives replaces what was there */
@@ -545,33 +578,20 @@ lead_import(struct nudge *n, int argc, char **argv)
 				goto out;
 			}
 			updated++;
+			free(why);
 			lead_free(old);
 			lead_free(l);
 			continue;
-		} else if (rc != STORE_ENOTFOUND) {
-			lead_free(l);
-			rc = cli_fail_tx(n, err, EX_SOFTWARE);
-			goto out;
+		} else if (rc == STORE_ENOTFOUND && sup == 1) {
+			free(err);
+			err = NULL;
+			goto bad; /* suppressed and not a lead: why says so */
 		}
-		free(err);
-		err = NULL;
-		if (check_suppressed(n, l->email, &why) != 0)
-			goto bad;
-		l->created = l->updated = now;
-		l->status = xstrdup("active");
-		if (store_lead_insert(n->st, l, &err) != STORE_OK ||
-		    store_event_add(n->st, l->id, now, "enrolled", l->source,
-			NULL, &err) != STORE_OK ||
-		    lc_enroll(n, l, now, &err) != LC_OK ||
-		    (notes && store_note_add(n->st, l->id, now, "note", notes,
-				  NULL, &err) != STORE_OK)) {
-			lead_free(l);
-			rc = cli_fail_tx(n, err, EX_SOFTWARE);
-			goto out;
-		}
-		added++;
+		free(why);
+		why = NULL;
 		lead_free(l);
-		continue;
+		rc = cli_fail_tx(n, err, EX_SOFTWARE);
+		goto out;
 bad:
 		fprintf(stderr, "%s%s:%lu: %s (skipped)\n", tty ? "\r" : "",
 		    path, rec.line, why);
