@@ -34,6 +34,8 @@ struct agent {
 };
 
 static int presend_sync(void *arg, int64_t lead_id, char **errstr);
+struct imap_msg;
+static int on_sent(const struct imap_msg *im, void *arg);
 
 int
 agent_open(struct nudge *n, const struct agent_opts *o, struct agent **out,
@@ -279,9 +281,11 @@ act(struct agent *a, struct lead *l, const struct classification *cl,
 		if (live) {
 			why = xasprintf("replied: \"%s\"",
 			    oneline(subject, line, sizeof line));
-			rc = lc_set_status(n, l, "engaged", now, why, mid,
-			    errstr);
-			log_info("%s replied: sequence stopped", l->email);
+			rc = lc_contact_made(n, l, now, why, mid, errstr);
+			log_info("%s replied: sequence stopped%s", l->email,
+			    strcmp(l->status, "active") == 0
+				? " (after-contact sequence started)"
+				: "");
 		}
 		break;
 	case CLS_AUTO_REPLY: {
@@ -506,9 +510,116 @@ agent_sync(struct agent *a, struct agent_report *r, char **errstr)
 			return AGENT_EDB;
 		}
 	}
+	if (n->cfg->watch_sent && outbox_sent_folder(a->ox) != NULL) {
+		const char *folder = outbox_sent_folder(a->ox);
+		struct sync_ctx s = {a, r, NULL, AGENT_OK};
+		uint32_t uidv = 0, last = 0;
+
+		if (store_folder_get(n->st, folder, &uidv, &last, &err)) {
+			*errstr = err;
+			return AGENT_EDB;
+		}
+		rc = imap_fetch_new(a->imap, folder, &uidv, &last,
+		    n->cfg->fetch_max, on_sent, &s, &err);
+		if (s.rc != AGENT_OK) {
+			free(err);
+			*errstr = s.err;
+			return s.rc;
+		}
+		if (rc != IMAP_OK) {
+			*errstr = xasprintf("reading %s: %s", folder, err);
+			free(err);
+			imap_drop(a);
+			return AGENT_ENET;
+		}
+		if (store_folder_set(n->st, folder, uidv, last, clock_now(),
+			&err) != STORE_OK) {
+			*errstr = err;
+			return AGENT_EDB;
+		}
+	}
 	snprintf(stamp, sizeof stamp, "%lld", (long long)clock_now());
 	store_meta_set(n->st, "last_sync", stamp, NULL);
 	return AGENT_OK;
+}
+
+/* ---- the Sent folder: mail the salesperson wrote by hand */
+
+/* sent_one: a message in the Sent folder.  Our own copies are known by their
+ * Message-ID; anything else addressed to an active lead counts as that
+ * stage's email, sent by hand. */
+static int
+sent_one(struct agent *a, const struct imap_msg *im, struct agent_report *r,
+    char **errstr)
+{
+	struct nudge *n = a->n;
+	struct mime_msg *m = NULL;
+	struct touch *t = NULL;
+	struct lead *l = NULL;
+	char *mid, *addr = NULL, *err = NULL, *norm = NULL;
+	int seen = 0, rc = AGENT_OK;
+	time_t at, now = clock_now();
+
+	if (mime_parse(im->data, im->len, NULL, &m, &err) != MIME_OK) {
+		free(err);
+		return AGENT_OK;
+	}
+	mid = first_msgid(m);
+	if (store_msg_seen(n->st, im->folder, im->uidvalidity, im->uid, mid,
+		&seen, &err) != STORE_OK || seen)
+		goto out;
+	if (store_begin(n->st, &err) != STORE_OK) {
+		rc = AGENT_EDB;
+		goto out;
+	}
+	if (mid && store_touch_by_message_id(n->st, mid, &t, NULL) == STORE_OK)
+		; /* our own copy */
+	else if (mime_addr_parse(mime_header_raw(m, "To"), &addr, NULL) ==
+		    MIME_OK &&
+	    (norm = match_normalize_addr(addr)) != NULL &&
+	    store_lead_get_email(n->st, norm, &l, NULL) == STORE_OK &&
+	    strcmp(l->status, "active") == 0) {
+		at = mime_date(m);
+		if (at <= 0 || at > now)
+			at = now;
+		log_info("%s: an email written by hand (%s) counts as a touch",
+		    l->email, mid ? mid : "no Message-ID");
+		if (lc_log_touch(n, l, "email", at, "sent by hand", NULL, 0,
+			mid, &err) != LC_OK)
+			rc = AGENT_EDB;
+		r->others++;
+	}
+	if (rc == AGENT_OK &&
+	    (store_msg_add(n->st, im->folder, im->uidvalidity, im->uid, mid,
+		 t ? "own" : "sent", l ? l->id : 0, now, &err) != STORE_OK ||
+		store_commit(n->st, &err) != STORE_OK))
+		rc = AGENT_EDB;
+	if (rc != AGENT_OK) {
+		char *e2 = NULL;
+		store_rollback(n->st, &e2);
+		free(e2);
+	}
+out:
+	if (rc != AGENT_OK)
+		*errstr = err ? err : xstrdup("reading the Sent folder failed");
+	else
+		free(err);
+	touch_free(t);
+	lead_free(l);
+	free(addr);
+	free(norm);
+	free(mid);
+	mime_free(m);
+	return rc;
+}
+
+static int
+on_sent(const struct imap_msg *im, void *arg)
+{
+	struct sync_ctx *s = arg;
+
+	s->rc = sent_one(s->a, im, s->r, &s->err);
+	return s->rc != AGENT_OK;
 }
 
 static int

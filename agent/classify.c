@@ -27,6 +27,7 @@
 struct re {
 	pcre2_code *code;
 	int jit;
+	int offlimit; /* compiled with PCRE2_USE_OFFSET_LIMIT */
 };
 
 /* re_compile: 0 and *r filled, or -1 with *cause "PCRE2 message at offset N".
@@ -53,6 +54,7 @@ re_compile(const char *pat, size_t len, uint32_t flags, struct re *r,
 	 * valgrind reports as invalid (tests/valgrind.sh sets it). */
 	r->jit = getenv("NUDGE_NO_JIT") == NULL &&
 	    pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0;
+	r->offlimit = (flags & PCRE2_USE_OFFSET_LIMIT) != 0;
 	return 0;
 }
 
@@ -64,25 +66,36 @@ re_free(struct re *r)
 	r->code = NULL;
 }
 
-/*
- * re_match: 1 if r matches s (len bytes, at most MAX_SUBJECT_LEN are looked
- * at), 0 if not, -1 with *cause allocated when matching failed (match or
- * depth limit hit, or the subject is not valid UTF-8: PCRE2 checks it).
- */
-static int
-re_match(const struct re *r, const char *s, size_t len, pcre2_match_data *md,
-         pcre2_match_context *mc, char **cause)
+/* subject_len: the bytes of s (len bytes) a rule looks at: at most
+ * MAX_SUBJECT_LEN, cut on a character boundary. */
+static size_t
+subject_len(const char *s, size_t len)
 {
-	PCRE2_UCHAR msg[256];
-	int rc;
-
 	if (len > MAX_SUBJECT_LEN) {
 		/* cut on a character boundary */
 		len = MAX_SUBJECT_LEN;
 		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
 			len--;
 	}
-	rc = pcre2_match(r->code, (PCRE2_SPTR)s, len, 0, 0, md, mc);
+	return len;
+}
+
+/*
+ * re_match: 1 if r matches s (len bytes, at most MAX_SUBJECT_LEN are looked
+ * at), 0 if not, -1 with *cause allocated when matching failed (match or
+ * depth limit hit, or the subject is not valid UTF-8: PCRE2 checks it unless
+ * opts has PCRE2_NO_UTF_CHECK, which the caller passes only for a subject
+ * it has already seen PCRE2 accept).
+ */
+static int
+re_match(const struct re *r, const char *s, size_t len, uint32_t opts,
+         pcre2_match_data *md, pcre2_match_context *mc, char **cause)
+{
+	PCRE2_UCHAR msg[256];
+	int rc;
+
+	len = subject_len(s, len);
+	rc = pcre2_match(r->code, (PCRE2_SPTR)s, len, 0, opts, md, mc);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -139,6 +152,9 @@ struct classifier {
 	struct rule *rules;
 	size_t nrules;
 	pcre2_match_context *mctx;
+	/* the empty pattern in UTF mode: matching it is PCRE2's own UTF-8
+	 * check of a subject, done once per field instead of once per rule */
+	pcre2_code *utf_probe;
 };
 
 static const char *class_names[] = {"other",       "human_reply",
@@ -187,6 +203,8 @@ classify_free(struct classifier *c)
 	free(c->rules);
 	if (c->mctx != NULL)
 		pcre2_match_context_free(c->mctx);
+	if (c->utf_probe != NULL)
+		pcre2_code_free(c->utf_probe);
 	free(c);
 }
 
@@ -207,6 +225,17 @@ next_word(char **p)
 		*s++ = '\0';
 	*p = s;
 	return w;
+}
+
+/* earliest_class: a class that run_rules_earliest looks at (see the want_
+ * functions: want_known, want_bounce_kind, want_phase) */
+static int
+earliest_class(int cls)
+{
+	return cls == CLS_KNOWN_HARD || cls == CLS_KNOWN_SOFT ||
+	       cls == CLS_BOUNCE_HARD || cls == CLS_BOUNCE_SOFT ||
+	       cls == CLS_USER_UNKNOWN || cls == CLS_SMTP_RCPT ||
+	       cls == CLS_SMTP_DATA;
 }
 
 /*
@@ -312,6 +341,10 @@ parse_rule(char *line, struct rule *r, char **why)
 		*why = xasprintf("empty regex");
 		goto fail;
 	}
+	/* the classes run_rules_earliest looks at: later rules only need to
+	 * match before the best match so far (pcre2_set_offset_limit) */
+	if (earliest_class(r->cls))
+		flags |= PCRE2_USE_OFFSET_LIMIT;
 	if (re_compile(pat, (size_t)(end - pat), flags, &r->re, &cause) != 0) {
 		*why = xasprintf("rule %s: bad regex: %s", name, cause);
 		free(cause);
@@ -375,6 +408,17 @@ classify_load_string(const char *name, const char *text,
 	}
 	pcre2_set_match_limit(c->mctx, RE_MATCH_LIMIT);
 	pcre2_set_depth_limit(c->mctx, RE_DEPTH_LIMIT);
+	{
+		int ec;
+		PCRE2_SIZE eo;
+		c->utf_probe = pcre2_compile((PCRE2_SPTR) "", 0,
+		                             PCRE2_UTF | PCRE2_UCP, &ec, &eo,
+		                             NULL);
+		if (c->utf_probe == NULL) {
+			fprintf(stderr, "pcre2_compile: out of memory\n");
+			exit(71);
+		}
+	}
 out:
 	if (rc != CLASSIFY_OK)
 		classify_free(c);
@@ -498,6 +542,8 @@ one_line(const char *s, size_t max)
 		b.len--; /* may leave a lead byte: drop it too */
 	if (b.len > 0 && ((unsigned char)b.s[b.len - 1] & 0xc0) == 0xc0)
 		b.len--;
+	if (b.s == NULL) /* nothing but white space */
+		return xstrdup("");
 	b.s[b.len] = '\0';
 	return buf_steal(&b);
 }
@@ -1389,21 +1435,62 @@ classify_return_day(const char *text, int msg_day, int uk_order)
 /* ------------------------------------------------------------------ */
 /* Classification. */
 
+/* what is known of one field's text in this message */
+struct fstate {
+	int known;  /* len and utf are set */
+	size_t len; /* strlen */
+	int utf;    /* 1: PCRE2 accepted its first subject_len() bytes */
+};
+
 struct ctx {
 	const struct classifier *c;
 	const struct mime_msg *m;
 	pcre2_match_data *md;
+	pcre2_match_context *lmc; /* c->mctx plus an offset limit, on demand */
 	const char *subject, *from;
-	char *body; /* new text */
+	char *body; /* new text, computed on demand (body_done) */
+	int body_done;
 	const char *text;
-	char *bounce; /* built on demand */
+	char *bounce; /* built on demand; change it with set_bounce() */
+	size_t bounce_head; /* bytes of DSN Status/Diagnostic lines it starts
+	                       with (where the deciding words usually are) */
+	struct fstate fs[F_HEADER]; /* by enum field, F_HEADER excluded */
 };
 
+/* set_bounce: x->bounce = b, head its bounce_head (the old one is the
+ * caller's) */
+static void
+set_bounce(struct ctx *x, char *b, size_t head)
+{
+	x->bounce = b;
+	x->bounce_head = head;
+	x->fs[F_BOUNCE].known = 0;
+}
+
+/* ctx_body: the new text of the message, computed once. */
 static const char *
-field_value(struct ctx *x, const struct rule *r)
+ctx_body(struct ctx *x)
+{
+	if (!x->body_done) {
+		x->body = classify_reply_text(x->text);
+		x->body_done = 1;
+	}
+	return x->body;
+}
+
+/*
+ * field_get: the text rule r looks at (NULL if the message has none), with
+ * *len its length and *opts the pcre2_match options to use with it:
+ * PCRE2_NO_UTF_CHECK when PCRE2 already checked that text in this message
+ * (the check is the same for every rule: all are compiled in UTF mode).
+ */
+static const char *
+field_get(struct ctx *x, const struct rule *r, size_t *len, uint32_t *opts)
 {
 	const char *v = NULL;
+	struct fstate *f;
 
+	*opts = 0;
 	switch (r->field) {
 	case F_SUBJECT:
 		v = x->subject;
@@ -1412,7 +1499,7 @@ field_value(struct ctx *x, const struct rule *r)
 		v = x->from;
 		break;
 	case F_BODY:
-		v = x->body;
+		v = ctx_body(x);
 		break;
 	case F_TEXT:
 		v = x->text;
@@ -1422,8 +1509,23 @@ field_value(struct ctx *x, const struct rule *r)
 		break;
 	case F_HEADER:
 		v = mime_header(x->m, r->header);
-		break;
+		if (v != NULL)
+			*len = strlen(v);
+		return v;
 	}
+	if (v == NULL)
+		return NULL;
+	f = &x->fs[r->field];
+	if (!f->known) {
+		f->len = strlen(v);
+		f->utf = pcre2_match(x->c->utf_probe, (PCRE2_SPTR)v,
+		                     subject_len(v, f->len), 0, 0, x->md,
+		                     NULL) >= 0;
+		f->known = 1;
+	}
+	*len = f->len;
+	if (f->utf)
+		*opts = PCRE2_NO_UTF_CHECK;
 	return v;
 }
 
@@ -1434,18 +1536,19 @@ field_value(struct ctx *x, const struct rule *r)
 static int
 run_rules(struct ctx *x, int (*want)(int cls))
 {
-	size_t i;
+	size_t i, len;
 	const char *v;
 	char *cause = NULL;
+	uint32_t opts;
 	int rc;
 
 	for (i = 0; i < x->c->nrules; i++) {
 		const struct rule *r = &x->c->rules[i];
 		if (!want(r->cls))
 			continue;
-		if ((v = field_value(x, r)) == NULL)
+		if ((v = field_get(x, r, &len, &opts)) == NULL)
 			continue;
-		rc = re_match(&r->re, v, strlen(v), x->md, x->c->mctx, &cause);
+		rc = re_match(&r->re, v, len, opts, x->md, x->c->mctx, &cause);
 		if (rc == 1) {
 			if (log_debug_enabled("classify")) {
 				PCRE2_SIZE *ov =
@@ -1470,30 +1573,67 @@ run_rules(struct ctx *x, int (*want)(int cls))
 }
 
 /*
- * run_rules_earliest: among the rules passing want(), the one whose match
- * starts earliest in its field (ties: file order); its index or -1.  Used
- * for bounce reports, which put the remote server's own words first.
+ * earliest_pass: one pass of run_rules_earliest over the rules passing
+ * want() that are still open (done[i] == 0), in file order, each searched
+ * for a match starting at or before window (PCRE2_UNSET: anywhere) and
+ * before the best match so far (*best, at *best_off; the earlier rule wins
+ * a tie).  A rule is done when its search was complete (a match found is
+ * the leftmost one: PCRE2 tries the start positions in order; no match
+ * with the whole subject covered) or failed (logged, as an unlimited search
+ * would fail the same way on its way there).
  */
-static int
-run_rules_earliest(struct ctx *x, int (*want)(int cls))
+static void
+earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
+              unsigned char *done, int *best, size_t *best_off)
 {
-	size_t i, best_off = (size_t)-1;
+	size_t i, len, limit;
 	const char *v;
 	char *cause = NULL;
-	int rc, best = -1;
+	uint32_t opts;
+	int rc;
+	pcre2_match_context *mc;
 
 	for (i = 0; i < x->c->nrules; i++) {
 		const struct rule *r = &x->c->rules[i];
-		if (!want(r->cls))
+		if (done[i] || !want(r->cls))
 			continue;
-		if ((v = field_value(x, r)) == NULL)
+		if ((v = field_get(x, r, &len, &opts)) == NULL) {
+			done[i] = 1;
 			continue;
-		rc = re_match(&r->re, v, strlen(v), x->md, x->c->mctx, &cause);
+		}
+		/* a match that starts after limit cannot win (its start, and
+		 * so ov[0], would be past the best so far) */
+		limit = window;
+		if (*best >= 0) {
+			if ((int)i > *best && *best_off == 0)
+				continue; /* cannot win */
+			if ((int)i > *best && *best_off - 1 < limit)
+				limit = *best_off - 1;
+			else if ((int)i < *best && *best_off < limit)
+				limit = *best_off;
+		}
+		mc = x->c->mctx;
+		if (limit != PCRE2_UNSET && r->re.offlimit) {
+			if (x->lmc == NULL) {
+				x->lmc = pcre2_match_context_copy(x->c->mctx);
+				if (x->lmc == NULL) {
+					fprintf(stderr, "pcre2_match_context_"
+					                "copy: out of memory\n");
+					exit(71);
+				}
+			}
+			pcre2_set_offset_limit(x->lmc, limit);
+			mc = x->lmc;
+		} else
+			limit = PCRE2_UNSET;
+		rc = re_match(&r->re, v, len, opts, x->md, mc, &cause);
 		if (rc == 1) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
-			if ((size_t)ov[0] < best_off) {
-				best_off = ov[0];
-				best = (int)i;
+			done[i] = 1;
+			if ((size_t)ov[0] < *best_off ||
+			    ((size_t)ov[0] == *best_off && (int)i < *best)) {
+				*best_off = ov[0];
+				*best = (int)i;
 				if (log_debug_enabled("classify"))
 					log_debug(
 					    "classify",
@@ -1505,12 +1645,46 @@ run_rules_earliest(struct ctx *x, int (*want)(int cls))
 					    v + ov[0]);
 			}
 		} else if (rc < 0) {
+			done[i] = 1;
 			log_warnx("classify: rule %s (line %d): %s", r->name,
 			          r->line, cause);
 			free(cause);
 			cause = NULL;
-		}
+		} else if (limit == PCRE2_UNSET || limit >= subject_len(v, len))
+			done[i] = 1;
 	}
+}
+
+/*
+ * run_rules_earliest: among the rules passing want(), the one whose match
+ * starts earliest in its field (ties: file order); its index or -1.  Used
+ * for bounce reports, which put the remote server's own words first.
+ *
+ * The same answer as matching every rule against the whole text, faster:
+ * a first pass looks only for matches starting in the report's DSN Status
+ * and Diagnostic-Code lines (x->bounce_head bytes: the server's own words);
+ * when one is found there, no match that starts later can win.  Otherwise
+ * the rules still open search the rest.  Every search stops at the best
+ * match so far.
+ */
+static int
+run_rules_earliest(struct ctx *x, int (*want)(int cls))
+{
+	unsigned char small[64], *done = small;
+	size_t best_off = (size_t)-1, window = x->bounce_head;
+	int best = -1;
+
+	if (x->c->nrules > sizeof small)
+		done = xcalloc(x->c->nrules, 1);
+	else
+		memset(small, 0, sizeof small);
+	if (window > 0)
+		earliest_pass(x, want, window, done, &best, &best_off);
+	/* a later pass finds only matches starting after the window */
+	if (!(best >= 0 && best_off <= window + 1))
+		earliest_pass(x, want, PCRE2_UNSET, done, &best, &best_off);
+	if (done != small)
+		free(done);
 	return best;
 }
 
@@ -1582,13 +1756,38 @@ add_cut(struct buf *b, const char *t, size_t max)
 	    "\n----- The following addresses had",
 	    "\nThe original message was received",
 	    NULL};
-	size_t n = strlen(t), k;
-	const char *hit;
+	enum { NMARKS = sizeof marks / sizeof marks[0] - 1 };
+	size_t mlen[NMARKS];
+	int m1[NMARKS];
+	size_t n = strlen(t), k, off;
+	const char *p = t, *end = t + n;
+	unsigned seen = 0;
+	int c1;
 
-	for (k = 0; marks[k] != NULL; k++) {
-		hit = ci_strstr(t, marks[k]);
-		if (hit != NULL && (size_t)(hit - t) < n && hit - t > 40)
-			n = (size_t)(hit - t);
+	/* The cut is at the first occurrence of a mark, among those whose
+	 * first occurrence (ci_strstr) is more than 40 bytes in.  Every mark
+	 * starts with "\n", so one pass over the newlines finds them all:
+	 * the first newline past 40 where a mark not seen before matches. */
+	for (k = 0; k < NMARKS; k++) {
+		m1[k] = tolower((unsigned char)marks[k][1]);
+		mlen[k] = strlen(marks[k]);
+	}
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		off = (size_t)(p - t);
+		c1 = tolower((unsigned char)p[1]);
+		for (k = 0; k < NMARKS; k++) {
+			if ((seen & (1u << k)) || c1 != m1[k] ||
+			    strncasecmp(p, marks[k], mlen[k]) != 0)
+				continue;
+			seen |= 1u << k;
+			if (off > 40)
+				break;
+		}
+		if (k < NMARKS && off > 40) {
+			n = off;
+			break;
+		}
+		p++;
 	}
 	if (n > max)
 		n = max;
@@ -1633,9 +1832,10 @@ build_diag(const struct mime_dsn *d)
 }
 
 /* build_bounce: every failed record's status and diagnostic, the subject and
- * the human-readable explanation (without the returned original). */
+ * the human-readable explanation (without the returned original); *head is
+ * the length of the status and diagnostic lines it starts with. */
 static char *
-build_bounce(struct ctx *x, const struct mime_dsn *d)
+build_bounce(struct ctx *x, const struct mime_dsn *d, size_t *head)
 {
 	struct buf b;
 	size_t i, n = mime_dsn_count(x->m), np;
@@ -1653,6 +1853,7 @@ build_bounce(struct ctx *x, const struct mime_dsn *d)
 		if (r->diagnostic != NULL)
 			buf_printf(&b, "Diagnostic-Code: %s\n", r->diagnostic);
 	}
+	*head = b.len;
 	/* the human-readable explanation: text leaves before any returned
 	 * message (depth 0 or 1, not message/ *) */
 	np = mime_nparts(x->m);
@@ -1762,10 +1963,11 @@ run_deciding(struct ctx *x, const struct mime_dsn *d, size_t nrec,
 	int i = -1;
 
 	if (nrec > 1 && (diag = build_diag(d)) != NULL) {
+		size_t head = x->bounce_head;
 		whole = x->bounce;
-		x->bounce = diag;
+		set_bounce(x, diag, strlen(diag));
 		i = run_rules_earliest(x, want);
-		x->bounce = whole;
+		set_bounce(x, whole, head);
 		free(diag);
 		if (!fallback && d->diagnostic != NULL)
 			return i;
@@ -1842,9 +2044,11 @@ decide_bounce(struct ctx *x, struct classification *out, const char *signal)
 	size_t nrec;
 	const struct mime_dsn *d = failed_dsn(x->m, &all_ok, &nrec);
 	const char *st = NULL;
-	char *found = NULL;
+	char *found = NULL, *b;
+	size_t head;
 
-	x->bounce = build_bounce(x, d);
+	b = build_bounce(x, d, &head);
+	set_bounce(x, b, head);
 	if (log_debug_enabled("classify"))
 		log_debug("classify", "bounce text: %.2000s", x->bounce);
 	if (d != NULL) {
@@ -2106,7 +2310,6 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	x.text = mime_text(m);
 	if (x.text == NULL)
 		x.text = "";
-	x.body = classify_reply_text(x.text);
 	x.md = pcre2_match_data_create(4, NULL);
 	if (x.md == NULL) {
 		fprintf(stderr, "pcre2_match_data_create: out of memory\n");
@@ -2210,7 +2413,7 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	out->cls = CLS_HUMAN_REPLY;
 	set_rule(out, "default", NULL, "");
 human:
-	out->reply_text = x.body;
+	out->reply_text = (char *)ctx_body(&x);
 	x.body = NULL;
 	goto done;
 autoreply:
@@ -2229,6 +2432,8 @@ arf:
 	free(arf);
 done:
 	pcre2_match_data_free(x.md);
+	if (x.lmc != NULL)
+		pcre2_match_context_free(x.lmc);
 	free(x.body);
 	free(x.bounce);
 	return CLASSIFY_OK;

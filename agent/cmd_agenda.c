@@ -243,36 +243,6 @@ static const char usage_log[] =
     "you log it; 'log EMAIL email' records an email you sent yourself, which\n"
     "completes the stage.\n";
 
-struct find_open {
-	const char *channel;
-	const char *stage;
-	time_t now;
-	int64_t due_id;	  /* the oldest open task already due */
-	time_t due_at;
-	int64_t stage_id; /* the open task of the current stage */
-};
-
-/* find_open: which open task a logged touch closes: the oldest one of that
- * channel that is due (what the agenda showed), else the current stage's. */
-static int
-find_open(const struct touch *t, const struct lead *l, void *arg)
-{
-	struct find_open *f = arg;
-
-	(void)l;
-	if (strcmp(t->channel, f->channel) != 0)
-		return 0;
-	if (strcmp(t->state, "planned") != 0 && strcmp(t->state, "held") != 0)
-		return 0;
-	if (t->due <= f->now && (f->due_id == 0 || t->due < f->due_at)) {
-		f->due_id = t->id;
-		f->due_at = t->due;
-	}
-	if (strcmp(t->stage, f->stage) == 0)
-		f->stage_id = t->id;
-	return 0;
-}
-
 int
 cmd_log(struct nudge *n, int argc, char **argv)
 {
@@ -280,10 +250,7 @@ cmd_log(struct nudge *n, int argc, char **argv)
 		   *note = NULL;
 	int connected = 0, rc, i;
 	struct lead *l = NULL;
-	struct touch *t = NULL;
-	const struct sequence *seq;
-	struct find_open fo;
-	char label[16], *err = NULL, *detail;
+	char label[16], *err = NULL;
 	time_t now;
 
 	if (cli_help(argc, argv, usage_log))
@@ -318,70 +285,10 @@ cmd_log(struct nudge *n, int argc, char **argv)
 	now = clock_now();
 	if ((l = cli_lead(n, email)) == NULL)
 		return EX_DATAERR;
-	if (store_begin(n->st, &err) != STORE_OK)
+	if (store_begin(n->st, &err) != STORE_OK ||
+	    lc_log_touch(n, l, channel, now, outcome, note, connected, NULL,
+		&err) != LC_OK)
 		goto fail;
-	lc_stage_label(n, l, label, sizeof label);
-	memset(&fo, 0, sizeof fo);
-	fo.channel = channel;
-	fo.stage = label;
-	fo.now = now;
-	if (store_touch_list_lead(n->st, l->id, find_open, &fo, &err))
-		goto fail;
-	if (fo.due_id != 0 || fo.stage_id != 0) {
-		if (store_touch_get(n->st, fo.due_id ? fo.due_id : fo.stage_id,
-			&t, &err) != STORE_OK)
-			goto fail;
-	} else {
-		/* a touch beyond the plan: recorded all the same */
-		t = xcalloc(1, sizeof *t);
-		t->lead_id = l->id;
-		t->stage = xstrdup(label);
-		t->channel = xstrdup(channel);
-		t->due = now;
-		t->state = xstrdup("done");
-		if (store_touch_insert(n->st, t, &err) != STORE_OK)
-			goto fail;
-	}
-	free(t->state);
-	t->state = xstrdup("done");
-	t->done_at = now;
-	free(t->outcome);
-	t->outcome = xstrdup(connected ? "connected" : outcome ? outcome
-							       : "done");
-	if (note) {
-		free(t->note);
-		t->note = xstrdup(note);
-	}
-	if (store_touch_update(n->st, t, &err) != STORE_OK)
-		goto fail;
-	detail = xasprintf("%s (stage %s) logged: %s%s%s", channel, t->stage,
-	    t->outcome, note ? " - " : "", note ? note : "");
-	rc = store_event_add(n->st, l->id, now, "logged", detail, NULL, &err);
-	free(detail);
-	if (rc != STORE_OK)
-		goto fail;
-	if (note && store_note_add(n->st, l->id, now, "note", note, NULL, &err))
-		goto fail;
-	if (connected) {
-		char *why = xasprintf("contact made by %s", channel);
-		rc = lc_set_status(n, l, "engaged", now, why, NULL, &err);
-		free(why);
-		if (rc != LC_OK)
-			goto fail;
-	} else if (strcmp(l->status, "active") == 0 &&
-		   strcmp(t->stage, label) == 0 &&
-		   lc_sequence(n, l->sequence, &seq, &err) == LC_OK) {
-		const struct cadence_step *step = &seq->steps[l->step];
-		/* the stage is done by its email; a stage with no email is
-		 * done when any of its touches is logged */
-		if (strcmp(channel, "email") == 0 ||
-		    !cadence_step_has(step, CHANNEL_EMAIL)) {
-			if (lc_stage_done(n, l, now, strcmp(channel, "email") ==
-				    0 ? "email sent by hand" : "logged",
-				&err) != LC_OK)
-				goto fail;
-		}
-	}
 	free(err);
 	err = NULL;
 	if (store_commit(n->st, &err) != STORE_OK)
@@ -394,11 +301,9 @@ cmd_log(struct nudge *n, int argc, char **argv)
 	else
 		printf("; now %s", l->status);
 	putchar('\n');
-	touch_free(t);
 	lead_free(l);
 	return EX_OK;
 fail:
-	touch_free(t);
 	lead_free(l);
 	return cli_fail_tx(n, err, EX_SOFTWARE);
 usage:

@@ -522,6 +522,39 @@ static const char usage_template[] =
     "library.  Each problem is printed as file:line.  Exit 65 if any template\n"
     "is broken (warnings alone exit 0).\n";
 
+/* scan_templates: add the template files of dir (and, at the top, of its
+ * subdirectories other than value/) to names. */
+static void
+scan_templates(const char *dir, char ***names, size_t *n, int top)
+{
+	struct dirent *e;
+	struct stat sb;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *path;
+
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "README") == 0)
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			if (top && strcmp(e->d_name, "value") != 0)
+				scan_templates(path, names, n, 0);
+			free(path);
+			continue;
+		}
+		if (strchr(e->d_name, '.') == NULL) {
+			free(path);
+			continue;
+		}
+		*names = xreallocarray(*names, *n + 1, sizeof **names);
+		(*names)[(*n)++] = path;
+	}
+	closedir(d);
+}
+
 static int
 cmp_strp(const void *a, const void *b)
 {
@@ -535,7 +568,6 @@ cmd_template(struct nudge *n, int argc, char **argv)
 	char **names = NULL, **msgs = NULL, *err = NULL, *vdir;
 	size_t nnames = 0, nmsgs = 0, nvalues = 0;
 	struct value_item *values = NULL;
-	struct dirent *e;
 	int errors = 0, rc;
 	DIR *d;
 
@@ -557,15 +589,10 @@ cmd_template(struct nudge *n, int argc, char **argv)
 		    strerror(errno));
 		return EX_NOINPUT;
 	}
-	while ((e = readdir(d)) != NULL) {
-		const char *dot = strrchr(e->d_name, '.');
-		if (e->d_name[0] == '.' || dot == NULL ||
-		    strcmp(e->d_name, "README") == 0)
-			continue;
-		names = xreallocarray(names, nnames + 1, sizeof *names);
-		names[nnames++] = xasprintf("%s/%s", dir, e->d_name);
-	}
 	closedir(d);
+	/* the templates in dir, and in its sequence subdirectories
+	 * (templates/after-contact/); value/ is the value library */
+	scan_templates(dir, &names, &nnames, 1);
 	qsort(names, nnames, sizeof *names, cmp_strp);
 	for (size_t i = 0; i < nnames; i++) {
 		struct template *t;

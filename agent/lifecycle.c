@@ -213,6 +213,30 @@ lc_set_status(struct nudge *n, struct lead *l, const char *status, time_t now,
 }
 
 int
+lc_contact_made(struct nudge *n, struct lead *l, time_t now, const char *why,
+    const char *message_id, char **errstr)
+{
+	const char *next = n->cfg ? n->cfg->after_contact : NULL;
+	char *err = NULL, *detail;
+	int rc;
+
+	if ((rc = lc_set_status(n, l, "engaged", now, why, message_id,
+		 errstr)) != LC_OK)
+		return rc;
+	if (next == NULL || *next == '\0' ||
+	    (l->sequence && strcmp(l->sequence, next) == 0))
+		return LC_OK;
+	set_str(&l->sequence, next);
+	detail = xasprintf("contact made: enrolled in sequence %s", next);
+	rc = store_event_add(n->st, l->id, now, "enrolled", detail, message_id,
+	    &err);
+	free(detail);
+	if (rc != STORE_OK)
+		return db_err(rc, err, errstr);
+	return lc_enroll(n, l, now, errstr);
+}
+
+int
 lc_pause(struct nudge *n, struct lead *l, int until_day, time_t now,
     const char *why, const char *message_id, char **errstr)
 {
@@ -345,6 +369,119 @@ lc_resume_due(struct nudge *n, time_t now, int *count, char **errstr)
 		*count = (int)d.ids.n;
 	free(d.ids.v);
 	return LC_OK;
+}
+
+/* ---- a touch the salesperson made */
+
+struct find_open {
+	const char *channel;
+	const char *stage;
+	time_t now;
+	int64_t due_id;	  /* the oldest open task already due */
+	time_t due_at;
+	int64_t stage_id; /* the open task of the current stage */
+};
+
+/* find_open: which open task a logged touch closes: the oldest one of that
+ * channel that is due (what the agenda showed), else the current stage's. */
+static int
+find_open(const struct touch *t, const struct lead *l, void *arg)
+{
+	struct find_open *f = arg;
+
+	(void)l;
+	if (strcmp(t->channel, f->channel) != 0)
+		return 0;
+	if (strcmp(t->state, "planned") != 0 && strcmp(t->state, "held") != 0)
+		return 0;
+	if (t->due <= f->now && (f->due_id == 0 || t->due < f->due_at)) {
+		f->due_id = t->id;
+		f->due_at = t->due;
+	}
+	if (strcmp(t->stage, f->stage) == 0)
+		f->stage_id = t->id;
+	return 0;
+}
+
+int
+lc_log_touch(struct nudge *n, struct lead *l, const char *channel, time_t now,
+    const char *outcome, const char *note, int connected,
+    const char *message_id, char **errstr)
+{
+	const struct sequence *seq;
+	struct find_open fo;
+	struct touch *t = NULL;
+	char label[16], *err = NULL, *detail;
+	int rc;
+
+	lc_stage_label(n, l, label, sizeof label);
+	memset(&fo, 0, sizeof fo);
+	fo.channel = channel;
+	fo.stage = label;
+	fo.now = now;
+	if ((rc = store_touch_list_lead(n->st, l->id, find_open, &fo, &err)))
+		goto fail;
+	if (fo.due_id != 0 || fo.stage_id != 0) {
+		rc = store_touch_get(n->st, fo.due_id ? fo.due_id : fo.stage_id,
+		    &t, &err);
+		if (rc != STORE_OK)
+			goto fail;
+	} else {
+		/* a touch beyond the plan: recorded all the same */
+		t = xcalloc(1, sizeof *t);
+		t->lead_id = l->id;
+		t->stage = xstrdup(label);
+		t->channel = xstrdup(channel);
+		t->due = now;
+		t->state = xstrdup("done");
+		if ((rc = store_touch_insert(n->st, t, &err)) != STORE_OK)
+			goto fail;
+	}
+	set_str(&t->state, "done");
+	t->done_at = now;
+	set_str(&t->outcome, connected ? "connected" : outcome ? outcome
+							       : "done");
+	if (note)
+		set_str(&t->note, note);
+	if ((rc = store_touch_update(n->st, t, &err)) != STORE_OK)
+		goto fail;
+	detail = xasprintf("%s (stage %s) logged: %s%s%s", channel, t->stage,
+	    t->outcome, note ? " - " : "", note ? note : "");
+	rc = store_event_add(n->st, l->id, now, "logged", detail, message_id,
+	    &err);
+	free(detail);
+	if (rc != STORE_OK)
+		goto fail;
+	if (note && (rc = store_note_add(n->st, l->id, now, "note", note, NULL,
+			 &err)) != STORE_OK)
+		goto fail;
+	if (connected) {
+		char *why = xasprintf("contact made by %s", channel);
+		rc = lc_contact_made(n, l, now, why, message_id, errstr);
+		free(why);
+		touch_free(t);
+		return rc;
+	}
+	if (strcmp(l->status, "active") == 0 && strcmp(t->stage, label) == 0 &&
+	    lc_sequence(n, l->sequence, &seq, &err) == LC_OK) {
+		const struct cadence_step *step = &seq->steps[l->step];
+		/* the stage is done by its email; a stage with no email is
+		 * done when any of its touches is logged */
+		if (strcmp(channel, "email") == 0 ||
+		    !cadence_step_has(step, CHANNEL_EMAIL)) {
+			touch_free(t);
+			return lc_stage_done(n, l, now,
+			    strcmp(channel, "email") == 0 ? "email sent by hand"
+							  : "logged",
+			    errstr);
+		}
+	}
+	free(err);
+	touch_free(t);
+	return LC_OK;
+fail:
+	touch_free(t);
+	return db_err(rc, err, errstr);
 }
 
 void

@@ -67,6 +67,23 @@ int lc_stage_done(struct nudge *n, struct lead *l, time_t at, const char *how,
 int lc_set_status(struct nudge *n, struct lead *l, const char *status,
     time_t now, const char *why, const char *message_id, char **errstr);
 
+/* lc_contact_made: contact was made (a reply, or a call logged as
+ * connected): the lead becomes engaged and its sequence stops; when the config
+ * names an after_contact sequence (and the lead is not already in it), the
+ * lead is then enrolled in that one. */
+int lc_contact_made(struct nudge *n, struct lead *l, time_t now,
+    const char *why, const char *message_id, char **errstr);
+
+/* lc_log_touch: the salesperson made a touch on channel at now (by hand, or an
+ * email found in the Sent folder): it closes the open task of that channel
+ * (the oldest one due, else the current stage's; a touch beyond the plan is
+ * recorded all the same), completes the stage when it is the stage's email
+ * (or any touch of a stage without email), and with connected makes contact
+ * (lc_contact_made).  outcome, note and message_id may be NULL. */
+int lc_log_touch(struct nudge *n, struct lead *l, const char *channel,
+    time_t now, const char *outcome, const char *note, int connected,
+    const char *message_id, char **errstr);
+
 /* lc_pause: pause l until the start of civil day `until_day` (in the
  * salesperson's zone); the open touches stay and are moved when it resumes. */
 int lc_pause(struct nudge *n, struct lead *l, int until_day, time_t now,

@@ -440,6 +440,12 @@ sent_folder(struct outbox *ox)
 	return ox->sent_folder;
 }
 
+const char *
+outbox_sent_folder(struct outbox *ox)
+{
+	return sent_folder(ox);
+}
+
 /* ---- the state machine */
 
 static int

@@ -75,6 +75,9 @@ int outbox_open(struct nudge *n, const struct outbox_opts *o,
  * NULL = none: copies are skipped and interrupted sends become unknown). */
 void outbox_set_imap(struct outbox *ox, struct imap_conn *c);
 void outbox_close(struct outbox *ox);
+/* outbox_sent_folder: the Sent folder (configured, or found by SPECIAL-USE),
+ * or NULL without IMAP or when none was found. */
+const char *outbox_sent_folder(struct outbox *ox);
 
 /* outbox_render: the exact message touch t of lead l would send at `now`
  * (threading, value item and Message-ID included).  OUTBOX_EHOLD with the

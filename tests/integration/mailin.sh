@@ -128,6 +128,42 @@ check "resumed the business day after the return date with stage 2" bash -c "wai
 check "... active again" test "$(status bob@example.test)" = active
 check "... and stage 3 is due 3 business days later" bash -c "nudge lead show bob@example.test --json | grep -q '\"next_due\":\"2026-01-27'"
 
+# after-contact: a reply moves the lead to the after-contact sequence
+echo "after_contact after-contact" >>"$NH/config"
+echo "watch_sent on" >>"$NH/config"
+nudge --now 2026-01-22T09:00 lead add erin@example.test --name "Erin Early" --company "Early Co" >/dev/null
+nudge --now 2026-01-22T10:40 tick >/dev/null 2>&1
+printf 'From: Erin Early <erin@example.test>\nTo: sales@example.test\nSubject: Re: hi\nMessage-ID: <erin-reply@example.test>\nIn-Reply-To: %s\n\nYes, let us talk on Monday.\n' \
+	"$(msgid erin@example.test 1)" >"$TEST_TMP/erin.eml"
+deliver "$TEST_TMP/erin.eml"
+nudge --now 2026-01-22T11:00 tick >/dev/null 2>&1
+check "after_contact: the reply enrolls the lead in the after-contact sequence" bash -c "
+	nudge lead show erin@example.test --json | grep -q '\"sequence\":\"after-contact\"' &&
+	nudge lead show erin@example.test | grep -q 'active -> engaged'"
+nudge --now 2026-01-23T10:00 tick >/dev/null 2>&1
+check "... and the thank-you goes out the next business day, in the thread" bash -c "
+	wait_count erin INBOX 2 && grep -l '^Subject: Re: ' \$(imap_files erin) | xargs grep -l 'Thank you for taking the time' >/dev/null"
+
+# watch_sent: a mail written by hand to a lead counts as that stage's email
+nudge --now 2026-01-22T09:00 lead add lead5@example.test --name "Hand Written" >/dev/null
+nudge --now 2026-01-22T10:50 tick >/dev/null 2>&1
+python3 - "$MAILSTACK_IMAPS_PORT" "$MAILSTACK_CAFILE" <<'PY'
+import imaplib, ssl, sys
+m = imaplib.IMAP4_SSL("127.0.0.1", int(sys.argv[1]), ssl_context=ssl.create_default_context(cafile=sys.argv[2]))
+m.login("sales", "salespw")
+msg = (b"From: Sam Sales <sales@example.test>\r\nTo: Hand Written <lead5@example.test>\r\n"
+       b"Subject: quick question\r\nDate: Mon, 26 Jan 2026 09:15:00 -0700\r\n"
+       b"Message-ID: <by-hand@example.test>\r\n\r\nHi - one more thought, written by hand.\r\n")
+m.append("Sent", "(\\Seen)", None, msg)
+m.logout()
+PY
+nudge --now 2026-01-26T10:00 tick >"$TEST_TMP/sent.out" 2>&1
+check "watch_sent: the hand-written mail completed stage 2; nothing was sent for it" bash -c "
+	test \$(imap_count lead5) = 1 &&
+	nudge lead show lead5@example.test | grep -q 'email (stage 2) logged: sent by hand' &&
+	nudge lead show lead5@example.test --json | grep -q '\"stage\":\"3\"'"
+check "watch_sent: our own copies in Sent are not counted twice" test "$(db_query "SELECT count(*) FROM messages WHERE class = 'own'")" -ge 1
+
 # nudge classify on the same files
 check "classify --json names class, lead and return date" bash -c "
 	nudge classify --json '$TEST_TMP/ooo.eml' '$TEST_TMP/reply.eml' | python3 -c '
