@@ -57,39 +57,26 @@ static int
 slurp(const char *path, char **out, char **errstr)
 {
 	struct buf b;
-	char chunk[4096];
-	size_t n;
-	FILE *f;
+	char *err = NULL;
 	int rc = CADENCE_OK;
 
 	buf_init(&b);
-	if ((f = fopen(path, "r")) == NULL) {
+	if (buf_read_file(&b, path, MAX_FILE, &err) == -1) {
 		if (errstr)
-			*errstr = xasprintf("%s: %s", path, strerror(errno));
+			*errstr = err;
+		else
+			free(err);
+		buf_free(&b);
 		return CADENCE_EIO;
 	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + n > MAX_FILE) {
-			rc = perr(errstr, path, 0,
-			          "file too large (max %d bytes)", MAX_FILE);
-			goto out;
-		}
-		buf_add(&b, chunk, n);
-	}
-	if (ferror(f)) {
-		if (errstr)
-			*errstr = xasprintf("%s: %s", path, strerror(errno));
-		rc = CADENCE_EIO;
-		goto out;
-	}
-	if (b.len > 0 && memchr(b.s, '\0', b.len) != NULL) {
+	if (b.len > MAX_FILE)
+		rc = perr(errstr, path, 0, "file too large (max %d bytes)",
+		    MAX_FILE);
+	else if (b.len > 0 && memchr(b.s, '\0', b.len) != NULL)
 		rc = perr(errstr, path, 0,
-		          "contains a NUL byte (not a text file?)");
-		goto out;
-	}
-	*out = buf_steal(&b);
-out:
-	fclose(f);
+		    "contains a NUL byte (not a text file?)");
+	else
+		*out = buf_steal(&b);
 	buf_free(&b);
 	return rc;
 }

@@ -762,29 +762,21 @@ static const char usage_classify[] =
     "file, class, rule, lead, return_date, failed_recipient, status,\n"
     "reply_text.\n";
 
+/* slurp: a message file, cut at max bytes (the parser is bounded too). */
 static char *
 slurp(const char *path, size_t max, size_t *len, char **errstr)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	struct buf b;
-	char chunk[65536];
-	size_t k;
 
-	if (fp == NULL) {
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
+	buf_init(&b);
+	if (buf_read_file(&b, path, max, errstr) == -1) {
+		buf_free(&b);
 		return NULL;
 	}
-	buf_init(&b);
-	while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-		if (b.len + k > max) {
-			k = max - b.len;
-			buf_add(&b, chunk, k);
-			break;
-		}
-		buf_add(&b, chunk, k);
+	if (b.len > max) {
+		b.len = max;
+		b.s[max] = '\0';
 	}
-	if (fp != stdin)
-		fclose(fp);
 	*len = b.len;
 	return buf_steal(&b);
 }

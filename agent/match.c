@@ -132,27 +132,25 @@ freemail_from_string(const char *name, const char *text, struct freemail **out,
 int
 freemail_load(const char *path, struct freemail **out, char **errstr)
 {
-	FILE *f;
 	struct buf b;
-	char tmp[4096];
-	size_t n;
 	int rc;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
-		return MATCH_EIO;
-	}
 	buf_init(&b);
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_add(&b, tmp, n);
-	if (ferror(f)) {
-		*errstr = xasprintf("%s: read error", path);
-		fclose(f);
+	if (buf_read_file(&b, path, 1024 * 1024, errstr) == -1) {
 		buf_free(&b);
 		return MATCH_EIO;
 	}
-	fclose(f);
-	rc = freemail_from_string(path, b.s, out, errstr);
+	if (b.len > 1024 * 1024) {
+		*errstr = xasprintf("%s: file too large", path);
+		buf_free(&b);
+		return MATCH_EIO;
+	}
+	if (memchr(b.s ? b.s : "", '\0', b.len) != NULL) {
+		*errstr = xasprintf("%s: contains a NUL byte", path);
+		buf_free(&b);
+		return MATCH_EIO;
+	}
+	rc = freemail_from_string(path, b.s ? b.s : "", out, errstr);
 	buf_free(&b);
 	return rc;
 }

@@ -557,28 +557,13 @@ fail:
 static int
 read_file(const char *path, char **data, size_t *len, char **errstr)
 {
-	FILE *f;
 	struct buf b;
-	char chunk[8192];
-	size_t n;
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
-		return TEMPLATE_EIO;
-	}
 	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > TEMPLATE_MAX_SIZE)
-			break;
-	}
-	if (ferror(f)) {
-		*errstr = xasprintf("%s: read error", path);
-		fclose(f);
+	if (buf_read_file(&b, path, TEMPLATE_MAX_SIZE, errstr) == -1) {
 		buf_free(&b);
 		return TEMPLATE_EIO;
 	}
-	fclose(f);
 	*len = b.len;
 	*data = buf_steal(&b);
 	return TEMPLATE_OK;

@@ -1,6 +1,7 @@
 /* xalloc - see xalloc.h */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,4 +163,34 @@ buf_steal(struct buf *b)
 		s = xstrdup("");
 	buf_init(b);
 	return s;
+}
+
+int
+buf_read_file(struct buf *b, const char *path, size_t max, char **errstr)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char chunk[16384];
+	size_t n, want, start = b->len;
+	int err;
+
+	if (f == NULL) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		want = max + 1 - (b->len - start);
+		if (want > sizeof chunk)
+			want = sizeof chunk;
+		if (want == 0 || (n = fread(chunk, 1, want, f)) == 0)
+			break;
+		buf_add(b, chunk, n);
+	}
+	err = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (err) {
+		*errstr = xasprintf("%s: read error", path);
+		return -1;
+	}
+	return 0;
 }

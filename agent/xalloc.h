@@ -38,5 +38,12 @@ void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *buf_steal(struct buf *b);
+/*
+ * buf_read_file: append the contents of path ("-" = standard input) to b,
+ * reading at most max + 1 bytes, so that a caller can tell a file over its
+ * limit (b->len > max) and refuse it.  Returns 0, or -1 with *errstr
+ * ("path: reason") when the file cannot be opened or read.
+ */
+int buf_read_file(struct buf *b, const char *path, size_t max, char **errstr);
 
 #endif
