@@ -524,28 +524,26 @@ lower_utf8(const char *s)
 static char *
 one_line(const char *s, size_t max)
 {
-	struct buf b;
+	char *r = xmalloc(max + 2); /* each step adds at most 2 bytes */
+	size_t len = 0;
 	int sp = 0;
 
-	buf_init(&b);
-	for (; *s != '\0' && b.len < max; s++) {
+	for (; *s != '\0' && len < max; s++) {
 		if (isspace((unsigned char)*s)) {
 			sp = 1;
 			continue;
 		}
-		if (sp && b.len > 0)
-			buf_addc(&b, ' ');
+		if (sp && len > 0)
+			r[len++] = ' ';
 		sp = 0;
-		buf_addc(&b, *s);
+		r[len++] = *s;
 	}
-	while (b.len > 0 && ((unsigned char)b.s[b.len - 1] & 0xc0) == 0x80)
-		b.len--; /* may leave a lead byte: drop it too */
-	if (b.len > 0 && ((unsigned char)b.s[b.len - 1] & 0xc0) == 0xc0)
-		b.len--;
-	if (b.s == NULL) /* nothing but white space */
-		return xstrdup("");
-	b.s[b.len] = '\0';
-	return buf_steal(&b);
+	while (len > 0 && ((unsigned char)r[len - 1] & 0xc0) == 0x80)
+		len--; /* may leave a lead byte: drop it too */
+	if (len > 0 && ((unsigned char)r[len - 1] & 0xc0) == 0xc0)
+		len--;
+	r[len] = '\0';
+	return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1964,10 +1962,12 @@ run_deciding(struct ctx *x, const struct mime_dsn *d, size_t nrec,
 
 	if (nrec > 1 && (diag = build_diag(d)) != NULL) {
 		size_t head = x->bounce_head;
+		struct fstate fs = x->fs[F_BOUNCE];
 		whole = x->bounce;
 		set_bounce(x, diag, strlen(diag));
 		i = run_rules_earliest(x, want);
 		set_bounce(x, whole, head);
+		x->fs[F_BOUNCE] = fs; /* what was known of whole */
 		free(diag);
 		if (!fallback && d->diagnostic != NULL)
 			return i;
