@@ -678,11 +678,6 @@ agent_tick(struct agent *a, struct agent_report *r, char **errstr)
 
 /* ---- nudge classify */
 
-struct examine_ops {
-	struct agent *a;
-	int have_db;
-};
-
 int
 agent_examine(struct agent *a, const char *name, const char *data, size_t len,
     int json, struct buf *out, char **errstr)

@@ -974,14 +974,22 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 		rc = record_sent(ox, t, now, "sent (confirmed by the user)",
 		    errstr);
 	else {
+		if (strcmp(t->state, "failed") == 0) {
+			/* refused by the server, so it never went out: render
+			 * it again (the data may have been fixed), with a new
+			 * Message-ID */
+			set(&t->message_id, NULL);
+			set(&t->subject, NULL);
+			free(t->message);
+			t->message = NULL;
+			t->message_len = 0;
+		}
+		/* an unknown one keeps its message and Message-ID: if the first
+		 * copy did arrive, the recipient's client sees one message */
 		set(&t->state, "planned");
 		set(&t->error, NULL);
 		t->next_attempt = 0;
 		t->attempts = 0;
-		if (strcmp(t->state, "failed") == 0) {
-			/* a failed message is rendered again (the data may
-			 * have been fixed) */
-		}
 		rc = update(ox, t, errstr);
 		if (rc == OUTBOX_OK)
 			event(ox, t, now, "resend", "queued again by the user");

@@ -107,6 +107,14 @@ check "550 -> failed with the reason" bash -c "db_query \"SELECT state, error FR
 check "the failure is on the agenda" bash -c "nudge --now 2026-01-12T11:00 agenda | grep -A1 permfail | grep -q 'no such user'"
 check "address refused -> bounced and suppressed" bash -c "nudge lead show permfail@example.test --json | grep -q '\"status\":\"bounced\"' && ! nudge lead add permfail@example.test 2>/dev/null"
 
+pid=$(db_query "SELECT t.id FROM touches t JOIN leads l ON l.id=t.lead_id WHERE l.email='permfail@example.test' AND channel='email' AND state='failed'")
+check "nudge outbox lists the failed send with its reason" bash -c "nudge outbox | grep -A1 'permfail@example.test' | grep -q 'no such user'"
+check "outbox resolve --resend requeues it, to be rendered again" bash -c "
+	nudge outbox resolve $pid --resend >/dev/null &&
+	test \"\$(db_query \"SELECT state || '|' || ifnull(message_id, 'none') FROM touches WHERE id = $pid\")\" = 'planned|none'"
+check "outbox resolve of an item that needs no word is refused" bash -c "nudge outbox resolve $pid --sent; test \$? = 65"
+check "outbox resolve of a missing item is refused" bash -c "nudge outbox resolve 999999 --sent; test \$? = 65"
+
 # ---- 451 at RCPT: deferred, retried later, delivered once
 printf 'retry@example.test 451 4.3.0 greylisted, try later\n' >>"$MAILSTACK_DIR/postfix/rcpt_access"
 touch -d '-1 min' "$MAILSTACK_DIR/postfix/rcpt_access"
