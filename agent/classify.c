@@ -430,32 +430,25 @@ out:
 int
 classify_load(const char *rules_path, struct classifier **out, char **errstr)
 {
-	FILE *f;
 	struct buf b;
-	char tmp[8192];
-	size_t n;
 	int rc;
 
-	if ((f = fopen(rules_path, "r")) == NULL) {
-		*errstr = xasprintf("%s: %s", rules_path, strerror(errno));
-		return CLASSIFY_EIO;
-	}
 	buf_init(&b);
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_add(&b, tmp, n);
-	if (ferror(f)) {
-		*errstr = xasprintf("%s: read error", rules_path);
-		fclose(f);
+	if (buf_read_file(&b, rules_path, 4 * 1024 * 1024, errstr) == -1) {
 		buf_free(&b);
 		return CLASSIFY_EIO;
 	}
-	fclose(f);
-	if (memchr(b.s, '\0', b.len) != NULL) {
+	if (b.len > 4 * 1024 * 1024) {
+		*errstr = xasprintf("%s: file too large", rules_path);
+		buf_free(&b);
+		return CLASSIFY_EINVAL;
+	}
+	if (b.len > 0 && memchr(b.s, '\0', b.len) != NULL) {
 		*errstr = xasprintf("%s: contains a NUL byte", rules_path);
 		buf_free(&b);
 		return CLASSIFY_EINVAL;
 	}
-	rc = classify_load_string(rules_path, b.s, out, errstr);
+	rc = classify_load_string(rules_path, b.s ? b.s : "", out, errstr);
 	buf_free(&b);
 	return rc;
 }
