@@ -187,7 +187,9 @@ lc_set_status(struct nudge *n, struct lead *l, const char *status, time_t now,
 
 	if (l->status != NULL && strcmp(l->status, status) == 0)
 		return LC_OK;
-	if (strcmp(status, "active") != 0) {
+	/* a pause keeps the open touches (they resume at the same stage); any
+	 * other way out of "active" ends the sequence */
+	if (strcmp(status, "active") != 0 && strcmp(status, "paused") != 0) {
 		if ((rc = store_touch_skip_open(n->st, l->id, NULL, &err)))
 			return db_err(rc, err, errstr);
 		l->next_due = 0;

@@ -56,6 +56,8 @@ nudge --now 2026-01-07T09:00 lead add bob@beta.example --name "Bob Stone" >/dev/
 check "pause until a date" nudge --now 2026-01-07T10:00 lead pause bob@beta.example --until 2026-01-12
 check "paused lead not on the agenda" bash -c "! '$NUDGE' --now 2026-01-08T10:00 agenda --json | grep -q bob@beta"
 check "resumes by itself when the pause ends" bash -c "'$NUDGE' --now 2026-01-12T10:00 agenda --json | grep -q bob@beta"
+check "pause without a date: nothing due while paused" bash -c "nudge --now 2026-01-13T10:00 lead pause bob@beta.example >/dev/null && ! nudge --now 2026-01-14T10:00 agenda --json | grep -q bob@beta"
+check "... resume by hand: the same stage is due again" bash -c "nudge --now 2026-01-20T10:00 lead resume bob@beta.example >/dev/null && nudge --now 2026-01-20T10:00 agenda --json | grep -q bob@beta"
 check "retire" nudge lead retire bob@beta.example --reason "left the company"
 check "retired lead shows as retired" bash -c "'$NUDGE' lead list --status retired | grep -q bob@beta"
 
