@@ -57,28 +57,38 @@ add_line(struct agenda_ctx *c, struct buf *b, const struct touch *t,
 	buf_addc(b, '\n');
 }
 
+/* json_item: one agenda item of the --json list. */
+static void
+json_item(struct agenda_ctx *c, const struct touch *t, const struct lead *l,
+    int overdue)
+{
+	int f = 1;
+
+	buf_adds(&c->json, c->first ? "[\n" : ",\n");
+	buf_addc(&c->json, '{');
+	json_kv(&c->json, &f, "email", l->email);
+	json_kv(&c->json, &f, "name", l->name);
+	json_kv(&c->json, &f, "company", l->company);
+	json_kv(&c->json, &f, "phone", l->phone);
+	json_kv(&c->json, &f, "stage", t->stage);
+	json_kv(&c->json, &f, "channel", t->channel);
+	json_kv(&c->json, &f, "due", cli_time(c->n, t->due));
+	json_kb(&c->json, &f, "overdue", overdue);
+	json_kv(&c->json, &f, "state", t->state);
+	json_kv(&c->json, &f, "reason", t->error);
+	buf_addc(&c->json, '}');
+	c->first = 0;
+}
+
 static int
 agenda_one(const struct touch *t, const struct lead *l, void *arg)
 {
 	struct agenda_ctx *c = arg;
-	int f = 1, email = strcmp(t->channel, "email") == 0;
+	int email = strcmp(t->channel, "email") == 0;
 	int held = strcmp(t->state, "held") == 0;
 
 	if (c->n->json) {
-		buf_adds(&c->json, c->first ? "[\n" : ",\n");
-		buf_addc(&c->json, '{');
-		json_kv(&c->json, &f, "email", l->email);
-		json_kv(&c->json, &f, "name", l->name);
-		json_kv(&c->json, &f, "company", l->company);
-		json_kv(&c->json, &f, "phone", l->phone);
-		json_kv(&c->json, &f, "stage", t->stage);
-		json_kv(&c->json, &f, "channel", t->channel);
-		json_kv(&c->json, &f, "due", cli_time(c->n, t->due));
-		json_kb(&c->json, &f, "overdue", t->due < c->day_start);
-		json_kv(&c->json, &f, "state", t->state);
-		json_kv(&c->json, &f, "reason", t->error);
-		buf_addc(&c->json, '}');
-		c->first = 0;
+		json_item(c, t, l, t->due < c->day_start);
 		return 0;
 	}
 	if (held) {
@@ -115,23 +125,9 @@ static int
 failed_one(const struct touch *t, const struct lead *l, void *arg)
 {
 	struct agenda_ctx *c = arg;
-	int f = 1;
 
 	if (c->n->json) {
-		buf_adds(&c->json, c->first ? "[\n" : ",\n");
-		buf_addc(&c->json, '{');
-		json_kv(&c->json, &f, "email", l->email);
-		json_kv(&c->json, &f, "name", l->name);
-		json_kv(&c->json, &f, "company", l->company);
-		json_kv(&c->json, &f, "phone", l->phone);
-		json_kv(&c->json, &f, "stage", t->stage);
-		json_kv(&c->json, &f, "channel", t->channel);
-		json_kv(&c->json, &f, "due", cli_time(c->n, t->due));
-		json_kb(&c->json, &f, "overdue", 1);
-		json_kv(&c->json, &f, "state", t->state);
-		json_kv(&c->json, &f, "reason", t->error);
-		buf_addc(&c->json, '}');
-		c->first = 0;
+		json_item(c, t, l, 1);
 		return 0;
 	}
 	add_line(c, &c->held, t, l);

@@ -469,11 +469,11 @@ set(char **dst, const char *s)
  * power loss undid it, the row would be back in "sending", which recovery
  * settles from the Sent folder or leaves for the user - never resent. */
 static int
-record_sent(struct outbox *ox, struct touch *t, time_t at, const char *how,
-    char **errstr)
+record_sent(struct outbox *ox, struct touch *t, struct lead *known, time_t at,
+    const char *how, char **errstr)
 {
 	struct store *st = ox->n->st;
-	struct lead *l = NULL;
+	struct lead *l = known;
 	char *err = NULL, *detail;
 	int rc;
 
@@ -483,7 +483,8 @@ record_sent(struct outbox *ox, struct touch *t, time_t at, const char *how,
 	set(&t->error, NULL);
 	t->done_at = at;
 	rc = store_touch_update(st, t, &err);
-	if (rc == STORE_OK)
+	/* the caller's lead, when it has it: no second read on the send path */
+	if (rc == STORE_OK && l == NULL)
 		rc = store_lead_get_id(st, t->lead_id, &l, &err);
 	if (rc == STORE_OK) {
 		detail = xasprintf("stage %s email %s: \"%s\"", t->stage, how,
@@ -501,7 +502,8 @@ record_sent(struct outbox *ox, struct touch *t, time_t at, const char *how,
 		    lc_stage_done(ox->n, l, at, how, &err) != LC_OK)
 			rc = STORE_EDB;
 	}
-	lead_free(l);
+	if (l != known)
+		lead_free(l);
 	if (rc != STORE_OK) {
 		char *e2 = NULL;
 		store_rollback(st, &e2);
@@ -580,7 +582,7 @@ outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 			log_info("%s: stage %s was sent before the last stop "
 				 "(found in %s)", t->message_id, t->stage,
 			    folder);
-			rc = record_sent(ox, t, t->done_at ? t->done_at : now,
+			rc = record_sent(ox, t, NULL, t->done_at ? t->done_at : now,
 			    "sent (found in the Sent folder after a restart)",
 			    &err) == OUTBOX_OK ? STORE_OK : STORE_EDB;
 		} else {
@@ -808,7 +810,8 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 	case SMTP_OK:
 		log_info("sent stage %s to %s %s", t->stage, l->email,
 		    t->message_id);
-		if ((rc = record_sent(ox, t, now, "sent", errstr)) != OUTBOX_OK)
+		if ((rc = record_sent(ox, t, l, now, "sent", errstr)) !=
+		    OUTBOX_OK)
 			goto out;
 		r->sent++;
 		if (n->cfg->save_sent && sent_folder(ox) &&
@@ -971,7 +974,7 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 		return OUTBOX_ECONFIG;
 	}
 	if (sent)
-		rc = record_sent(ox, t, now, "sent (confirmed by the user)",
+		rc = record_sent(ox, t, NULL, now, "sent (confirmed by the user)",
 		    errstr);
 	else {
 		if (strcmp(t->state, "failed") == 0) {
