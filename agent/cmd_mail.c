@@ -517,7 +517,8 @@ cmd_preview(struct nudge *n, int argc, char **argv)
 static const char usage_template[] =
     "usage: nudge template check [DIR]\n"
     "\n"
-    "Lint every template in DIR (default: the configured templates/): unknown\n"
+    "Lint every template in DIR (default: the configured templates/, and its\n"
+    "sequence subdirectories such as after-contact/): unknown\n"
     "variables, a missing Subject, bad UTF-8, unbalanced braces, and the value\n"
     "library.  Each problem is printed as file:line.  Exit 65 if any template\n"
     "is broken (warnings alone exit 0).\n";
@@ -640,7 +641,8 @@ static const char usage_outbox[] =
     "or may not have arrived) and 'failed' ones (the server refused; the reason\n"
     "is shown).  Nothing of these is ever sent again by itself.\n"
     "  resolve ID --sent     it did arrive: record it as sent (the stage is done)\n"
-    "  resolve ID --resend   send it again (same message, same Message-ID)\n";
+    "  resolve ID --resend   send it again: an unknown one unchanged (same\n"
+    "                        Message-ID), a failed one rendered afresh\n";
 
 struct outbox_ctx {
 	struct nudge *n;
