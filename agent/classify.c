@@ -159,7 +159,32 @@ struct classifier {
 
 static const char *class_names[] = {"other",       "human_reply",
                                     "auto_reply",  "bounce_hard",
-                                    "bounce_soft", "unsubscribe"};
+                                    "bounce_soft", "unsubscribe",
+                                    "engagement"};
+static const char *intent_names[] = {"none", "interested", "later",
+                                     "not_fit", "stop", "referral",
+                                     "unclear"};
+
+const char *
+classify_intent_name(int intent)
+{
+	if (intent < 0 || intent >= INTENT__COUNT)
+		return "?";
+	return intent_names[intent];
+}
+
+int
+classify_intent_parse(const char *s)
+{
+	int i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < INTENT__COUNT; i++)
+		if (strcmp(s, intent_names[i]) == 0)
+			return i;
+	return -1;
+}
 
 const char *
 classify_class_name(int cls)
@@ -2279,8 +2304,16 @@ classification_free(struct classification *cl)
 	free(cl->status);
 	free(cl->diagnostic);
 	free(cl->reply_text);
+	free(cl->intent_rule);
+	for (size_t i = 0; i < cl->nreferrals; i++)
+		free(cl->referrals[i]);
+	free(cl->referrals);
+	free(cl->signal);
+	free(cl->reply_to);
+	free(cl->review_why);
 	memset(cl, 0, sizeof *cl);
 	cl->return_day = -1;
+	cl->intent_day = -1;
 }
 
 int
@@ -2295,6 +2328,7 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 
 	memset(out, 0, sizeof *out);
 	out->return_day = -1;
+	out->intent_day = -1;
 	memset(&x, 0, sizeof x);
 	x.c = c;
 	x.m = m;
@@ -2445,6 +2479,7 @@ classify_buffer(const struct classifier *c, const char *buf, size_t len,
 		free(err);
 		memset(out, 0, sizeof *out);
 		out->return_day = -1;
+		out->intent_day = -1;
 		return CLASSIFY_EINVAL;
 	}
 	classify_message(c, m, tz, out);

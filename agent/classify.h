@@ -26,7 +26,27 @@ enum classify_class {
 	CLS_BOUNCE_HARD,
 	CLS_BOUNCE_SOFT,
 	CLS_UNSUBSCRIBE,
+	CLS_ENGAGEMENT, /* a service notification caused by the sender's own
+	                   action towards the salesperson: a meeting booked or
+	                   accepted, a document shared, an envelope to sign, a
+	                   connection accepted (see signal) */
 	CLS__COUNT
+};
+
+/*
+ * What a human reply wants (DESIGN §2).  Decided by the "intent" rules of
+ * the rules file on the new text of a human reply; INTENT_NONE for any other
+ * class.
+ */
+enum reply_intent {
+	INTENT_NONE = 0,
+	INTENT_INTERESTED, /* wants to talk, a meeting, a demo, a price */
+	INTENT_LATER,      /* not now; intent_day says until when if stated */
+	INTENT_NOT_FIT,    /* not a fit, went elsewhere, no budget */
+	INTENT_STOP,       /* "no thanks", "please stop": ends and suppresses */
+	INTENT_REFERRAL,   /* names someone else to talk to (referrals) */
+	INTENT_UNCLEAR,    /* a reply, but what it wants is not clear */
+	INTENT__COUNT
 };
 
 struct classifier; /* opaque: the compiled rules */
@@ -57,7 +77,28 @@ struct classification {
 	char *failed_recipient; /* bounces: the failed address, or NULL */
 	char *status;           /* bounces: "5.1.1" or NULL */
 	char *diagnostic; /* bounces: diagnostic text (one line) or NULL */
-	char *reply_text; /* human_reply: the new text only, or NULL */
+	char *reply_text; /* the new text only (quoted history, signature
+	                     and legal footers removed) of any message that
+	                     has one, whatever its class; or NULL */
+	int intent;       /* human_reply: enum reply_intent, else INTENT_NONE */
+	char *intent_rule; /* the rule that decided the intent, or NULL */
+	int intent_day;   /* INTENT_LATER: clock.h day number from which to
+	                     follow up again, -1 if the reply states no time */
+	int answer;       /* human_reply whose whole new text is a bare choice
+	                     number ("2", "3."), 1..9; 0 otherwise.  The
+	                     caller maps it through the template's Answers: */
+	char **referrals; /* INTENT_REFERRAL: addresses named in the new text
+	                     (never the sender's own), lower-cased, malloc'd */
+	size_t nreferrals;
+	char *signal;     /* engagement or notification kind, e.g.
+	                     "calendar-invite", "calendar-accepted",
+	                     "document-share", "esignature", "connection",
+	                     "read-receipt", "newsletter"; or NULL */
+	char *reply_to;   /* a notification's Reply-To address (the person
+	                     behind it, e.g. who shared the document), or NULL */
+	int review;       /* 1: nudge is unsure; the agent holds the lead for
+	                     the salesperson instead of acting on cls alone */
+	char *review_why; /* review: one line saying why, else NULL */
 };
 
 /*
@@ -81,10 +122,16 @@ int classify_buffer(const struct classifier *c, const char *buf, size_t len,
 void classification_free(struct classification *cl);
 
 /* classify_class_name: "human_reply", "auto_reply", "bounce_hard",
- * "bounce_soft", "unsubscribe", "other"; "?" for an unknown value. */
+ * "bounce_soft", "unsubscribe", "other", "engagement"; "?" for an unknown
+ * value. */
 const char *classify_class_name(int cls);
 /* classify_class_parse: the inverse; -1 if s names no class. */
 int classify_class_parse(const char *s);
+/* classify_intent_name: "none", "interested", "later", "not_fit", "stop",
+ * "referral", "unclear"; "?" for an unknown value.  classify_intent_parse:
+ * the inverse, -1 if s names no intent. */
+const char *classify_intent_name(int intent);
+int classify_intent_parse(const char *s);
 
 /*
  * classify_reply_text: the new text of a reply: without the quoted history

@@ -621,6 +621,14 @@ template_has_html(const struct template *t)
 	return t->parts[PART_HTML].present;
 }
 
+const char *
+template_answer(const struct template *t, int answer)
+{
+	(void)t;
+	(void)answer;
+	return NULL; /* TODO: parse the Answers: header */
+}
+
 enum { MODE_TEXT, MODE_HEADER, MODE_HTML };
 
 static void

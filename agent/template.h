@@ -91,6 +91,14 @@ enum template_kind template_kind(const struct template *t);
 int template_thread(const struct template *t);
 /* template_has_html: 1 if the template has an HTML part. */
 int template_has_html(const struct template *t);
+/*
+ * template_answer: the reply intent a template's "Answers:" header gives to
+ * a bare choice number, e.g. with "Answers: 1=interested 2=later 3=stop" the
+ * answer 3 gives "stop".  Returns a static intent name (as in
+ * classify_intent_name(): interested, later, not_fit, stop, referral,
+ * unclear) or NULL when the template declares no such answer.
+ */
+const char *template_answer(const struct template *t, int answer);
 
 /*
  * The lookup callback: the value of var (a NUL-terminated name such as
