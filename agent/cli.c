@@ -75,6 +75,7 @@ static const struct command commands[] = {
 	{"template", cmd_template},
 	{"outbox", cmd_outbox},
 	{"classify", cmd_classify},
+	{"review", cmd_review},
 };
 
 /*

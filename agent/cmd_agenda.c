@@ -18,7 +18,10 @@ static const char usage_agenda[] =
     "before: the emails 'nudge tick' will send, emails held back or failed\n"
     "(with the reason), and the touches to make by hand (call, text, visit,\n"
     "handwritten note, research), each with the lead's phone and last note.\n"
-    "Manual tasks of a stage are marked missed once the next stage is due.\n"
+    "A manual task stays on the agenda, overdue, for task_grace business days\n"
+    "(default 2), then is recorded as skipped.  Every human reply leaves a\n"
+    "'reply' task with its text until you log a touch with that lead.  The\n"
+    "number of messages awaiting your review ('nudge review') is shown.\n"
     "With --json: a list of items {email, name, company, phone, stage, channel,\n"
     "due, overdue, state, reason}.\n";
 
@@ -103,6 +106,16 @@ agenda_one(const struct touch *t, const struct lead *l, void *arg)
 		char *last = NULL, *err = NULL;
 
 		add_line(c, &c->manual, t, l);
+		if (strcmp(t->channel, "reply") == 0 && t->note) {
+			buf_adds(&c->manual, "         replied: ");
+			for (const char *p = t->note; *p && p - t->note < 300;
+			     p++)
+				buf_addc(&c->manual,
+				    (*p == '\n' || (unsigned char)*p < 0x20)
+					? ' '
+					: *p);
+			buf_addc(&c->manual, '\n');
+		}
 		if (l->phone)
 			buf_printf(&c->manual, "         phone: %s\n", l->phone);
 		if (store_note_list(c->n->st, l->id, keep_last, &last, &err) !=
@@ -143,7 +156,7 @@ cmd_agenda(struct nudge *n, int argc, char **argv)
 	struct agenda_ctx c;
 	const char *date = NULL;
 	char *err = NULL;
-	int rc, day;
+	int rc, day, nreview = 0;
 	time_t now;
 
 	if (cli_help(argc, argv, usage_agenda))
@@ -174,11 +187,11 @@ cmd_agenda(struct nudge *n, int argc, char **argv)
 	buf_init(&c.manual);
 	buf_init(&c.held);
 	buf_init(&c.json);
-	/* bring the day up to date: pauses that ended, tasks the next stage
-	 * overtook */
+	/* bring the day up to date: pauses and snoozes that ended, tasks left
+	 * unlogged past their grace */
 	if (store_begin(n->st, &err) != STORE_OK ||
 	    lc_resume_due(n, now, NULL, &err) != LC_OK ||
-	    store_touch_mark_missed(n->st, now, NULL, &err) != STORE_OK ||
+	    lc_skip_unlogged(n, now, &err) != LC_OK ||
 	    store_commit(n->st, &err) != STORE_OK) {
 		rc = cli_fail_tx(n, err, EX_SOFTWARE);
 		goto out;
@@ -218,6 +231,12 @@ cmd_agenda(struct nudge *n, int argc, char **argv)
 		if (c.nheld)
 			printf("\nNeeds your attention (%d):\n%s", c.nheld,
 			    c.held.s);
+		if (store_review_count(n->st, 0, &nreview, NULL) == STORE_OK &&
+		    nreview > 0)
+			printf("\n%d message%s await%s your review: nudge "
+			       "review\n",
+			    nreview, nreview == 1 ? "" : "s",
+			    nreview == 1 ? "s" : "");
 	}
 out:
 	buf_free(&c.email);
@@ -291,11 +310,14 @@ cmd_log(struct nudge *n, int argc, char **argv)
 		goto fail;
 	lc_stage_label(n, l, label, sizeof label);
 	printf("%s: %s logged", l->email, channel);
-	if (strcmp(l->status, "active") == 0)
-		printf("; next: stage %s due %s", label,
+	if (l->status != LEAD_ACTIVE)
+		printf("; now %s", lead_status_name(l->status));
+	if (lc_sending(l->status) && l->next_due)
+		printf("%s stage %s%s%s due %s",
+		    l->status != LEAD_ACTIVE ? ", next:" : "; next:", label,
+		    l->status != LEAD_ACTIVE ? " of " : "",
+		    l->status != LEAD_ACTIVE ? l->sequence : "",
 		    cli_date(n, l->next_due));
-	else
-		printf("; now %s", l->status);
 	putchar('\n');
 	lead_free(l);
 	return EX_OK;

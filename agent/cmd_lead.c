@@ -25,8 +25,10 @@ static const char usage_lead[] =
     "       nudge lead show EMAIL [--json]\n"
     "       nudge lead note EMAIL TEXT...\n"
     "       nudge lead pause EMAIL [--until YYYY-MM-DD] [--reason TEXT]\n"
-    "       nudge lead resume EMAIL\n"
-    "       nudge lead retire EMAIL [--reason TEXT]\n"
+    "       nudge lead resume EMAIL [--reason TEXT]\n"
+    "       nudge lead snooze EMAIL --until YYYY-MM-DD [--reason TEXT]\n"
+    "       nudge lead won|lost|retire EMAIL [--reason TEXT]\n"
+    "       nudge lead enroll EMAIL [--sequence NAME] [--reason TEXT]\n"
     "\n"
     "add enrolls a lead in a sequence (default: the config's 'sequence'); its\n"
     "first touch is due at once.  import reads a CSV with a header row: common\n"
@@ -34,7 +36,16 @@ static const char usage_lead[] =
     "(FIELD '-' ignores a column), other columns become custom fields.\n"
     "Re-importing an address updates the lead.  Bad rows are reported with\n"
     "their line and skipped; the rest is imported in one transaction.\n"
-    "Suppressed addresses (bounced, unsubscribed) are never enrolled.\n";
+    "Suppressed addresses (bounced, unsubscribed) are never enrolled.\n"
+    "\n"
+    "pause holds a lead's sequence (until a date, or until resume); snooze is\n"
+    "\"not now\": nothing is sent until the date, then the lead gets a\n"
+    "re-opening touch and the nurture sequence (a lead snoozed before any\n"
+    "contact goes on with its cold sequence).  resume also wakes a snoozed\n"
+    "lead and puts an engaged lead with nothing planned on nurture.  won and\n"
+    "lost end the follow-up; enroll (re)starts any lead that is not\n"
+    "suppressed on a sequence (default: the config's 'sequence').  Every\n"
+    "change is written to the lead's timeline ('nudge lead show').\n";
 
 /* ---- helpers */
 
@@ -288,7 +299,8 @@ lead_add(struct nudge *n, int argc, char **argv)
 		return cli_fail_tx(n, err, rc < 0 ? EX_SOFTWARE : EX_DATAERR);
 	}
 	l->created = l->updated = now;
-	l->status = xstrdup("active");
+	l->status = LEAD_ACTIVE;
+	l->prior_status = -1;
 	rc = store_lead_insert(n->st, l, &err);
 	if (rc == STORE_EEXIST) {
 		free(err);
@@ -533,7 +545,8 @@ lead_import(struct nudge *n, int argc, char **argv)
 			goto bad;
 		if (sup == 0) {
 			l->created = l->updated = now;
-			l->status = xstrdup("active");
+			l->status = LEAD_ACTIVE;
+			l->prior_status = -1;
 			rc = store_lead_insert(n->st, l, &err);
 			if (rc == STORE_OK) {
 				if (store_event_add(n->st, l->id, now, "enrolled",
@@ -646,7 +659,7 @@ list_one(const struct lead *l, void *arg)
 		json_kv(&c->out, &f, "email", l->email);
 		json_kv(&c->out, &f, "name", l->name);
 		json_kv(&c->out, &f, "company", l->company);
-		json_kv(&c->out, &f, "status", l->status);
+		json_kv(&c->out, &f, "status", lead_status_name(l->status));
 		json_kv(&c->out, &f, "sequence", l->sequence);
 		json_kv(&c->out, &f, "stage", label);
 		json_kv(&c->out, &f, "next_due", cli_time(c->n, l->next_due));
@@ -654,11 +667,9 @@ list_one(const struct lead *l, void *arg)
 	} else
 		buf_printf(&c->out, "%-32s %-22.22s %-18.18s %-12s %-4s %s\n",
 		    l->email, l->name ? l->name : "-",
-		    l->company ? l->company : "-", l->status,
-		    strcmp(l->status, "active") == 0 ||
-			    strcmp(l->status, "paused") == 0
-			? label
-			: "-",
+		    l->company ? l->company : "-",
+		    lead_status_name(l->status),
+		    l->next_due != 0 || l->status == LEAD_PAUSED ? label : "-",
 		    cli_date(c->n, l->next_due));
 	c->first = 0;
 	c->count++;
@@ -829,7 +840,7 @@ lead_show(struct nudge *n, int argc, char **argv)
 		json_kv(&b, &f, "phone", l->phone);
 		json_kv(&b, &f, "tz", l->tz);
 		json_kv(&b, &f, "source", l->source);
-		json_kv(&b, &f, "status", l->status);
+		json_kv(&b, &f, "status", lead_status_name(l->status));
 		json_kv(&b, &f, "sequence", l->sequence);
 		json_kv(&b, &f, "stage", label);
 		json_kv(&b, &f, "next_due", cli_time(n, l->next_due));
@@ -852,7 +863,7 @@ lead_show(struct nudge *n, int argc, char **argv)
 		    l->tz ? l->tz : "(the salesperson's)");
 		if (l->source)
 			buf_printf(&b, "  source:    %s\n", l->source);
-		buf_printf(&b, "  status:    %s", l->status);
+		buf_printf(&b, "  status:    %s", lead_status_name(l->status));
 		if (l->paused_until)
 			buf_printf(&b, " until %s", cli_date(n, l->paused_until));
 		buf_printf(&b, "\n  sequence:  %s, stage %s", l->sequence, label);
@@ -926,15 +937,19 @@ static int
 lead_state(struct nudge *n, int argc, char **argv)
 {
 	const char *verb = argv[0], *until = NULL, *reason = NULL, *email = NULL;
+	const char *seq = NULL;
 	struct lead *l;
-	char *err = NULL;
+	char *err = NULL, *why;
 	time_t now;
 	int rc, day = -1;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--until") == 0 && i + 1 < argc &&
-		    strcmp(verb, "pause") == 0)
+		    (strcmp(verb, "pause") == 0 || strcmp(verb, "snooze") == 0))
 			until = argv[++i];
+		else if (strcmp(argv[i], "--sequence") == 0 && i + 1 < argc &&
+		    strcmp(verb, "enroll") == 0)
+			seq = argv[++i];
 		else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
 			reason = argv[++i];
 		else if (argv[i][0] != '-' && email == NULL)
@@ -944,13 +959,13 @@ lead_state(struct nudge *n, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (email == NULL) {
+	if (email == NULL || (strcmp(verb, "snooze") == 0 && until == NULL)) {
 		fputs(usage_lead, stderr);
 		return EX_USAGE;
 	}
 	if (until && clock_parse_date(until, &day) != CLOCK_OK) {
-		fprintf(stderr, "nudge lead pause: --until '%s': want "
-				"YYYY-MM-DD\n", until);
+		fprintf(stderr, "nudge lead %s: --until '%s': want "
+				"YYYY-MM-DD\n", verb, until);
 		return EX_USAGE;
 	}
 	if ((rc = cli_open(n, 0)) != EX_OK)
@@ -962,38 +977,50 @@ lead_state(struct nudge *n, int argc, char **argv)
 		lead_free(l);
 		return cli_fail_tx(n, err, EX_SOFTWARE);
 	}
+	why = reason ? xstrdup(reason) : xasprintf("%s by hand", verb);
 	if (strcmp(verb, "pause") == 0) {
 		/* no date: paused until resumed by hand */
-		if (day < 0) {
-			rc = strcmp(l->status, "active") == 0 ? LC_OK : LC_ESTATE;
-			if (rc == LC_OK)
-				rc = lc_set_status(n, l, "paused", now,
-				    reason ? reason : "paused by hand", NULL,
-				    &err);
-			else
-				err = xasprintf("%s is %s, not active",
-				    l->email, l->status);
+		if (day < 0)
+			rc = lc_enter(n, l, LEAD_PAUSED, now, why, NULL, &err);
+		else
+			rc = lc_pause(n, l, day, now, why, NULL, &err);
+	} else if (strcmp(verb, "snooze") == 0) {
+		if (day <= clock_day_of(now, n->tz)) {
+			err = xasprintf("--until %s is not in the future", until);
+			rc = LC_ESTATE;
 		} else
-			rc = lc_pause(n, l, day, now,
-			    reason ? reason : "paused by hand", NULL, &err);
+			rc = lc_snooze(n, l, day, now, why, NULL, &err);
 	} else if (strcmp(verb, "resume") == 0)
-		rc = lc_resume(n, l, now, reason ? reason : "resumed by hand",
-		    &err);
+		rc = lc_resume(n, l, now, why, &err);
+	else if (strcmp(verb, "won") == 0)
+		rc = lc_enter(n, l, LEAD_WON, now, why, NULL, &err);
+	else if (strcmp(verb, "lost") == 0)
+		rc = lc_enter(n, l, LEAD_LOST, now, why, NULL, &err);
+	else if (strcmp(verb, "enroll") == 0)
+		rc = lc_enroll_in(n, l,
+		    seq ? seq : n->cfg && n->cfg->sequence ? n->cfg->sequence
+							     : "12345x",
+		    now, why, NULL, &err);
 	else
-		rc = lc_set_status(n, l, "retired", now,
-		    reason ? reason : "retired by hand", NULL, &err);
+		rc = lc_enter(n, l, LEAD_RETIRED, now, why, NULL, &err);
+	free(why);
 	if (rc != LC_OK) {
 		lead_free(l);
 		return cli_fail_tx(n, err,
-		    rc == LC_ESTATE ? EX_DATAERR : EX_SOFTWARE);
+		    rc == LC_ESTATE	 ? EX_DATAERR
+			: rc == LC_ECONFIG ? EX_CONFIG
+					   : EX_SOFTWARE);
 	}
 	if (store_commit(n->st, &err) != STORE_OK) {
 		lead_free(l);
 		return cli_fail_tx(n, err, EX_SOFTWARE);
 	}
-	printf("%s: %s", l->email, l->status);
+	printf("%s: %s", l->email, lead_status_name(l->status));
 	if (l->paused_until)
 		printf(" until %s", cli_date(n, l->paused_until));
+	if (l->next_due)
+		printf(" (sequence %s, next touch %s)",
+		    l->sequence ? l->sequence : "?", cli_date(n, l->next_due));
 	putchar('\n');
 	lead_free(l);
 	return EX_OK;
@@ -1022,7 +1049,9 @@ cmd_lead(struct nudge *n, int argc, char **argv)
 	if (strcmp(argv[0], "note") == 0)
 		return lead_note(n, argc, argv);
 	if (strcmp(argv[0], "pause") == 0 || strcmp(argv[0], "resume") == 0 ||
-	    strcmp(argv[0], "retire") == 0)
+	    strcmp(argv[0], "retire") == 0 || strcmp(argv[0], "snooze") == 0 ||
+	    strcmp(argv[0], "won") == 0 || strcmp(argv[0], "lost") == 0 ||
+	    strcmp(argv[0], "enroll") == 0)
 		return lead_state(n, argc, argv);
 	fprintf(stderr, "nudge lead: unknown subcommand '%s'\n%s", argv[0],
 	    usage_lead);
@@ -1130,7 +1159,7 @@ cmd_export(struct nudge *n, int argc, char **argv)
 		row[6] = l->tz ? l->tz : "";
 		row[7] = l->source ? l->source : "";
 		row[8] = l->sequence ? l->sequence : "";
-		row[9] = l->status;
+		row[9] = lead_status_name(l->status);
 		row[10] = label;
 		row[11] = l->next_due ? cli_time(n, l->next_due) : "";
 		for (size_t k = 0; k < c.nkeys; k++) {

@@ -60,5 +60,6 @@ int cmd_preview(struct nudge *n, int argc, char **argv);
 int cmd_template(struct nudge *n, int argc, char **argv);
 int cmd_outbox(struct nudge *n, int argc, char **argv);
 int cmd_classify(struct nudge *n, int argc, char **argv);
+int cmd_review(struct nudge *n, int argc, char **argv);
 
 #endif

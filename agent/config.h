@@ -71,10 +71,24 @@
  *   soft_bounce_retries [3] soft bounces after which the lead is paused and
  *                   flagged for the salesperson to check (0..100).
  *   same_domain_match [off] a reply from the lead's domain counts as a reply.
- *   after_contact   [none] the sequence a lead is enrolled in when it
- *                   replies (e.g. "after-contact": a thank-you, then a
- *                   follow-up); none: the lead is engaged and nothing more
- *                   is planned.
+ *   after_contact   [after-contact] the sequence a lead is enrolled in when
+ *                   it replies with interest ("three contacts in the first
+ *                   month"); "none": the lead is engaged and nothing more is
+ *                   planned but the reply task.
+ *   nurture         [nurture] the sequence after after-contact and after a
+ *                   snooze ends: value every month, then every quarter.
+ *   nurture_slow    [nurture-slow] the sequence for "not a fit" replies.
+ *   reopen          [reopen] the sequence a snoozed lead wakes into: one
+ *                   re-opening touch, then nurture.
+ *   snooze_days     [90] how long "not now" without a stated time snoozes.
+ *   ooo_max_pause   [60] days; a longer out-of-office pause is capped and
+ *                   put on the agenda for review (1..3650).
+ *   bounce_window   [30] days; a hard bounce that cites no message nudge
+ *                   sent retires the lead only if nudge mailed it this
+ *                   recently; otherwise it is held for review.
+ *   task_grace      [2] business days an unlogged call, note or research
+ *                   task stays on the agenda as overdue before it is
+ *                   recorded as skipped (0..365).
  *   watch_sent      [off] also read the Sent folder: a mail the salesperson
  *                   wrote to a lead by hand counts as that stage's email.
  *   idle_timeout    [25m] re-issue IDLE after this long (1s..28m, RFC 2177).
@@ -132,7 +146,12 @@ struct config {
 	int ooo_pause_days;
 	int soft_bounce_retries;
 	int same_domain_match;
-	char *after_contact;   /* sequence name, or NULL */
+	char *after_contact;   /* sequence name, or NULL/"none" */
+	char *nurture, *nurture_slow, *reopen; /* sequence names */
+	int snooze_days;
+	int ooo_max_pause;  /* days */
+	int bounce_window;  /* days */
+	int task_grace;     /* business days */
 	int watch_sent;
 	long idle_timeout;  /* seconds */
 	long poll_interval; /* seconds */

@@ -493,7 +493,7 @@ record_sent(struct outbox *ox, struct touch *t, struct lead *known, time_t at,
 		    t->message_id, &err);
 		free(detail);
 	}
-	if (rc == STORE_OK && strcmp(l->status, "active") == 0) {
+	if (rc == STORE_OK && lc_sending(l->status)) {
 		char label[16];
 		lc_stage_label(ox->n, l, label, sizeof label);
 		/* a late resolution of an earlier stage does not move the
@@ -732,7 +732,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		goto out;
 	/* the mailbox was just read: a reply that arrived a second ago stopped
 	 * the lead and skipped this touch */
-	if (strcmp(l->status, "active") != 0 ||
+	if (!lc_sending(l->status) ||
 	    (strcmp(t->state, "planned") != 0 && strcmp(t->state, "held") != 0)) {
 		r->skipped++;
 		goto out;
@@ -871,7 +871,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		 * bounce, the lead is retired and the address suppressed */
 		if (rc == OUTBOX_OK && address_invalid(t->error)) {
 			if (store_begin(st, &err) == STORE_OK &&
-			    lc_set_status(n, l, "bounced", now, t->error,
+			    lc_enter(n, l, LEAD_BOUNCED, now, t->error,
 				t->message_id, &err) == LC_OK &&
 			    store_commit(st, &err) == STORE_OK)
 				log_info("%s: address refused; lead bounced and "

@@ -46,7 +46,7 @@ for want in "2 2026-01-09" "3 2026-01-14" "4 2026-01-20" "5 2026-01-27" "X1 2026
 	check "stage $1 on the agenda on $2" agenda_has "$2" "$1" email
 	prev=$2
 done
-check "handwritten note task of stage 2 marked missed" bash -c "'$NUDGE' lead show jane@acme.example | grep -Eq '^  2 +note +missed'"
+check "handwritten note task of stage 2 skipped, unlogged after the grace" bash -c "'$NUDGE' lead show jane@acme.example | grep -Eq '^  2 +note +skipped'"
 check "log --connected stops the sequence" bash -c "'$NUDGE' --now 2026-03-27T12:00 log jane@acme.example call --connected --note 'wants a demo' | grep -q engaged"
 check "engaged lead has nothing on the agenda" not agenda_has 2026-04-30 X3 email
 check "lead show has notes and timeline" bash -c "'$NUDGE' lead show jane@acme.example | grep -q 'wants a demo' && '$NUDGE' lead show jane@acme.example | grep -q 'active -> engaged'"
