@@ -424,6 +424,13 @@ lc_reply(struct nudge *n, struct lead *l, int intent, int day,
 
 		if (day <= today)
 			day = today + (n->cfg ? n->cfg->snooze_days : 90);
+		/* contact was made: the lead wakes into reopen, not into its
+		 * cold sequence */
+		if (l->status != LEAD_ENGAGED && l->status != LEAD_SNOOZED &&
+		    lc_can_enter(l->status, LEAD_ENGAGED) &&
+		    (rc = lc_enter(n, l, LEAD_ENGAGED, now, what, message_id,
+			 errstr)) != LC_OK)
+			break;
 		rc = lc_snooze(n, l, day, now, what, message_id, errstr);
 		break;
 	}
