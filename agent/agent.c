@@ -300,6 +300,12 @@ agent_process(struct agent *a, const char *folder, uint32_t uidvalidity,
 		x.in_reply_to = irt;
 		x.subject = mime_header(m, "Subject");
 		x.sender = from;
+		if ((cl.cls == CLS_BOUNCE_HARD || cl.cls == CLS_BOUNCE_SOFT) &&
+		    strcmp(mr.rule, "returned-message-id") != 0) {
+			const struct mime_msg *orig = mime_returned(m);
+			x.cites_other = orig != NULL &&
+			    mime_header_raw(orig, "Message-ID") != NULL;
+		}
 		rc = react(n, l, &x, clock_now(), r, &err);
 		free(irt);
 		free(from);

@@ -55,12 +55,12 @@ day_iso(int day, char *buf, size_t len)
 	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
-/* held: the lead is put up for review with nudge's guess; a lead that can
- * be held (it is sent to, or paused) is held until the salesperson
- * decides; any other one only gets the review entry. */
+/* held: the message is put up for review with nudge's guess; with hold, a
+ * lead that can be held (it is sent to, or paused) is held until the
+ * salesperson decides; otherwise it only gets the review entry. */
 static int
 held(struct nudge *n, struct lead *l, const struct reaction *x,
-    const char *guess, int day, const char *why, time_t now,
+    const char *guess, int day, const char *why, int hold, time_t now,
     struct agent_report *r, char **errstr)
 {
 	const struct classification *cl = x->cl;
@@ -90,7 +90,7 @@ held(struct nudge *n, struct lead *l, const struct reaction *x,
 		return AGENT_OK;
 	detail = xasprintf("review %lld: %s (nudge's guess: %s)",
 	    (long long)rv.id, why, guess);
-	if (lc_sending(l->status) || l->status == LEAD_PAUSED) {
+	if (hold && (lc_sending(l->status) || l->status == LEAD_PAUSED)) {
 		rc = lc_hold(n, l, now, detail, x->message_id, errstr);
 		free(detail);
 		log_info("%s: held for review: %s", l->email, why);
@@ -263,7 +263,7 @@ on_reply(struct nudge *n, struct lead *l, const struct reaction *x,
 	}
 	if (cl->review && rule == NULL)
 		return held(n, l, x, "human_reply", cl->intent_day,
-		    cl->review_why ? cl->review_why : "unsure what it asks",
+		    cl->review_why ? cl->review_why : "unsure what it asks", 1,
 		    now, r, errstr);
 	if (l->status == LEAD_WON)
 		return lc_rc(lc_reply_task(n, l, cl->reply_text, now, errstr));
@@ -371,6 +371,10 @@ trusted_bounce(struct nudge *n, const struct lead *l, const struct reaction *x,
 		*why = "it cites a message nudge sent";
 		return 1;
 	}
+	if (x->cites_other) {
+		*why = NULL; /* it cites a message, and not one of ours */
+		return 0;
+	}
 	if (store_lead_mailed_since(n->st, l->id,
 		now - (time_t)n->cfg->bounce_window * 86400, &yes, NULL) ==
 		STORE_OK &&
@@ -397,12 +401,20 @@ on_bounce(struct nudge *n, struct lead *l, const struct reaction *x,
 		return AGENT_OK;
 	if (cl->cls == CLS_BOUNCE_HARD) {
 		if (!trusted_bounce(n, l, x, now, &trust)) {
-			why = xasprintf("a hard bounce%s%s that cites no message "
-					"nudge sent, for an address not mailed "
-					"in %d days: forged or stale?",
-			    cl->status ? " " : "", cl->status ? cl->status : "",
-			    n->cfg->bounce_window);
-			rc = held(n, l, x, "bounce_hard", -1, why, now, r,
+			why = x->cites_other
+			    ? xasprintf("a hard bounce%s%s about a message "
+					"nudge never sent: forged or "
+					"misdirected? the lead goes on",
+				  cl->status ? " " : "",
+				  cl->status ? cl->status : "")
+			    : xasprintf("a hard bounce%s%s that cites no "
+					"message nudge sent, for an address "
+					"not mailed in %d days: forged or "
+					"stale? the lead goes on",
+				  cl->status ? " " : "",
+				  cl->status ? cl->status : "",
+				  n->cfg->bounce_window);
+			rc = held(n, l, x, "bounce_hard", -1, why, 0, now, r,
 			    errstr);
 			free(why);
 			return rc;
@@ -496,7 +508,7 @@ react(struct nudge *n, struct lead *l, const struct reaction *x, time_t now,
 			return held(n, l, x, "unsubscribe", -1,
 			    cl->review_why ? cl->review_why
 					   : "an unclear request to stop",
-			    now, r, errstr);
+			    1, now, r, errstr);
 		rc = lc_enter(n, l, LEAD_UNSUBSCRIBED, now,
 		    "asked to unsubscribe", x->message_id, errstr);
 		log_info("%s asked to unsubscribe: suppressed", l->email);
@@ -511,7 +523,7 @@ react(struct nudge *n, struct lead *l, const struct reaction *x, time_t now,
 		why = xasprintf("%s from the lead: was contact made? (nudge "
 				"review ID engagement = yes, other = no)",
 		    cl->signal ? cl->signal : "an engagement signal");
-		rc = held(n, l, x, "engagement", -1, why, now, r, errstr);
+		rc = held(n, l, x, "engagement", -1, why, 1, now, r, errstr);
 		free(why);
 		return rc;
 	default:
@@ -519,8 +531,8 @@ react(struct nudge *n, struct lead *l, const struct reaction *x, time_t now,
 			r->others++;
 		if (cl->review && own_match(x))
 			return held(n, l, x, classify_class_name(cl->cls), -1,
-			    cl->review_why ? cl->review_why : "unsure", now, r,
-			    errstr);
+			    cl->review_why ? cl->review_why : "unsure", 1, now,
+			    r, errstr);
 		return AGENT_OK;
 	}
 }

@@ -12,9 +12,10 @@
  *     is not (review set), the lead is held for review, never suppressed;
  *   - a hard bounce retires the lead only when it can be trusted: it cites a
  *     message nudge sent (the returned original's Message-ID, In-Reply-To or
- *     References), or names a lead nudge mailed in the last bounce_window
- *     days.  Anyone can forge a report naming an address: an untrusted one
- *     is held for review;
+ *     References), or cites no message at all but names a lead nudge mailed
+ *     in the last bounce_window days.  Anyone can forge a report naming an
+ *     address: an untrusted one goes to the review queue and the lead stays
+ *     as it was (a forger cannot stop a sequence either);
  *   - an engagement signal (a meeting booked, a document shared) from the
  *     lead's own address holds the lead and asks whether contact was made;
  *     one that matches only by domain changes nothing;
@@ -43,6 +44,8 @@ struct reaction {
 	const char *in_reply_to; /* the first id of its In-Reply-To, or NULL */
 	const char *subject;
 	const char *sender; /* the From address */
+	int cites_other;    /* a bounce whose returned original carries a
+	                       Message-ID that is not one nudge sent */
 };
 
 /*
