@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "mime.h"
 #include "mime_p.h"
 #include "xalloc.h"
@@ -247,20 +248,6 @@ mime_plist_raw(const struct param *v, size_t n, const char *name)
 
 /* ---- dates ---- */
 
-static long
-days_from_civil(long y, unsigned m, unsigned d)
-{
-	long era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long)doe - 719468;
-}
-
 time_t
 mime_parse_date(const char *v)
 {
@@ -373,7 +360,7 @@ mime_parse_date(const char *v)
 	    year > 9999 || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 ||
 	    ss > 60)
 		return 0;
-	days = days_from_civil(year, (unsigned)mon + 1, (unsigned)day);
+	days = clock_day_from_civil((int)year, mon + 1, day);
 	{
 		long long t = (long long)days * 86400 + hh * 3600 + mi * 60 +
 		              ss - off * 60;

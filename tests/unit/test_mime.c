@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -406,6 +407,44 @@ test_dates(void **state)
 	m = parse_str("Subject: no date\r\n\r\nx");
 	assert_true(mime_date(m) == 0);
 	mime_free(m);
+}
+
+/* The civil-day arithmetic (clock_day_from_civil) against timegm, every
+ * 13th day of 1970..2199 and the ends of the accepted range. */
+static void
+test_dates_calendar(void **state)
+{
+	static const char *mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	char v[64];
+	time_t t;
+	struct tm tm;
+	long long n = 0;
+
+	(void)state;
+	for (t = 86400; t < (time_t)7258118400LL; t += 13 * 86400 + 3671) {
+		gmtime_r(&t, &tm);
+		snprintf(v, sizeof(v), "%d %s %d %02d:%02d:%02d +0000",
+		         tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900,
+		         tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (mime_parse_date(v) != t)
+			fail_msg("[%s] -> %lld, want %lld", v,
+			         (long long)mime_parse_date(v), (long long)t);
+		n++;
+	}
+	assert_true(n > 6000);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = 9999 - 1900;
+	tm.tm_mon = 11;
+	tm.tm_mday = 31;
+	tm.tm_hour = 23;
+	tm.tm_min = 59;
+	assert_true(mime_parse_date("31 Dec 9999 23:59:00 +0000") == timegm(&tm));
+	assert_true(mime_parse_date("31 Dec 10000 23:59:00 +0000") == 0);
+	assert_true(mime_parse_date("31 Dec 1969 23:59:00 +0000") == 0);
+	/* 29 February: only in leap years (31 Jan + 29 days otherwise) */
+	assert_true(mime_parse_date("29 Feb 2028 00:00:00 +0000") ==
+	            mime_parse_date("1 Mar 2028 00:00:00 +0000") - 86400);
 }
 
 static void
@@ -1225,6 +1264,7 @@ main(void)
 	    cmocka_unit_test(test_charsets),
 	    cmocka_unit_test(test_html_to_text),
 	    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_dates_calendar),
 	    cmocka_unit_test(test_addr_parse),
 	    cmocka_unit_test(test_msgids),
 	    cmocka_unit_test(test_dsn_corpus),
