@@ -62,6 +62,34 @@ mime_trimdup(const char *s, size_t n)
 	return xstrndup(s, n);
 }
 
+void
+mime_nul_to_space(char *s, size_t n)
+{
+	char *p = s, *e = s + n;
+
+	while ((p = memchr(p, '\0', (size_t)(e - p))) != NULL)
+		*p++ = ' ';
+}
+
+/* ctl_map: 1 for the C0 controls mime_controls_to_space replaces. */
+static const unsigned char ctl_map[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+    [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x0B] = 1, [0x0C] = 1, [0x0E] = 1,
+    [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1,
+    [0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
+};
+
+void
+mime_controls_to_space(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ctl_map[(unsigned char)s[i]])
+			s[i] = ' ';
+}
+
 /* ---- fast appends to a struct buf (grown as xalloc.c's buf_add does) ---- */
 
 /* mime_breserve: room for extra more bytes and the NUL. */
@@ -468,6 +496,8 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 			if (u.s == NULL)
 				buf_adds(&u, "");
 			u.len = crlf_to_lf(u.s, u.len);
+			/* every transfer encoding and charset ends here */
+			mime_controls_to_space(u.s, u.len);
 			lf.p.body_len = u.len;
 			lf.p.body = buf_steal(&u);
 			buf_free(&dec);

@@ -590,8 +590,8 @@ raw_is_legacy(const char *s, size_t n)
 	return bad;
 }
 
-/* mime_decode_header_value: RFC 2047 decode + sanitize: controls removed, TAB ->
- * space. */
+/* mime_decode_header_value: RFC 2047 decode + sanitize: every C0 control
+ * (NUL, TAB, CR, LF...) becomes a space, DEL is removed. */
 char *
 mime_decode_header_value(const char *s, size_t n)
 {
@@ -633,7 +633,10 @@ mime_decode_header_value(const char *s, size_t n)
 		if (c == '\t' || c == '\r' || c == '\n') {
 			bputc(&o, ' ');
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
+		} else if (c < 0x20) {
+			bputc(&o, ' '); /* a blank: words stay apart */
+			i++;
+		} else if (c == 0x7f) {
 			i++;
 		} else {
 			for (k = i + 1; k < d.len; k++) {

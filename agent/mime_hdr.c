@@ -120,24 +120,27 @@ mime_parse_headers(struct ctx *c, const char *s, size_t n, struct hlist *out)
 				continue;
 			}
 			{
-				/* name and raw value in one block (trimmed,
-				 * cut at a NUL, as mime_trimdup does) */
+				/* name and raw value in one block, trimmed; a
+				 * NUL is a blank (a C string cannot hold it,
+				 * and cutting there would hide the rest) */
 				const char *rv = val.s ? val.s : "";
 				size_t rl = val.len;
-				while (rl > 0 && isspace((unsigned char)*rv)) {
+				while (rl > 0 && (*rv == '\0' ||
+				                  isspace((unsigned char)*rv))) {
 					rv++;
 					rl--;
 				}
 				while (rl > 0 &&
-				       isspace((unsigned char)rv[rl - 1]))
+				       (rv[rl - 1] == '\0' ||
+				        isspace((unsigned char)rv[rl - 1])))
 					rl--;
-				rl = strnlen(rv, rl);
 				h.name = xmalloc(nlen + 1 + rl + 1);
 				memcpy(h.name, s + nstart, nlen);
 				h.name[nlen] = '\0';
 				h.raw = h.name + nlen + 1;
 				memcpy(h.raw, rv, rl);
 				h.raw[rl] = '\0';
+				mime_nul_to_space(h.raw, rl);
 			}
 			h.dec = NULL; /* decoded when asked for */
 			if (out->n == out->cap) {

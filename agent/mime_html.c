@@ -228,6 +228,8 @@ mime_html_to_text(const char *h, size_t n)
 		buf_free(&o);
 		if (u.s == NULL)
 			buf_adds(&u, "");
+		/* and no NUL or other control (raw or from &#1;) */
+		mime_controls_to_space(u.s, u.len);
 		return buf_steal(&u);
 	}
 }

@@ -94,6 +94,12 @@ char *mime_memdup(const char *s, size_t n);
 char *mime_trimdup(const char *s, size_t n);
 /* mime_breserve: make room in b for extra more bytes and the NUL. */
 void mime_breserve(struct buf *b, size_t extra);
+/* mime_nul_to_space: replace each NUL of s[0..n) by a space, in place. */
+void mime_nul_to_space(char *s, size_t n);
+/* mime_controls_to_space: replace each C0 control of s[0..n) but TAB, LF
+ * and CR (NUL included) by a space, in place: decoded text never holds a NUL
+ * that would hide the rest of it from string functions. */
+void mime_controls_to_space(char *s, size_t n);
 
 /* is_wsp: 1 for SP and HTAB (RFC 5322 WSP). */
 static inline int
@@ -157,8 +163,8 @@ void mime_b64_decode(struct buf *b, const char *s, size_t n);
  * hdr = 1 for RFC 2047 "Q" ('_' is a space). */
 void mime_qp_decode(struct buf *b, const char *s, size_t n, int hdr);
 /* mime_decode_header_value: a malloc'd UTF-8 copy of header value s[0..n):
- * RFC 2047 words decoded, raw 8-bit non-UTF-8 read as windows-1252, control
- * characters removed (TAB, CR, LF become spaces). */
+ * RFC 2047 words decoded, raw 8-bit non-UTF-8 read as windows-1252, every C0
+ * control (NUL, TAB, CR, LF...) made a space, DEL removed. */
 char *mime_decode_header_value(const char *s, size_t n);
 /* mime_plist_get: parameter name of v[0..n), with RFC 2231 extended values
  * and continuations and RFC 2047 words decoded; malloc'd, or NULL if absent. */
