@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "mime.h"
+#include "mime_p.h" /* the module's internals, tested directly below */
 #include "xalloc.h"
 
 static const char *shared_dir;
@@ -482,6 +483,49 @@ test_nul_headers(void **state)
 	h = mime_html_to_text("a\0b&#1;c\x1b" "d", sizeof("a\0b&#1;c\x1b" "d") - 1);
 	assert_string_equal(h, "a b c d");
 	free(h);
+}
+
+/* The shared helpers of mime_p.h, directly. */
+static void
+test_internals(void **state)
+{
+	char s[] = "a\0b\x01\tc\r\n\x1f\x7f";
+	struct buf b;
+	size_t l = 0;
+	char *t;
+
+	(void)state;
+	mime_nul_to_space(s, sizeof(s) - 1);
+	assert_memory_equal(s, "a b\x01\tc\r\n\x1f\x7f", sizeof(s) - 1);
+	mime_controls_to_space(s, sizeof(s) - 1);
+	assert_memory_equal(s, "a b \tc\r\n \x7f", sizeof(s) - 1);
+
+	buf_init(&b);
+	mime_b64_decode(&b, "aGVs bG8=aGk", 12); /* '=' ends a group */
+	assert_string_equal(b.s, "hellohi");
+	b.len = 0;
+	mime_qp_decode(&b, "a=3Db=\r\nc  \r\nd_e", 17, 0);
+	assert_string_equal(b.s, "a=bc\r\nd_e");
+	b.len = 0;
+	mime_qp_decode(&b, "d_e=41", 6, 1);
+	assert_string_equal(b.s, "d eA");
+	b.len = 0;
+	mime_to_utf8(&b, "ISO-8859-1", "caf\xe9 \x80", 6);
+	assert_string_equal(b.s, "caf\xc3\xa9 \xe2\x82\xac");
+	buf_free(&b);
+
+	assert_int_equal(mime_utf8_len((const unsigned char *)"\xc3\xa9", 2),
+	                 2);
+	assert_int_equal(mime_utf8_len((const unsigned char *)"\xc0\xaf", 2),
+	                 0); /* overlong */
+	assert_int_equal(mime_msgid_at("<a@b> x", &l), 1);
+	assert_int_equal(l, 5);
+	assert_int_equal(mime_msgid_at("<a b>", &l), 0);
+	t = mime_trimdup("  x y \t\r\n", 9);
+	assert_string_equal(t, "x y");
+	free(t);
+	assert_int_equal(mime_line_end("ab\ncd", 5, 0), 3);
+	assert_int_equal(mime_line_end("ab\ncd", 5, 3), 5);
 }
 
 /* ---- dates, addresses, message ids ---- */
@@ -1387,6 +1431,7 @@ main(void)
 	    cmocka_unit_test(test_transfer_decoding),
 	    cmocka_unit_test(test_charsets),
 	    cmocka_unit_test(test_html_to_text),
+	    cmocka_unit_test(test_internals),
 	    cmocka_unit_test(test_nul_bytes),
 	    cmocka_unit_test(test_nul_headers),
 	    cmocka_unit_test(test_dates),
