@@ -56,6 +56,14 @@ enum field {
 #define CLS_SMTP_DATA (CLS__COUNT + 3)
 #define CLS_KNOWN_HARD (CLS__COUNT + 4)
 #define CLS_KNOWN_SOFT (CLS__COUNT + 5)
+/* "engagement/KIND" and "other/KIND": a service notification of that kind
+ * (r->signal), decided before the auto-reply headers */
+#define CLS_SVC_ENGAGE (CLS__COUNT + 6)
+#define CLS_SVC_OTHER (CLS__COUNT + 7)
+/* weaker or ambiguous opt-out wording: a human reply held for review */
+#define CLS_OPTOUT_WEAK (CLS__COUNT + 8)
+/* intent_NAME: CLS_INTENT0 + enum reply_intent */
+#define CLS_INTENT0 (CLS__COUNT + 16)
 
 
 struct rule {
@@ -63,6 +71,7 @@ struct rule {
 	int cls;
 	enum field field;
 	char *header; /* F_HEADER */
+	char *signal; /* CLS_SVC_*: the kind of notification */
 	struct re re;
 	int line;
 };
@@ -97,6 +106,9 @@ struct ctx {
 	size_t bounce_head; /* bytes of DSN Status/Diagnostic lines it starts
 	                       with (where the deciding words usually are) */
 	struct fstate fs[F_HEADER]; /* by enum field, F_HEADER excluded */
+	/* the last cls_run_rules hit: the text it looked at, and the match */
+	const char *hit;
+	size_t hit_start, hit_end;
 };
 
 /* ---- classify_rules.c */
@@ -118,6 +130,9 @@ int cls_want_known(int cls);
 int cls_want_phase(int cls);
 int cls_want_auto(int cls);
 int cls_want_general(int cls);
+int cls_want_service(int cls);
+int cls_want_intent(int cls);
+
 
 /* ---- classify_text.c */
 /* cls_ci_strstr: strstr ignoring ASCII case. */
@@ -128,6 +143,21 @@ char *cls_lower_utf8(const char *s);
 /* cls_one_line: a malloc'd copy of s with runs of white space made one
  * space, at most max bytes (not cutting a UTF-8 sequence). */
 char *cls_one_line(const char *s, size_t max);
+
+/* ---- classify_date.c */
+/* cls_return_day: classify_return_day, and *stale = 1 when the text states
+ * a return date that is already past (or whose weekday no nearby year
+ * agrees with) - then -1.  day_first: read n/n/yyyy as day/month. */
+int cls_return_day(const char *text, int msg_day, int day_first, int *stale);
+/* cls_stated_day: the first time a text names ("in March", "next quarter",
+ * "after the summer", "in two weeks", "on the 4th", a date) as a day
+ * number counted from msg_day, or -1 (*stale as above). */
+int cls_stated_day(const char *text, int msg_day, int day_first, int *stale);
+/* cls_day_first: 1 to read n/n/yyyy as day/month, from the language of
+ * text, the sender's address (its country-code domain) and the raw Date
+ * header (its UTC offset); any may be NULL. */
+int cls_day_first(const char *text, const char *from_addr,
+                  const char *date_hdr);
 
 /* ---- classify_dsn.c */
 /* cls_failed_dsn: the deciding DSN record (the first failed one, else the

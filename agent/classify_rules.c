@@ -97,7 +97,14 @@ static const struct {
 } pseudo_classes[] = {
     {"bounce", CLS_BOUNCE},         {"user_unknown", CLS_USER_UNKNOWN},
     {"smtp_rcpt", CLS_SMTP_RCPT},   {"smtp_data", CLS_SMTP_DATA},
-    {"known_hard", CLS_KNOWN_HARD}, {"known_soft", CLS_KNOWN_SOFT}};
+    {"known_hard", CLS_KNOWN_HARD}, {"known_soft", CLS_KNOWN_SOFT},
+    {"optout_weak", CLS_OPTOUT_WEAK},
+    {"intent_interested", CLS_INTENT0 + INTENT_INTERESTED},
+    {"intent_later", CLS_INTENT0 + INTENT_LATER},
+    {"intent_not_fit", CLS_INTENT0 + INTENT_NOT_FIT},
+    {"intent_stop", CLS_INTENT0 + INTENT_STOP},
+    {"intent_referral", CLS_INTENT0 + INTENT_REFERRAL},
+    {"intent_unclear", CLS_INTENT0 + INTENT_UNCLEAR}};
 
 static const char *class_names[] = {"other",       "human_reply",
                                     "auto_reply",  "bounce_hard",
@@ -165,6 +172,7 @@ classify_free(struct classifier *c)
 	for (i = 0; i < c->nrules; i++) {
 		free(c->rules[i].name);
 		free(c->rules[i].header);
+		free(c->rules[i].signal);
 		re_free(&c->rules[i].re);
 	}
 	free(c->rules);
@@ -238,15 +246,33 @@ parse_rule(char *line, struct rule *r, char **why)
 			*why = xasprintf("bad rule name \"%s\"", name);
 			return -1;
 		}
-	r->cls = classify_class_parse(cls);
+	if ((f = strchr(cls, '/')) != NULL) {
+		/* "engagement/KIND", "other/KIND": a service notification */
+		*f++ = '\0';
+		for (n = 0; f[n] != '\0'; n++)
+			if (!isalnum((unsigned char)f[n]) && f[n] != '-') {
+				*why = xasprintf("bad signal \"%s\"", f);
+				return -1;
+			}
+		if (n == 0 || (strcmp(cls, "engagement") != 0 &&
+		               strcmp(cls, "other") != 0)) {
+			*why = xasprintf("expected engagement/KIND or "
+			                 "other/KIND");
+			return -1;
+		}
+		r->cls = strcmp(cls, "engagement") == 0 ? CLS_SVC_ENGAGE
+		                                        : CLS_SVC_OTHER;
+		r->signal = xstrdup(f);
+	} else
+		r->cls = classify_class_parse(cls);
 	for (n = 0;
 	     r->cls < 0 && n < sizeof pseudo_classes / sizeof pseudo_classes[0];
 	     n++)
 		if (strcmp(cls, pseudo_classes[n].name) == 0)
 			r->cls = pseudo_classes[n].cls;
-	if (r->cls < 0) {
+	if (r->cls < 0 || r->cls == CLS_ENGAGEMENT) {
 		*why = xasprintf("unknown class \"%s\"", cls);
-		return -1;
+		goto fail;
 	}
 	if (strcmp(field, "subject") == 0)
 		r->field = F_SUBJECT;
@@ -266,7 +292,7 @@ parse_rule(char *line, struct rule *r, char **why)
 		    "unknown field \"%s\" (subject, from, body, text, bounce, "
 		    "header:NAME)",
 		    field);
-		return -1;
+		goto fail;
 	}
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -322,6 +348,8 @@ parse_rule(char *line, struct rule *r, char **why)
 fail:
 	free(r->header);
 	r->header = NULL;
+	free(r->signal);
+	r->signal = NULL;
 	return -1;
 }
 
@@ -516,9 +544,11 @@ cls_run_rules(struct ctx *x, int (*want)(int cls))
 			continue;
 		rc = re_match(&r->re, v, len, opts, x->md, x->c->mctx, &cause);
 		if (rc == 1) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
+			x->hit = v;
+			x->hit_start = ov[0];
+			x->hit_end = ov[1];
 			if (log_debug_enabled("classify")) {
-				PCRE2_SIZE *ov =
-				    pcre2_get_ovector_pointer(x->md);
 				log_debug("classify",
 				          "rule %s matched \"%.*s\"", r->name,
 				          (int)(ov[1] - ov[0] > 80
@@ -689,5 +719,18 @@ int
 cls_want_general(int cls)
 {
 	return cls == CLS_HUMAN_REPLY || cls == CLS_AUTO_REPLY ||
-	       cls == CLS_UNSUBSCRIBE || cls == CLS_OTHER;
+	       cls == CLS_UNSUBSCRIBE || cls == CLS_OTHER ||
+	       cls == CLS_OPTOUT_WEAK;
+}
+
+int
+cls_want_service(int cls)
+{
+	return cls == CLS_SVC_ENGAGE || cls == CLS_SVC_OTHER;
+}
+
+int
+cls_want_intent(int cls)
+{
+	return cls > CLS_INTENT0 && cls < CLS_INTENT0 + INTENT__COUNT;
 }

@@ -147,13 +147,15 @@ static int
 header_line(const char *l, size_t n)
 {
 	static const char *names[] = {
-	    "from:",       "von:",    "de:",      "van:",       "от:",
-	    "От:",         "date:",   "datum:",   "sent:",      "gesendet:",
-	    "envoyé :",    "envoyé:", "enviado:", "verzonden:", "отправлено:",
-	    "Отправлено:", "to:",     "an:",      "à :",        "à:",
-	    "para:",       "aan:",    "кому:",    "Кому:",      "subject:",
-	    "betreff:",    "objet :", "objet:",   "asunto:",    "onderwerp:",
-	    "тема:",       "Тема:",   "cc:",      "sent by:",   NULL};
+	    "from:", "von:", "de:", "de :", "van:", "da:", "från:", "od:",
+	    "от:", "От:", "date:", "datum:", "data:", "sent:", "gesendet:",
+	    "envoyé :", "envoyé:", "enviado:", "enviada:", "enviado el:",
+	    "verzonden:", "inviato:", "skickat:", "wysłano:", "wysłane:",
+	    "отправлено:", "Отправлено:", "to:", "an:", "à :", "à:", "para:",
+	    "aan:", "a:", "till:", "do:", "кому:", "Кому:", "subject:",
+	    "betreff:", "objet :", "objet:", "asunto:", "onderwerp:",
+	    "oggetto:", "assunto:", "ämne:", "temat:", "тема:", "Тема:", "cc:",
+	    "cc :", "kopia:", "sent by:", NULL};
 	int k;
 	size_t m;
 
@@ -177,22 +179,41 @@ quote_header(const char **ls, const size_t *ln, size_t nl, size_t i)
 	const char *l = skip_lead(ls[i], &n);
 	static const char *seps[] = {"-----original message-----",
 	                             "----- original message -----",
-	                             "-------- original message --------",
-	                             "--------- original message ---------",
 	                             "begin forwarded message:",
-	                             "-------- message d'origine --------",
-	                             "----- ursprüngliche nachricht -----",
-	                             "-----ursprüngliche nachricht-----",
-	                             "-------- mensaje original --------",
-	                             "----- oorspronkelijk bericht -----",
+	                             "début du message réexpédié :",
+	                             "inizio messaggio inoltrato:",
+	                             "início da mensagem reencaminhada:",
 	                             "---- on ",
-	                             "-------- forwarded message",
-	                             "---------- forwarded message",
 	                             NULL};
+	/* the words of a "----- Original Message -----" or "---------
+	 * Forwarded message ---------" line in the nine languages */
+	static const char *sepwords[] = {
+	    "original", "forwarded", "ursprüngliche", "weitergeleitete",
+	    "origine", "transféré", "reenviado", "inoltrato", "originale",
+	    "encaminhada", "reencaminhada", "ursprungligt", "vidarebefordrat",
+	    "oryginalna", "przekazana", "oorspronkelijk", "doorgestuurd",
+	    "mensaje", "messaggio", "mensagem", NULL};
 	static const char *wrote[] = {
 	    "wrote:",   "schrieb:",    "a écrit :", "a écrit:",   "escribió:",
 	    "schreef:", "ha scritto:", "skrev:",    "kirjoitti:", "napisał(a):",
-	    "написал:", "пишет:",      NULL};
+	    "написал:", "пишет:",      "escreveu:", "pisze:",     "napisał:",
+	    "napisała:", "scrisse:",   NULL};
+	/* the verb of an attribution, wherever it is on its lines */
+	static const char *verbs[] = {
+	    " wrote", " schrieb", " a écrit", " escribió", " schreef",
+	    " ha scritto", " scrisse", " skrev", " escreveu", " pisze",
+	    " napisał", " kirjoitti", NULL};
+	static const char *from_names[] = {"from:", "von:", "de:", "de :",
+	                                   "van:", "da:", "från:", "od:",
+	                                   "от:", NULL};
+	static const char *sent_names[] = {
+	    "sent:", "date:", "gesendet:", "envoyé :", "envoyé:", "enviado:",
+	    "enviada:", "enviado el:", "verzonden:", "datum:", "data:",
+	    "inviato:", "skickat:", "wysłano:", "wysłane:", "to:", "an:",
+	    "à :", "para:", "a:", "till:", "do:", "aan:", "subject:", NULL};
+	static const char *attrib[] = {"on ", "am ", "le ", "el ", "op ",
+	                               "il ", "den ", "em ", "w dniu ",
+	                               "dnia ", "in data ", NULL};
 	int k;
 
 	if (n == 0)
@@ -201,11 +222,20 @@ quote_header(const char **ls, const size_t *ln, size_t nl, size_t i)
 		if (n >= strlen(seps[k]) &&
 		    strncasecmp(l, seps[k], strlen(seps[k])) == 0)
 			return 1;
+	/* "-------- Original Message --------", "---------- Forwarded
+	 * message ---------", "----- Mensaje original -----" ... */
+	if (n >= 8 && n < 80 && l[0] == '-' && l[1] == '-')
+		for (k = 0; sepwords[k] != NULL; k++)
+			if (line_has(l, n, sepwords[k]))
+				return 1;
 	/* "On <date>, <name> wrote:", possibly wrapped over up to 3 lines;
-	 * localized forms start with Am/Le/El/Op/Il/Den. */
-	if (ci_prefix(l, "on ") || ci_prefix(l, "am ") || ci_prefix(l, "le ") ||
-	    ci_prefix(l, "el ") || ci_prefix(l, "op ") || ci_prefix(l, "il ") ||
-	    ci_prefix(l, "den ") || ci_prefix(l, "em ")) {
+	 * localized forms start with Am/Le/El/Op/Il (giorno)/Den/Em/W dniu/
+	 * Dnia. */
+	for (k = 0; attrib[k] != NULL; k++)
+		if (ci_prefix(l, attrib[k]))
+			break;
+	if (attrib[k] != NULL) {
+		int verb = 0;
 		for (j = i; j < nl && j < i + 3; j++) {
 			if (j > i && is_blank(ls[j], ln[j]))
 				break;
@@ -214,25 +244,24 @@ quote_header(const char **ls, const size_t *ln, size_t nl, size_t i)
 				    (j == i &&
 				     line_has(ls[j], ln[j], wrote[k])))
 					return 1;
+			for (k = 0; verbs[k] != NULL && !verb; k++)
+				verb = line_has(ls[j], ln[j], verbs[k]);
+			if (verb && line_ends_with(ls[j], ln[j], ":"))
+				return 1;
 		}
 	}
-	/* Outlook: "From: ..." followed by Sent:/Date:/To: within 4 lines;
-	 * also localized Von:/De:/Van:. */
-	if (ci_prefix(l, "from:") || ci_prefix(l, "von:") ||
-	    ci_prefix(l, "de:") || ci_prefix(l, "van:") ||
-	    ci_prefix(l, "от:")) {
+	/* Outlook: "From: ..." followed by Sent:/Date:/To: within 4 lines,
+	 * in the nine languages */
+	for (k = 0; from_names[k] != NULL; k++)
+		if (ci_prefix(l, from_names[k]))
+			break;
+	if (from_names[k] != NULL) {
 		for (j = i + 1; j < nl && j < i + 5; j++) {
 			size_t m = ln[j];
 			const char *t = skip_lead(ls[j], &m);
-			if (ci_prefix(t, "sent:") || ci_prefix(t, "date:") ||
-			    ci_prefix(t, "gesendet:") ||
-			    ci_prefix(t, "envoyé :") ||
-			    ci_prefix(t, "envoyé:") ||
-			    ci_prefix(t, "enviado:") ||
-			    ci_prefix(t, "verzonden:") ||
-			    ci_prefix(t, "datum:") || ci_prefix(t, "to:") ||
-			    ci_prefix(t, "subject:"))
-				return 1;
+			for (k = 0; sent_names[k] != NULL; k++)
+				if (ci_prefix(t, sent_names[k]))
+					return 1;
 		}
 	}
 	/* a block of at least three mail header lines (From:/Date:/To:/
@@ -263,9 +292,9 @@ quote_header(const char **ls, const size_t *ln, size_t nl, size_t i)
 		for (j = i + 1; j < nl && j < i + 3; j++) {
 			size_t m = ln[j];
 			const char *t = skip_lead(ls[j], &m);
-			if (ci_prefix(t, "from:") || ci_prefix(t, "von:") ||
-			    ci_prefix(t, "de:"))
-				return 1;
+			for (k = 0; from_names[k] != NULL; k++)
+				if (ci_prefix(t, from_names[k]))
+					return 1;
 		}
 	}
 	/* "<date>, <name> <addr@x>:" (mail.ru, yandex and friends) */
@@ -284,13 +313,29 @@ signature_start(const char *l, size_t n)
 	                             "get outlook for ",
 	                             "sent with sparrow",
 	                             "sent from yahoo mail",
+	                             "sent from samsung",
 	                             "sent via ",
 	                             "envoyé de mon ",
+	                             "envoyé depuis mon ",
+	                             "envoyé depuis ",
 	                             "von meinem ",
+	                             "gesendet von meinem ",
+	                             "gesendet mit ",
 	                             "enviado desde mi ",
+	                             "enviado desde ",
+	                             "enviado do meu ",
+	                             "enviado do ",
+	                             "enviado de meu ",
+	                             "inviato da ",
+	                             "inviato dal mio ",
+	                             "skickat från min ",
+	                             "skickat från ",
+	                             "wysłane z ",
+	                             "wysłano z ",
 	                             "verzonden vanaf mijn ",
+	                             "verzonden met ",
 	                             "verstuurd vanaf mijn ",
-	                             "sent from samsung",
+	                             "verstuurd vanaf ",
 	                             NULL};
 	int k, words = 0;
 	size_t i;
@@ -315,6 +360,90 @@ signature_start(const char *l, size_t n)
 			return 0;
 	}
 	return words <= 8;
+}
+
+/*
+ * footer_start: does the line at i start a legal disclaimer ("This e-mail
+ * and any attachments are confidential ...", in the nine languages) or a
+ * newsletter footer ("To unsubscribe ...", "You are receiving this ...")?
+ * A disclaimer needs its opening words and a word of confidentiality
+ * within its first three lines: a person may well write "This email is
+ * to confirm".
+ */
+static int
+footer_start(const char **ls, const size_t *ln, size_t nl, size_t i)
+{
+	static const char *legal_open[] = {
+	    "this e-mail", "this email", "this message", "this communication",
+	    "the information contained", "the information in this",
+	    "confidentiality notice", "confidentiality note", "disclaimer",
+	    "notice:", "important:", "important notice", "legal notice",
+	    "diese e-mail", "diese email", "diese nachricht",
+	    "vertraulichkeitshinweis", "der inhalt dieser", "ce message",
+	    "ce courriel", "ce mail", "ce courrier", "avis de confidentialité",
+	    "avertissement", "este mensaje", "este correo", "este e-mail",
+	    "este email", "aviso de confidencialidad", "aviso legal",
+	    "la información contenida", "questo messaggio", "questa e-mail",
+	    "questa email", "questa mail", "le informazioni contenute",
+	    "avvertenza", "avviso di riservatezza", "esta mensagem",
+	    "aviso de confidencialidade", "as informações contidas",
+	    "detta e-postmeddelande", "detta meddelande", "detta mejl",
+	    "denna e-post", "sekretessmeddelande", "ta wiadomość",
+	    "niniejsza wiadomość", "treść tej wiadomości", "klauzula poufności",
+	    "dit e-mailbericht", "dit bericht", "de informatie in dit",
+	    "de informatie verzonden", "dit e-mail", NULL};
+	static const char *secret[] = {
+	    "confiden", "privileg", "intended", "vertraulich", "bestimmt",
+	    "vertrouwelijk", "bestemd", "destinat", "riservat", "confidencial",
+	    "konfidentiell", "sekretess", "avsedd", "poufn", "przeznaczon",
+	    "legally", "rechtlich", NULL};
+	static const char *footer_open[] = {
+	    "to unsubscribe", "click here to unsubscribe", "unsubscribe here",
+	    "unsubscribe from this", "if you no longer wish to receive",
+	    "if you don't want to receive", "if you do not want to receive",
+	    "if you'd rather not receive", "you are receiving this",
+	    "you're receiving this", "you received this", "this email was sent to",
+	    "manage your email preferences", "manage your preferences",
+	    "update your preferences", "wenn sie diese e-mail nicht mehr",
+	    "wenn sie diesen newsletter", "newsletter abbestellen",
+	    "zum abbestellen", "sie erhalten diese e-mail",
+	    "si vous ne souhaitez plus recevoir", "pour vous désinscrire",
+	    "pour vous désabonner", "vous recevez cet e-mail",
+	    "si no desea recibir", "si ya no desea recibir",
+	    "para darse de baja", "para cancelar la suscripción",
+	    "has recibido este", "se non desideri più ricevere",
+	    "per annullare l'iscrizione", "per cancellarti",
+	    "hai ricevuto questa", "se não deseja mais receber",
+	    "se não quiser receber", "para cancelar a inscrição",
+	    "para cancelar a subscrição", "você está recebendo",
+	    "om du inte längre vill ta emot", "för att avsluta prenumerationen",
+	    "avsluta prenumeration", "du får detta", "jeśli nie chcesz otrzymywać",
+	    "aby zrezygnować z subskrypcji", "aby wypisać się",
+	    "otrzymujesz tę wiadomość", "als u deze e-mail niet meer wilt",
+	    "als je deze e-mail niet meer wilt", "om je af te melden",
+	    "klik hier om je af te melden", "u ontvangt deze", NULL};
+	size_t n = ln[i], j;
+	const char *l = skip_lead(ls[i], &n);
+	int k, m;
+
+	if (n < 8)
+		return 0;
+	for (k = 0; footer_open[k] != NULL; k++)
+		if (n >= strlen(footer_open[k]) && ci_prefix(l, footer_open[k]))
+			return 1;
+	for (k = 0; legal_open[k] != NULL; k++)
+		if (n >= strlen(legal_open[k]) && ci_prefix(l, legal_open[k]))
+			break;
+	if (legal_open[k] == NULL)
+		return 0;
+	for (j = i; j < nl && j < i + 3; j++) {
+		if (j > i && is_blank(ls[j], ln[j]))
+			break;
+		for (m = 0; secret[m] != NULL; m++)
+			if (line_has(ls[j], ln[j], secret[m]))
+				return 1;
+	}
+	return 0;
 }
 
 /* rule_line: a separator of dashes, underscores, '=' or '*' only */
@@ -393,6 +522,10 @@ reply_text(const char *text, int depth)
 			break;
 		}
 		if (signature_start(ls[i], ln[i])) {
+			cut = i;
+			break;
+		}
+		if (seen_text && footer_start(ls, ln, nl, i)) {
 			cut = i;
 			break;
 		}
