@@ -21,6 +21,16 @@ cls_set_rule(struct classification *out, const char *pre, const char *name,
 	out->rule = xasprintf("%s%s%s", pre, name ? name : "", post);
 }
 
+/* set_review: hold the lead for the salesperson, saying why (the first
+ * reason stays). */
+static void
+set_review(struct classification *out, const char *why)
+{
+	out->review = 1;
+	if (out->review_why == NULL)
+		out->review_why = xstrdup(why);
+}
+
 /* part_field: the value of "Name:" in a part body (for ARF), malloc'd. */
 static char *
 part_field(const char *body, const char *name)
@@ -111,45 +121,30 @@ bounce_sender(const char *from)
 	       cls_ci_strstr(from, "mail delivery system") != NULL;
 }
 
-/* english: a rough test that the text is English (for n/n/yyyy order). */
+/* msg_day: the day the message was written, in tz; -1 if undated. */
 static int
-uk_order_for(const char *text, const char *from)
+msg_day_of(const struct mime_msg *m, const char *tz)
 {
-	char *addr = NULL;
-	size_t n;
-	int uk = 0, en;
+	time_t date = mime_date(m);
 
-	en = cls_ci_strstr(text, " the ") != NULL ||
-	     cls_ci_strstr(text, " will ") != NULL ||
-	     cls_ci_strstr(text, "office") != NULL;
-	if (!en)
-		return 1;
-	if (from != NULL && mime_addr_parse(from, &addr, NULL) == MIME_OK) {
-		n = strlen(addr);
-		uk = (n > 3 && (strcmp(addr + n - 3, ".uk") == 0 ||
-		                strcmp(addr + n - 3, ".ie") == 0 ||
-		                strcmp(addr + n - 3, ".au") == 0 ||
-		                strcmp(addr + n - 3, ".nz") == 0 ||
-		                strcmp(addr + n - 3, ".za") == 0 ||
-		                strcmp(addr + n - 3, ".in") == 0));
-		free(addr);
-	}
-	return uk;
+	return date != 0 ? clock_day_of(date, tz) : -1;
 }
 
-/* return_day: from the subject and text, then Apple's vacation header. */
+/* return_day: from the subject and text, then Apple's vacation header; a
+ * stale stated date is -1 and held for review. */
 static int
-return_day(struct ctx *x, const char *tz)
+return_day(struct ctx *x, const char *tz, struct classification *out)
 {
-	time_t date = mime_date(x->m);
-	int msg_day = date != 0 ? clock_day_of(date, tz) : -1;
 	char *all;
 	const char *ap, *e;
-	int day;
+	int day, stale = 0;
 
 	all =
 	    xasprintf("%s\n%s", x->subject != NULL ? x->subject : "", x->text);
-	day = classify_return_day(all, msg_day, uk_order_for(all, x->from));
+	day = cls_return_day(all, x->msg_day,
+	                     cls_day_first(all, x->from_addr,
+	                                   mime_header(x->m, "Date")),
+	                     &stale);
 	free(all);
 	if (day < 0 && (ap = mime_header(x->m, "X-Apple-Criteria")) != NULL &&
 	    (e = strstr(ap, "endDate=")) != NULL) {
@@ -165,7 +160,342 @@ return_day(struct ctx *x, const char *tz)
 			free(err);
 		}
 	}
+	if (day < 0 && stale)
+		set_review(out, "stale return date");
 	return day;
+}
+
+/* ------------------------------------------------------------------ */
+/* Service notifications. */
+
+/* service_addr: an address of a notification system, not a person's */
+static int
+service_addr(const char *a)
+{
+	static const char *local[] = {"noreply", "no-reply", "no_reply",
+	                              "donotreply", "do-not-reply",
+	                              "notification", "notify", "mailer",
+	                              "invitations", "messages-noreply",
+	                              "drive-shares", "calendar-server",
+	                              "dse", "echosign", "adobesign",
+	                              "support", "alerts", "news", NULL};
+	static const char *domains[] = {
+	    "google.com", "docusign.net", "docusign.com", "dropbox.com",
+	    "dropboxmail.com", "box.com", "linkedin.com", "calendly.com",
+	    "sharepointonline.com", "microsoft.com", "hellosign.com",
+	    "adobesign.com", "echosign.com", "zendesk.com", "freshdesk.com",
+	    "atlassian.net", "onedrive.com", NULL};
+	const char *at = strchr(a, '@');
+	size_t n;
+	int k;
+
+	if (at == NULL)
+		return 1;
+	for (k = 0; local[k] != NULL; k++)
+		if (cls_ci_strstr(a, local[k]) != NULL &&
+		    cls_ci_strstr(a, local[k]) < at)
+			return 1;
+	for (k = 0; domains[k] != NULL; k++) {
+		n = strlen(domains[k]);
+		if (strlen(at + 1) >= n &&
+		    strcasecmp(at + 1 + strlen(at + 1) - n, domains[k]) == 0 &&
+		    (strlen(at + 1) == n || at[strlen(at + 1) - n] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+/* person_behind: the person behind a notification: a Reply-To that is a
+ * person's address, else prefer (ORGANIZER, attendee), else the From when
+ * it is a person's; malloc'd or NULL. */
+static char *
+person_behind(struct ctx *x, const char *prefer)
+{
+	const char *v = mime_header_raw(x->m, "Reply-To");
+	char *a = NULL;
+
+	if (v != NULL && mime_addr_parse(v, &a, NULL) == MIME_OK) {
+		if (!service_addr(a))
+			return a;
+		free(a);
+	}
+	if (prefer != NULL && !service_addr(prefer))
+		return xstrdup(prefer);
+	if (x->from_addr != NULL && !service_addr(x->from_addr))
+		return xstrdup(x->from_addr);
+	return NULL;
+}
+
+/* ics_value: the value of property name (with parameters) in an unfolded
+ * iCalendar text, copied to buf; params (up to the ':') to pbuf. */
+static int
+ics_prop(const char *ics, const char *name, size_t nth, char *pbuf,
+         size_t plen, char *vbuf, size_t vlen)
+{
+	const char *p = ics, *e, *colon;
+	size_t n = strlen(name), k;
+
+	while (*p != '\0') {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (strncasecmp(p, name, n) == 0 && (p[n] == ':' || p[n] == ';')) {
+			if (nth-- == 0) {
+				colon = memchr(p + n, ':', (size_t)(e - p - n));
+				if (colon == NULL)
+					return 0;
+				k = (size_t)(colon - p - n);
+				if (k >= plen)
+					k = plen - 1;
+				memcpy(pbuf, p + n, k);
+				pbuf[k] = '\0';
+				k = (size_t)(e - colon - 1);
+				while (k > 0 && (colon[k] == '\r'))
+					k--;
+				if (k >= vlen)
+					k = vlen - 1;
+				memcpy(vbuf, colon + 1, k);
+				vbuf[k] = '\0';
+				return 1;
+			}
+		}
+		p = *e != '\0' ? e + 1 : e;
+	}
+	return 0;
+}
+
+/* mailto: the address of a "mailto:a@b" value, lowercased, malloc'd */
+static char *
+mailto(const char *v)
+{
+	char *r, *p;
+
+	if (strncasecmp(v, "mailto:", 7) == 0)
+		v += 7;
+	r = xstrdup(v);
+	for (p = r; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	while (p > r && isspace((unsigned char)p[-1]))
+		*--p = '\0';
+	return r;
+}
+
+/* addressed_to: is a one of the message's To/Cc addresses? */
+static int
+addressed_to(const struct mime_msg *m, const char *a)
+{
+	char **l = NULL;
+	size_t n = 0, i;
+	int r = 0;
+
+	cls_addr_list(mime_header_raw(m, "To"), &l, &n);
+	cls_addr_list(mime_header_raw(m, "Cc"), &l, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i], a) == 0)
+			r = 1;
+	mime_strv_free(l, n);
+	return r;
+}
+
+/*
+ * calendar: a text/calendar part (an invitation, an answer to one).  An
+ * invitation from the sender, or an acceptance of the recipient's, is
+ * engagement; a decline or a cancellation is other, held for review.
+ * Returns 1 when decided.
+ */
+static int
+calendar(struct ctx *x, struct classification *out)
+{
+	size_t i, np = mime_nparts(x->m), k;
+	const struct mime_part *pt = NULL;
+	struct buf u;
+	char par[512], val[512], method[64] = "", *who = NULL;
+	int rc = 0;
+
+	for (i = 0; i < np; i++) {
+		const struct mime_part *q = mime_part(x->m, i);
+		if (q != NULL && (strcmp(q->content_type, "text/calendar") == 0 ||
+		                  strcmp(q->content_type, "application/ics") == 0)) {
+			pt = q;
+			break;
+		}
+	}
+	if (pt == NULL || pt->body == NULL)
+		return 0;
+	/* unfold */
+	buf_init(&u);
+	for (k = 0; k < pt->body_len && k < 256 * 1024; k++) {
+		char c = pt->body[k];
+		if (c == '\r')
+			continue;
+		if (c == '\n' && k + 1 < pt->body_len &&
+		    (pt->body[k + 1] == ' ' || pt->body[k + 1] == '\t')) {
+			k++;
+			continue;
+		}
+		if (c == '\0')
+			c = ' ';
+		buf_addc(&u, c);
+	}
+	buf_addc(&u, '\0');
+	if (ics_prop(u.s, "METHOD", 0, par, sizeof par, method, sizeof method))
+		for (k = 0; method[k] != '\0'; k++)
+			method[k] = (char)toupper((unsigned char)method[k]);
+	if (strcmp(method, "REQUEST") == 0 || strcmp(method, "PUBLISH") == 0 ||
+	    strcmp(method, "ADD") == 0) {
+		if (ics_prop(u.s, "ORGANIZER", 0, par, sizeof par, val,
+		             sizeof val))
+			who = mailto(val);
+		if (who != NULL && addressed_to(x->m, who)) {
+			/* the recipient's own meeting, sent back: an update */
+			out->cls = CLS_OTHER;
+			out->signal = xstrdup("calendar-update");
+		} else {
+			out->cls = CLS_ENGAGEMENT;
+			out->signal = xstrdup("calendar-invite");
+			out->reply_to = person_behind(x, who);
+		}
+		rc = 1;
+	} else if (strcmp(method, "REPLY") == 0 ||
+	           strcmp(method, "COUNTER") == 0) {
+		const char *sig = "calendar-accepted";
+		int cls = CLS_ENGAGEMENT;
+		for (k = 0; ics_prop(u.s, "ATTENDEE", k, par, sizeof par, val,
+		                     sizeof val);
+		     k++) {
+			free(who);
+			who = mailto(val);
+			if (cls_ci_strstr(par, "PARTSTAT=DECLINED") != NULL) {
+				sig = "calendar-declined";
+				cls = CLS_OTHER;
+				break;
+			}
+			if (cls_ci_strstr(par, "PARTSTAT=TENTATIVE") != NULL)
+				sig = "calendar-tentative";
+			if (cls_ci_strstr(par, "PARTSTAT=ACCEPTED") != NULL)
+				break;
+		}
+		if (strcmp(method, "COUNTER") == 0)
+			sig = "calendar-counter";
+		out->cls = cls;
+		out->signal = xstrdup(sig);
+		out->reply_to = person_behind(x, who);
+		if (cls == CLS_OTHER)
+			set_review(out, "meeting declined");
+		rc = 1;
+	} else if (strcmp(method, "CANCEL") == 0) {
+		out->cls = CLS_OTHER;
+		out->signal = xstrdup("calendar-cancelled");
+		if (ics_prop(u.s, "ORGANIZER", 0, par, sizeof par, val,
+		             sizeof val))
+			who = mailto(val);
+		out->reply_to = person_behind(x, who);
+		set_review(out, "meeting cancelled");
+		rc = 1;
+	}
+	if (rc)
+		cls_set_rule(out, "calendar-", method, "");
+	free(who);
+	buf_free(&u);
+	return rc;
+}
+
+/* service: a notification from a document, e-signature, calendar,
+ * scheduling, social or ticket system (the "engagement/KIND" and
+ * "other/KIND" rules).  Returns 1 when decided. */
+static int
+service(struct ctx *x, struct classification *out)
+{
+	int i;
+
+	if (calendar(x, out))
+		return 1;
+	if ((i = cls_run_rules(x, cls_want_service)) < 0)
+		return 0;
+	out->signal = xstrdup(x->c->rules[i].signal);
+	cls_set_rule(out, "rule:", x->c->rules[i].name, "");
+	if (x->c->rules[i].cls == CLS_SVC_ENGAGE) {
+		out->cls = CLS_ENGAGEMENT;
+		out->reply_to = person_behind(x, NULL);
+	} else {
+		out->cls = CLS_OTHER;
+		if (strstr(out->signal, "declined") != NULL ||
+		    strstr(out->signal, "cancel") != NULL)
+			set_review(out, out->signal);
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opt-outs. */
+
+/*
+ * negated: is the match at [start, end) of t negated in its own clause
+ * ("please don't remove me", "ich möchte mich nicht abmelden", "ne me
+ * désinscrivez pas")?  Looks back to the clause's start (at most 60 bytes)
+ * for a negation word.
+ */
+static int
+negated(const char *t, size_t start, size_t end)
+{
+	static const char *neg[] = {
+	    "don't", "dont", "do not", "never", "not", "no", "nicht", "kein",
+	    "keine", "nie", "niemals", "ne", "n'", "pas", "jamais", "non",
+	    "nunca", "niet", "geen", "nooit", "não", "nao", "inte", "aldrig",
+	    "ej", "mai", "wouldn't", "won't", "didn't", "doesn't", "without",
+	    "ohne", "sans", "sin", "senza", "sem", "utan", "bez", "zonder",
+	    NULL};
+	size_t b = start > 60 ? start - 60 : 0, e = 0, i;
+	char *seg, *lo;
+	const char *p;
+	int k, r = 0;
+
+	for (i = start; i > b; i--)
+		if (t[i - 1] == '.' || t[i - 1] == '!' || t[i - 1] == '?' ||
+		    t[i - 1] == '\n' || t[i - 1] == ';')
+			break;
+	b = i;
+	(void)end;
+	(void)e;
+	/* the clause before the match (the match itself may hold the
+	 * negation that is the request: "ne plus me contacter") */
+	seg = xstrndup(t + b, start - b);
+	lo = cls_lower_utf8(seg);
+	for (k = 0; neg[k] != NULL && !r; k++) {
+		size_t n = strlen(neg[k]);
+		for (p = lo; (p = strstr(p, neg[k])) != NULL; p++) {
+			int lb = p == lo || !(isalnum((unsigned char)p[-1]) ||
+			                      (unsigned char)p[-1] >= 0x80);
+			int rb = neg[k][n - 1] == '\'' ||
+			         !(isalnum((unsigned char)p[n]) ||
+			           (unsigned char)p[n] >= 0x80);
+			if (lb && rb) {
+				r = 1;
+				break;
+			}
+		}
+	}
+	free(seg);
+	free(lo);
+	return r;
+}
+
+/* words: the number of words in s */
+static size_t
+words(const char *s)
+{
+	size_t n = 0;
+	int in = 0;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		if (isspace((unsigned char)*s))
+			in = 0;
+		else if (!in) {
+			in = 1;
+			n++;
+		}
+	}
+	return n;
 }
 
 void
@@ -190,6 +520,79 @@ classification_free(struct classification *cl)
 	cl->intent_day = -1;
 }
 
+/*
+ * text_of: the message's best text body, and *own a copy to free when the
+ * text had to be mended: a NUL byte inside a body (mime hands out
+ * NUL-terminated strings, with the length beside them) would otherwise
+ * hide the rest of the text from every rule; it becomes a space.
+ */
+static const char *
+text_of(const struct mime_msg *m, char **own)
+{
+	const char *t = mime_text(m);
+	size_t i, np = mime_nparts(m), k;
+	const struct mime_part *pt;
+
+	*own = NULL;
+	if (t == NULL)
+		return "";
+	for (i = 0; i < np; i++) {
+		pt = mime_part(m, i);
+		if (pt == NULL || pt->body != t)
+			continue;
+		if (pt->body_len > strlen(t)) {
+			*own = xmalloc(pt->body_len + 1);
+			memcpy(*own, pt->body, pt->body_len);
+			for (k = 0; k < pt->body_len; k++)
+				if ((*own)[k] == '\0')
+					(*own)[k] = ' ';
+			(*own)[pt->body_len] = '\0';
+			return *own;
+		}
+		break;
+	}
+	return t;
+}
+
+/*
+ * opt_out: an unsubscribe or weak opt-out rule matched (rule i).  Only an
+ * explicit request that is not negated, in the new text, unsubscribes: a
+ * negated one ("please don't remove me") is a human reply; weaker wording,
+ * or an opt-out subject over a message that says something else, is a
+ * human reply held for review - a false opt-out loses the lead for ever.
+ */
+static void
+opt_out(struct ctx *x, struct classification *out, int i)
+{
+	const struct rule *r = &x->c->rules[i];
+	char *why;
+
+	cls_set_rule(out, "rule:", r->name, "");
+	if (r->field == F_BODY && negated(x->hit, x->hit_start, x->hit_end)) {
+		out->cls = CLS_HUMAN_REPLY;
+		cls_set_rule(out, "rule:", r->name, ",negated");
+		return;
+	}
+	if (r->cls == CLS_OPTOUT_WEAK) {
+		out->cls = CLS_HUMAN_REPLY;
+		why = xasprintf("unclear opt-out wording: \"%.*s\"",
+		                (int)(x->hit_end - x->hit_start > 80
+		                          ? 80
+		                          : x->hit_end - x->hit_start),
+		                x->hit + x->hit_start);
+		set_review(out, why);
+		free(why);
+		return;
+	}
+	out->cls = CLS_UNSUBSCRIBE;
+	if (r->field == F_SUBJECT && words(cls_ctx_body(x)) > 3) {
+		/* the body would have matched first if it asked too */
+		out->cls = CLS_HUMAN_REPLY;
+		cls_set_rule(out, "rule:", r->name, ",subject-only");
+		set_review(out, "opt-out in the subject only");
+	}
+}
+
 int
 classify_message(const struct classifier *c, const struct mime_msg *m,
                  const char *tz, struct classification *out)
@@ -197,8 +600,8 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	struct ctx x;
 	const char *ct = mime_content_type(m),
 	           *rt = mime_param(m, "report-type"), *v;
-	char *arf;
-	int i;
+	char *arf, *own_text = NULL;
+	int i, bounce = 0;
 
 	memset(out, 0, sizeof *out);
 	out->return_day = -1;
@@ -208,9 +611,11 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	x.m = m;
 	x.subject = mime_header(m, "Subject");
 	x.from = mime_header(m, "From");
-	x.text = mime_text(m);
-	if (x.text == NULL)
-		x.text = "";
+	if ((v = mime_header_raw(m, "From")) == NULL ||
+	    mime_addr_parse(v, &x.from_addr, NULL) != MIME_OK)
+		x.from_addr = NULL;
+	x.text = text_of(m, &own_text);
+	x.msg_day = msg_day_of(m, tz);
 	x.md = pcre2_match_data_create(4, NULL);
 	if (x.md == NULL) {
 		fprintf(stderr, "pcre2_match_data_create: out of memory\n");
@@ -226,6 +631,7 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	     strcasecmp(rt, "disposition-notification") == 0) ||
 	    has_part(m, "message/disposition-notification")) {
 		out->cls = CLS_OTHER;
+		out->signal = xstrdup("read-receipt");
 		cls_set_rule(out, "read-receipt", NULL, "");
 		goto done;
 	}
@@ -235,10 +641,12 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 		(void)cls_failed_dsn(m, &all_ok, &nrec);
 		if (all_ok) {
 			out->cls = CLS_OTHER;
+			out->signal = xstrdup("delivery-success");
 			cls_set_rule(out, "dsn-success", NULL, "");
 			goto done;
 		}
 		cls_decide_bounce(&x, out, "dsn");
+		bounce = 1;
 		goto done;
 	}
 	if (has_part(m, "message/feedback-report"))
@@ -246,12 +654,14 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	/* 2. bounces without a DSN */
 	if (bounce_sender(x.from)) {
 		cls_decide_bounce(&x, out, "bounce-sender");
+		bounce = 1;
 		goto done;
 	}
 	if ((i = cls_run_rules(&x, cls_want_bounce_detect)) >= 0) {
 		char *sig = xasprintf("rule:%s", c->rules[i].name);
 		cls_decide_bounce(&x, out, sig);
 		free(sig);
+		bounce = 1;
 		goto done;
 	}
 	/* Apple Mail's one-click "Unsubscribe" sends an auto-submitted mail */
@@ -260,7 +670,11 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 		cls_set_rule(out, "apple-unsubscribe", NULL, "");
 		goto done;
 	}
-	/* 3. RFC 3834 and vendor auto-reply headers */
+	/* 3. service notifications: calendars, documents, e-signatures,
+	 * scheduling, social networks, tickets (often auto-submitted too) */
+	if (service(&x, out))
+		goto done;
+	/* 4. RFC 3834 and vendor auto-reply headers */
 	v = NULL;
 	if ((mime_header(m, "Auto-Submitted") != NULL &&
 	     !hdr_is(m, "Auto-Submitted", "no") && (v = "auto-submitted")) ||
@@ -276,7 +690,7 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 		 * a list's welcome is still automatic: auto_reply */
 		goto autoreply;
 	}
-	/* 4. weak signals: bulk or suppressed auto-responses count as an
+	/* 5. weak signals: bulk or suppressed auto-responses count as an
 	 * auto-reply only when an auto-reply rule agrees; lists are other */
 	if (mime_header(m, "X-Auto-Response-Suppress") != NULL ||
 	    hdr_is(m, "Precedence", "bulk") ||
@@ -290,6 +704,7 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 		if (mime_header(m, "X-Auto-Response-Suppress") == NULL ||
 		    mime_header(m, "List-Id") != NULL) {
 			out->cls = CLS_OTHER;
+			out->signal = xstrdup("newsletter");
 			cls_set_rule(out, "precedence", NULL, "");
 			goto done;
 		}
@@ -297,12 +712,19 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	if (mime_header(m, "List-Id") != NULL ||
 	    mime_header(m, "List-Unsubscribe") != NULL) {
 		out->cls = CLS_OTHER;
+		out->signal = xstrdup("newsletter");
 		cls_set_rule(out, "list", NULL, "");
 		goto done;
 	}
-	/* 5. the rules */
+	/* 6. the rules */
 	if ((i = cls_run_rules(&x, cls_want_general)) >= 0) {
 		out->cls = c->rules[i].cls;
+		if (out->cls == CLS_UNSUBSCRIBE || out->cls == CLS_OPTOUT_WEAK) {
+			opt_out(&x, out, i);
+			if (out->cls == CLS_HUMAN_REPLY)
+				goto human;
+			goto done;
+		}
 		cls_set_rule(out, "rule:", c->rules[i].name, "");
 		if (out->cls == CLS_AUTO_REPLY)
 			goto autoreply;
@@ -310,15 +732,16 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 			goto human;
 		goto done;
 	}
-	/* 6. a person wrote it */
+	/* 7. a person wrote it */
 	out->cls = CLS_HUMAN_REPLY;
 	cls_set_rule(out, "default", NULL, "");
 human:
 	out->reply_text = (char *)cls_ctx_body(&x);
+	cls_intent(&x, out); /* its rules read the body too */
 	x.body = NULL;
 	goto done;
 autoreply:
-	out->return_day = return_day(&x, tz);
+	out->return_day = return_day(&x, tz, out);
 	goto done;
 arf:
 	arf = arf_type(m);
@@ -328,15 +751,27 @@ arf:
 		cls_set_rule(out, "arf-opt-out", NULL, "");
 	} else {
 		out->cls = CLS_OTHER;
+		out->signal = xstrdup("abuse-report");
 		cls_set_rule(out, "arf", NULL, "");
 	}
 	free(arf);
+	bounce = 1;
 done:
+	/* the new text of anything a person may have written */
+	if (out->reply_text == NULL && !bounce) {
+		const char *b = cls_ctx_body(&x);
+		if (b != NULL && *b != '\0') {
+			out->reply_text = x.body;
+			x.body = NULL;
+		}
+	}
 	pcre2_match_data_free(x.md);
 	if (x.lmc != NULL)
 		pcre2_match_context_free(x.lmc);
 	free(x.body);
 	free(x.bounce);
+	free(x.from_addr);
+	free(own_text);
 	return CLASSIFY_OK;
 }
 

@@ -106,6 +106,9 @@ struct ctx {
 	size_t bounce_head; /* bytes of DSN Status/Diagnostic lines it starts
 	                       with (where the deciding words usually are) */
 	struct fstate fs[F_HEADER]; /* by enum field, F_HEADER excluded */
+	char *from_addr; /* the From address, lowercased, or NULL */
+	int msg_day;     /* the Date as a clock.h day, -1 if none */
+	int day_first;   /* read n/n/yyyy as day/month (cls_day_first) */
 	/* the last cls_run_rules hit: the text it looked at, and the match */
 	const char *hit;
 	size_t hit_start, hit_end;
@@ -131,6 +134,9 @@ int cls_want_phase(int cls);
 int cls_want_auto(int cls);
 int cls_want_general(int cls);
 int cls_want_service(int cls);
+/* cls_run_rules_class: the first rule of class cls (file order) whose
+ * field matches; its index or -1. */
+int cls_run_rules_class(struct ctx *x, int cls);
 int cls_want_intent(int cls);
 
 
@@ -168,6 +174,17 @@ const struct mime_dsn *cls_failed_dsn(const struct mime_msg *m, int *all_ok,
  * signal names what said it is a bounce. */
 void cls_decide_bounce(struct ctx *x, struct classification *out,
                        const char *signal);
+
+/* ---- classify_intent.c */
+/* cls_intent: fill out->intent, intent_rule, intent_day, answer and
+ * referrals of a human reply whose new text is out->reply_text. */
+void cls_intent(struct ctx *x, struct classification *out);
+/* cls_choice_answer: the bare choice number (1-9) that is the whole of
+ * text (a greeting, sign-off and name line aside), else 0. */
+int cls_choice_answer(const char *text);
+/* cls_addr_list: the addresses in header value v (To, Cc), lowercased,
+ * appended to *list (n of them, *n updated). */
+void cls_addr_list(const char *v, char ***list, size_t *n);
 
 /* ---- classify.c */
 /* cls_set_rule: the rule that decided is pre + name + post (name may be

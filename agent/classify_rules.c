@@ -684,6 +684,22 @@ cls_run_rules_earliest(struct ctx *x, int (*want)(int cls))
 	return best;
 }
 
+static int want_cls_value;
+
+static int
+want_cls_exact(int cls)
+{
+	return cls == want_cls_value;
+}
+
+int
+cls_run_rules_class(struct ctx *x, int cls)
+{
+	want_cls_value = cls; /* the classifier is not thread-safe either
+	                         (mime_header caches) */
+	return cls_run_rules(x, want_cls_exact);
+}
+
 int
 cls_want_bounce_detect(int cls)
 {
