@@ -611,6 +611,34 @@ agent_examine(struct agent *a, const char *name, const char *data, size_t len,
 		json_kv(out, &f, "failed_recipient", cl.failed_recipient);
 		json_kv(out, &f, "status", cl.status);
 		json_kv(out, &f, "reply_text", cl.reply_text);
+		json_kv(out, &f, "intent", cl.cls == CLS_HUMAN_REPLY ?
+		    classify_intent_name(cl.intent) : NULL);
+		json_kv(out, &f, "intent_rule", cl.intent_rule);
+		if (cl.intent_day >= 0) {
+			char idate[16];
+			int y, mo, d;
+			clock_civil_from_day(cl.intent_day, &y, &mo, &d);
+			snprintf(idate, sizeof idate, "%04d-%02d-%02d", y, mo, d);
+			json_kv(out, &f, "intent_date", idate);
+		}
+		if (cl.answer > 0)
+			json_ki(out, &f, "answer", cl.answer);
+		if (cl.nreferrals > 0) {
+			json_key(out, &f, "referrals");
+			buf_addc(out, '[');
+			for (size_t k = 0; k < cl.nreferrals; k++) {
+				if (k > 0)
+					buf_addc(out, ',');
+				json_str(out, cl.referrals[k]);
+			}
+			buf_addc(out, ']');
+		}
+		json_kv(out, &f, "signal", cl.signal);
+		json_kv(out, &f, "reply_to", cl.reply_to);
+		if (cl.review) {
+			json_kb(out, &f, "review", 1);
+			json_kv(out, &f, "review_why", cl.review_why);
+		}
 		buf_addc(out, '}');
 	} else {
 		buf_printf(out, "%s: %s (%s)\n", name,
@@ -626,6 +654,17 @@ agent_examine(struct agent *a, const char *name, const char *data, size_t len,
 			    cl.status ? cl.status : "");
 		if (cl.diagnostic)
 			buf_printf(out, "  diagnostic: %s\n", cl.diagnostic);
+		if (cl.cls == CLS_HUMAN_REPLY)
+			buf_printf(out, "  intent: %s (%s)\n",
+			    classify_intent_name(cl.intent),
+			    cl.intent_rule ? cl.intent_rule : "-");
+		if (cl.signal)
+			buf_printf(out, "  signal: %s%s%s\n", cl.signal,
+			    cl.reply_to ? " from " : "",
+			    cl.reply_to ? cl.reply_to : "");
+		if (cl.review)
+			buf_printf(out, "  review: %s\n",
+			    cl.review_why ? cl.review_why : "unsure");
 		if (cl.reply_text) {
 			buf_adds(out, "  reply text:\n");
 			for (const char *p = cl.reply_text; *p;) {
