@@ -979,9 +979,20 @@ template_check_sender(const struct template *t, const char *const *set,
 			const struct ttok *k = &t->parts[i].toks[j];
 			const char *hint;
 
+			size_t q;
+			int seen = 0;
+
 			if (!k->is_var || k->has_fb ||
 			    (hint = template_sender_hint(k->s)) == NULL ||
 			    in_list(k->s, set, nset))
+				continue;
+			/* once per variable and line */
+			for (q = 0; q < j; q++)
+				if (t->parts[i].toks[q].is_var &&
+				    t->parts[i].toks[q].line == k->line &&
+				    strcmp(t->parts[i].toks[q].s, k->s) == 0)
+					seen = 1;
+			if (seen)
 				continue;
 			add_msg(msgs, nmsgs,
 			        xasprintf("%s:%d: error: {{%s}} is not "
