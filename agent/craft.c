@@ -181,6 +181,21 @@ signature_text(const struct config *c)
 }
 
 void
+craft_local_time(struct nudge *n, const struct lead *l, time_t now,
+    char *buf, size_t len)
+{
+	static const char *const days[] = {"Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday"};
+	const char *ltz = l->tz && *l->tz ? l->tz : n->tz;
+	struct tm tm;
+
+	clock_localtime(now, ltz, &tm);
+	snprintf(buf, len, "%s %02d:%02d%s%.60s%s", days[tm.tm_wday],
+	    tm.tm_hour, tm.tm_min, ltz ? " (" : "", ltz ? ltz : "",
+	    ltz ? ")" : "");
+}
+
+void
 craft_vars_init(struct craft_vars *v, struct nudge *n, const struct lead *l,
     const char *stage, time_t now)
 {
@@ -190,7 +205,7 @@ craft_vars_init(struct craft_vars *v, struct nudge *n, const struct lead *l,
 	static const char *const days[] = {"Sunday", "Monday", "Tuesday",
 	    "Wednesday", "Thursday", "Friday", "Saturday"};
 	const struct config *c = n->cfg;
-	const char *nm = sender_name(c), *ltz;
+	const char *nm = sender_name(c);
 	struct tm tm;
 
 	memset(v, 0, sizeof *v);
@@ -202,11 +217,7 @@ craft_vars_init(struct craft_vars *v, struct nudge *n, const struct lead *l,
 	snprintf(v->date, sizeof v->date, "%s %d, %d", months[tm.tm_mon],
 	    tm.tm_mday, tm.tm_year + 1900);
 	snprintf(v->weekday, sizeof v->weekday, "%s", days[tm.tm_wday]);
-	ltz = l->tz && *l->tz ? l->tz : n->tz;
-	clock_localtime(now, ltz, &tm);
-	snprintf(v->local_time, sizeof v->local_time, "%s %02d:%02d%s%.60s%s",
-	    days[tm.tm_wday], tm.tm_hour, tm.tm_min, ltz ? " (" : "",
-	    ltz ? ltz : "", ltz ? ")" : "");
+	craft_local_time(n, l, now, v->local_time, sizeof v->local_time);
 	if (nm) {
 		size_t k = strcspn(nm, " ");
 		snprintf(v->sender_first, sizeof v->sender_first, "%.*s",

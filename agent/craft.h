@@ -85,6 +85,11 @@ int craft_value_pick(struct nudge *n, const struct value_item *items,
                      const struct value_item **out, char **why,
                      char **errstr);
 
+/* craft_local_time: "Tuesday 09:05 (America/New_York)", the lead's local time
+ * at now (its own zone, else the salesperson's), into buf. */
+void craft_local_time(struct nudge *n, const struct lead *l, time_t now,
+                      char *buf, size_t len);
+
 /* craft_is_x: 1 when stage is an X label ("X", "X3", "x1"). */
 int craft_is_x(const char *stage);
 
