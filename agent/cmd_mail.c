@@ -185,6 +185,16 @@ catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* warn_no_imap: once per tick or run: without imap_url no reply is seen. */
+static void
+warn_no_imap(struct nudge *n)
+{
+	if (n->cfg->imap_url == NULL)
+		log_warnx("no imap_url in %s: replies cannot be detected, so "
+			  "leads who answer keep getting follow-ups",
+		    n->config_path);
+}
+
 int
 cmd_tick(struct nudge *n, int argc, char **argv)
 {
@@ -216,6 +226,7 @@ cmd_tick(struct nudge *n, int argc, char **argv)
 		return rc;
 	if (!o.dry_run && (rc = agent_lock(n, "tick")) != EX_OK)
 		return rc;
+	warn_no_imap(n);
 	catch_signals();
 	o.stop = &stop_flag;
 	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
@@ -278,6 +289,7 @@ cmd_run(struct nudge *n, int argc, char **argv)
 		return rc;
 	if ((rc = agent_lock(n, "run")) != EX_OK)
 		return rc;
+	warn_no_imap(n);
 	catch_signals();
 	o.stop = &stop_flag;
 	o.wake_fd = wake_pipe[0];
@@ -324,7 +336,8 @@ cmd_run(struct nudge *n, int argc, char **argv)
 static const char usage_status[] =
     "usage: nudge status [--json]\n"
     "\n"
-    "Is an agent running, when the mailbox was last read, the next due touch,\n"
+    "Is an agent running, when the mailbox was last read (and whether replies\n"
+    "can be detected at all: not without imap_url), the next due touch,\n"
     "emails sent today against the daily cap, outbox items awaiting your\n"
     "review, and leads by status.\n";
 
@@ -384,6 +397,7 @@ cmd_status(struct nudge *n, int argc, char **argv)
 		buf_init(&b);
 		buf_addc(&b, '{');
 		json_kb(&b, &f, "running", pid != 0);
+		json_kb(&b, &f, "replies_detected", n->cfg->imap_url != NULL);
 		json_ki(&b, &f, "pid", pid > 0 ? pid : 0);
 		json_kv(&b, &f, "last_sync",
 		    last ? cli_time(n, (time_t)atoll(last)) : NULL);
@@ -407,6 +421,10 @@ cmd_status(struct nudge *n, int argc, char **argv)
 			printf("agent:      %s\n", pid ? "running" : "not running");
 		printf("last sync:  %s\n",
 		    last ? cli_time(n, (time_t)atoll(last)) : "never");
+		if (n->cfg->imap_url == NULL)
+			printf("replies:    NOT DETECTED: no imap_url is "
+			       "configured, so leads who answer keep getting "
+			       "follow-ups\n");
 		if (next)
 			printf("next due:   %s stage %s to %s\n",
 			    cli_time(n, next->due), next->stage,
