@@ -18,6 +18,7 @@
 #include "agent.h"
 #include "clock.h"
 #include "commands.h"
+#include "craft.h"
 #include "json.h"
 #include "log.h"
 #include "template.h"
@@ -184,6 +185,16 @@ catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* warn_no_imap: once per tick or run: without imap_url no reply is seen. */
+static void
+warn_no_imap(struct nudge *n)
+{
+	if (n->cfg->imap_url == NULL)
+		log_warnx("no imap_url in %s: replies cannot be detected, so "
+			  "leads who answer keep getting follow-ups",
+		    n->config_path);
+}
+
 int
 cmd_tick(struct nudge *n, int argc, char **argv)
 {
@@ -215,6 +226,7 @@ cmd_tick(struct nudge *n, int argc, char **argv)
 		return rc;
 	if (!o.dry_run && (rc = agent_lock(n, "tick")) != EX_OK)
 		return rc;
+	warn_no_imap(n);
 	catch_signals();
 	o.stop = &stop_flag;
 	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
@@ -277,6 +289,7 @@ cmd_run(struct nudge *n, int argc, char **argv)
 		return rc;
 	if ((rc = agent_lock(n, "run")) != EX_OK)
 		return rc;
+	warn_no_imap(n);
 	catch_signals();
 	o.stop = &stop_flag;
 	o.wake_fd = wake_pipe[0];
@@ -323,7 +336,8 @@ cmd_run(struct nudge *n, int argc, char **argv)
 static const char usage_status[] =
     "usage: nudge status [--json]\n"
     "\n"
-    "Is an agent running, when the mailbox was last read, the next due touch,\n"
+    "Is an agent running, when the mailbox was last read (and whether replies\n"
+    "can be detected at all: not without imap_url), the next due touch,\n"
     "emails sent today against the daily cap, outbox items awaiting your\n"
     "review, and leads by status.\n";
 
@@ -383,6 +397,7 @@ cmd_status(struct nudge *n, int argc, char **argv)
 		buf_init(&b);
 		buf_addc(&b, '{');
 		json_kb(&b, &f, "running", pid != 0);
+		json_kb(&b, &f, "replies_detected", n->cfg->imap_url != NULL);
 		json_ki(&b, &f, "pid", pid > 0 ? pid : 0);
 		json_kv(&b, &f, "last_sync",
 		    last ? cli_time(n, (time_t)atoll(last)) : NULL);
@@ -406,6 +421,10 @@ cmd_status(struct nudge *n, int argc, char **argv)
 			printf("agent:      %s\n", pid ? "running" : "not running");
 		printf("last sync:  %s\n",
 		    last ? cli_time(n, (time_t)atoll(last)) : "never");
+		if (n->cfg->imap_url == NULL)
+			printf("replies:    NOT DETECTED: no imap_url is "
+			       "configured, so leads who answer keep getting "
+			       "follow-ups\n");
 		if (next)
 			printf("next due:   %s stage %s to %s\n",
 			    cli_time(n, next->due), next->stage,
@@ -507,6 +526,10 @@ cmd_preview(struct nudge *n, int argc, char **argv)
 		free(err);
 		return rc == OUTBOX_EHOLD ? EX_DATAERR : EX_CONFIG;
 	}
+	if (m.value_item)
+		fprintf(stderr, "nudge preview: stage %s carries value item "
+				"%s (%s/value/%s.md)\n",
+		    label, m.value_item, n->templates_dir, m.value_item);
 	fwrite(m.text, 1, m.len, stdout);
 	outbox_msg_free(&m);
 	return EX_OK;
@@ -519,9 +542,12 @@ static const char usage_template[] =
     "\n"
     "Lint every template in DIR (default: the configured templates/, and its\n"
     "sequence subdirectories such as after-contact/): unknown\n"
-    "variables, a missing Subject, bad UTF-8, unbalanced braces, and the value\n"
-    "library.  Each problem is printed as file:line.  Exit 65 if any template\n"
-    "is broken (warnings alone exit 0).\n";
+    "variables, a missing Subject, bad UTF-8, unbalanced braces, a bad\n"
+    "Answers: header, a sender variable ({{sender.phone}}) the config does\n"
+    "not set, and the value library (each draft or example item is named: it\n"
+    "is never sent).  Each problem is printed as file:line.  Exit 65 if any\n"
+    "template is broken or uses an unconfigured sender variable (warnings\n"
+    "alone exit 0).\n";
 
 /* scan_templates: add the template files of dir (and, at the top, of its
  * subdirectories other than value/) to names. */
@@ -569,6 +595,8 @@ cmd_template(struct nudge *n, int argc, char **argv)
 	char **names = NULL, **msgs = NULL, *err = NULL, *vdir;
 	size_t nnames = 0, nmsgs = 0, nvalues = 0;
 	struct value_item *values = NULL;
+	const char *sender[8];
+	size_t nsender = 0;
 	int errors = 0, rc;
 	DIR *d;
 
@@ -578,13 +606,22 @@ cmd_template(struct nudge *n, int argc, char **argv)
 		fputs(usage_template, stderr);
 		return EX_USAGE;
 	}
-	if (argc == 3)
+	if (argc == 3) {
 		dir = argv[2];
-	else {
+		/* the config, when there is one, says which sender.* values
+		 * are configured */
+		if (cli_open_nodb(n, 0) != EX_OK)
+			n->cfg = NULL;
+	} else {
 		if ((rc = cli_open_nodb(n, 0)) != EX_OK)
 			return rc;
 		dir = n->templates_dir;
 	}
+	if (n->cfg && n->cfg->from_addr)
+		nsender = craft_sender_set(n->cfg, sender);
+	else
+		printf("note: no config: the sender.* variables are not "
+		       "checked\n");
 	if ((d = opendir(dir)) == NULL) {
 		fprintf(stderr, "nudge template check: %s: %s\n", dir,
 		    strerror(errno));
@@ -604,6 +641,9 @@ cmd_template(struct nudge *n, int argc, char **argv)
 			errors++;
 		} else {
 			template_check(t, NULL, 0, &msgs, &nmsgs);
+			if (n->cfg && n->cfg->from_addr)
+				errors += (int)template_check_sender(t, sender,
+				    nsender, &msgs, &nmsgs);
 			template_free(t);
 		}
 		free(names[i]);
@@ -614,14 +654,31 @@ cmd_template(struct nudge *n, int argc, char **argv)
 		free(msgs[i]);
 	}
 	free(msgs);
+	msgs = NULL;
 	vdir = xasprintf("%s/value", dir);
 	if (value_load_dir(vdir, &values, &nvalues, &err) != TEMPLATE_OK) {
 		printf("%s\n", err);
 		free(err);
 		errors++;
-	} else if (nvalues < 1)
+	} else if (nvalues < 1) {
 		printf("%s: warning: the value library is empty: X emails "
 		       "have nothing to offer\n", vdir);
+		nmsgs++;
+	} else {
+		size_t ok = 0;
+		for (size_t i = 0; i < nvalues; i++) {
+			const char *why = value_blocked(&values[i]);
+			if (why) {
+				printf("%s/%s.md: warning: never sent: %s\n",
+				    vdir, values[i].name, why);
+				nmsgs++;
+			} else
+				ok++;
+		}
+		if (ok == 0)
+			printf("%s: warning: no item can be sent yet: every X "
+			       "touch will be held until you add one\n", vdir);
+	}
 	value_free(values, nvalues);
 	free(vdir);
 	printf("%zu template%s checked: %d broken, %zu warning%s\n",

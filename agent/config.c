@@ -94,6 +94,10 @@ static const struct key keys[] = {
     {"max_message", T_SIZE, O(max_message), 1024, 1024L * 1024 * 1024, "10M"},
     {"timeout", T_DUR, O(timeout), 1, 3600, "30s"},
     {"log_level", T_LEVEL, O(log_level), 0, 0, "info"},
+    {"sender_name", T_STR, O(sender_name), 0, 0, NULL},
+    {"sender_title", T_STR, O(sender_title), 0, 0, NULL},
+    {"sender_phone", T_STR, O(sender_phone), 0, 0, NULL},
+    {"signature", T_PATH, O(signature), 0, 0, NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -96,6 +96,13 @@
  *   max_message     [10M] larger incoming messages are not fetched (1k..1024M).
  *   timeout         [30s] network timeout (1s..1h).
  *   log_level       [info] one of error, warn, info, debug.
+ *   sender_name     [from's display name] the salesperson's name as the
+ *                   templates sign it ({{sender.name}}, {{sender.first_name}}).
+ *   sender_title    [none] job title ({{sender.title}}).
+ *   sender_phone    [none] direct phone number ({{sender.phone}}).
+ *   signature       [none] path of a text file: the sign-off block under
+ *                   "Best," ({{sender.signature}}); without it the signature
+ *                   is the name, title and phone, one a line.
  */
 #ifndef NUDGE_CONFIG_H
 #define NUDGE_CONFIG_H
@@ -158,6 +165,10 @@ struct config {
 	size_t max_message; /* bytes */
 	long timeout;       /* seconds */
 	char *log_level;    /* "error", "warn", "info" or "debug" */
+	char *sender_name;  /* NULL = from_name */
+	char *sender_title; /* NULL = none */
+	char *sender_phone; /* NULL = none */
+	char *signature;    /* path of the signature file, NULL = none */
 
 	/* internal: line each key was set on (0 = default), and which were set
 	   explicitly; do not use */

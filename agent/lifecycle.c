@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "clock.h"
@@ -844,6 +846,40 @@ lc_log_touch(struct nudge *n, struct lead *l, const char *channel, time_t now,
 fail:
 	touch_free(t);
 	return db_err(rc, err, errstr);
+}
+
+char *
+lc_template_path(struct nudge *n, const char *seq, const char *stage,
+    const char *channel)
+{
+	char step[8], *path;
+	size_t i;
+	int pass;
+
+	for (i = 0; stage[i] && i < sizeof step - 1; i++)
+		step[i] = (char)tolower((unsigned char)stage[i]);
+	step[i] = '\0';
+	if (step[0] == 'x' && step[1] >= '0' && step[1] <= '9')
+		step[1] = '\0'; /* a label of the repeating stage: X2 -> x */
+	/* the sequence's own directory, then the top; for a stage named X...
+	 * its own file, then x */
+	for (pass = 0; pass < 2; pass++) {
+		const char *name = pass == 0 ? step : "x";
+		if (pass == 1 && (step[0] != 'x' || step[1] == '\0'))
+			break;
+		if (seq != NULL && strcmp(seq, "12345x") != 0) {
+			path = xasprintf("%s/%s/%s.%s", n->templates_dir, seq,
+			    name, channel);
+			if (access(path, R_OK) == 0)
+				return path;
+			free(path);
+		}
+		path = xasprintf("%s/%s.%s", n->templates_dir, name, channel);
+		if (access(path, R_OK) == 0 || (pass == 0 && step[0] != 'x'))
+			return path;
+		free(path);
+	}
+	return xasprintf("%s/%s.%s", n->templates_dir, step, channel);
 }
 
 int

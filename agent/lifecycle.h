@@ -161,6 +161,14 @@ int lc_resume_due(struct nudge *n, time_t now, int *count, char **errstr);
  * fell due are recorded as skipped ("not logged"), never silently done. */
 int lc_skip_unlogged(struct nudge *n, time_t now, char **errstr);
 
+/* lc_template_path: the template file of a stage's channel (malloc'd):
+ * templates/SEQ/STAGE.CHANNEL for a sequence other than 12345x, else
+ * templates/STAGE.CHANNEL (stage lower-cased); a stage named X... (X2, XA)
+ * falls back to the x template.  The path returned may not exist (the
+ * caller's load error names it). */
+char *lc_template_path(struct nudge *n, const char *seq, const char *stage,
+    const char *channel);
+
 /* lc_stage_label: the label of the lead's current stage ("3", "X2") into buf. */
 const char *lc_stage_label(struct nudge *n, const struct lead *l, char *buf,
     size_t len);

@@ -104,28 +104,6 @@ held(struct nudge *n, struct lead *l, const struct reaction *x,
 
 /* ---- a bare answer to a template's numbered choices */
 
-static char *
-stage_template_path(struct nudge *n, const char *seq, const char *stage)
-{
-	char step[8], *path;
-	size_t i;
-
-	if (stage[0] == 'X' || stage[0] == 'x')
-		snprintf(step, sizeof step, "x");
-	else {
-		for (i = 0; stage[i] && i < sizeof step - 1; i++)
-			step[i] = (char)tolower((unsigned char)stage[i]);
-		step[i] = '\0';
-	}
-	if (seq != NULL) {
-		path = xasprintf("%s/%s/%s.email", n->templates_dir, seq, step);
-		if (access(path, R_OK) == 0)
-			return path;
-		free(path);
-	}
-	return xasprintf("%s/%s.email", n->templates_dir, step);
-}
-
 /* answer_intent: the intent the answered template gives to the bare
  * choice number, or INTENT_NONE.  The answered email is the one the reply's
  * In-Reply-To names, else the lead's last one sent.  *rule gets a
@@ -149,7 +127,7 @@ answer_intent(struct nudge *n, const struct lead *l, const struct reaction *x,
 		if (store_touch_last_sent(n->st, l->id, &t, NULL) != STORE_OK)
 			return INTENT_NONE;
 	}
-	path = stage_template_path(n, l->sequence, t->stage);
+	path = lc_template_path(n, l->sequence, t->stage, "email");
 	if (template_load(path, &tpl, &err) == TEMPLATE_OK &&
 	    (name = template_answer(tpl, x->cl->answer)) != NULL &&
 	    (intent = classify_intent_parse(name)) > 0)

@@ -470,7 +470,13 @@ static const struct {
     {"Source", "source"},
     {"Sequence", "sequence"},
     {"Status", "status"},
-    {"Lead Status", "status"},
+    {"Lead Status", "lead_status"},
+    {"Rating", "rating"},
+    {"Hot", "hot"},
+    {"Hot Lead", "hot"},
+    {"Interests", "interests"},
+    {"Industry", "industry"},
+    {"Mailing Address", "mailing_address"},
     {"Notes", "notes"},
     {"Description", "notes"},
     {"Title", "title"},
@@ -595,7 +601,7 @@ test_sample_hubspot(void **state)
 	struct csv_record rec;
 	char *err = NULL;
 	const char *want[] = {"first_name", "last_name", "email", "company",
-	                      "phone",      "status",    "notes", NULL};
+	                      "phone", "lead_status", "notes", NULL};
 
 	(void)state;
 	assert_int_equal(csv_read(r, &rec, &err), CSV_OK);
