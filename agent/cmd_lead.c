@@ -29,6 +29,9 @@ static const char usage_lead[] =
     "       nudge lead snooze EMAIL --until YYYY-MM-DD [--reason TEXT]\n"
     "       nudge lead won|lost|retire EMAIL [--reason TEXT]\n"
     "       nudge lead enroll EMAIL [--sequence NAME] [--reason TEXT]\n"
+    "       nudge lead set EMAIL KEY=VALUE...   (KEY=  removes the field)\n"
+    "       nudge lead hot EMAIL [--off]\n"
+    "       nudge lead pick EMAIL [--stage S]\n"
     "\n"
     "add enrolls a lead in a sequence (default: the config's 'sequence'); its\n"
     "first touch is due at once.  import reads a CSV with a header row: common\n"
@@ -1053,6 +1056,12 @@ cmd_lead(struct nudge *n, int argc, char **argv)
 	    strcmp(argv[0], "won") == 0 || strcmp(argv[0], "lost") == 0 ||
 	    strcmp(argv[0], "enroll") == 0)
 		return lead_state(n, argc, argv);
+	if (strcmp(argv[0], "set") == 0)
+		return craft_cmd_lead_set(n, argc, argv);
+	if (strcmp(argv[0], "hot") == 0)
+		return craft_cmd_lead_hot(n, argc, argv);
+	if (strcmp(argv[0], "pick") == 0)
+		return craft_cmd_lead_pick(n, argc, argv);
 	fprintf(stderr, "nudge lead: unknown subcommand '%s'\n%s", argv[0],
 	    usage_lead);
 	return EX_USAGE;

@@ -190,9 +190,11 @@ outbox_render(struct outbox *ox, const struct touch *t, const struct lead *l,
 	memset(out, 0, sizeof *out);
 	if ((rc = template_for(ox, l, &tpl, errstr)) != OUTBOX_OK)
 		return rc;
-	/* the value library: an item for X touches, a personal one at 3-4 */
-	if (craft_is_x(t->stage) || strcmp(t->stage, "3") == 0 ||
-	    strcmp(t->stage, "4") == 0) {
+	/* the value library: an item for X touches, a personal one at 3-4 of
+	 * a cold sequence (after contact, stage 3 is a conversation's) */
+	if (craft_is_x(t->stage) ||
+	    ((strcmp(t->stage, "3") == 0 || strcmp(t->stage, "4") == 0) &&
+		l->status == LEAD_ACTIVE)) {
 		if (!ox->values_loaded) {
 			char *dir = xasprintf("%s/value", n->templates_dir);
 			if (value_load_dir(dir, &ox->values, &ox->nvalues,
