@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "craft.h"
 #include "csv.h"
 #include "json.h"
 #include "log.h"
@@ -19,7 +20,7 @@
 static const char usage_lead[] =
     "usage: nudge lead add EMAIL [--name N] [--first-name F] [--company C]\n"
     "                 [--phone P] [--tz ZONE] [--source S] [--sequence S]\n"
-    "                 [--set KEY=VALUE]... [--note TEXT]\n"
+    "                 [--set KEY=VALUE]... [--note TEXT] [--hot]\n"
     "       nudge lead import FILE.csv [--map COLUMN=FIELD]... [--sequence S]\n"
     "       nudge lead list [--status S] [--json]\n"
     "       nudge lead show EMAIL [--json]\n"
@@ -237,6 +238,10 @@ lead_add(struct nudge *n, int argc, char **argv)
 				goto usage;
 			}
 			l->email = xstrdup(a);
+			continue;
+		}
+		if (strcmp(a, "--hot") == 0) {
+			craft_set_field(l, "hot", "yes");
 			continue;
 		}
 		if (v == NULL)

@@ -366,19 +366,26 @@ lc_contact_made(struct nudge *n, struct lead *l, time_t now, const char *why,
     const char *message_id, char **errstr)
 {
 	const char *next = n->cfg ? n->cfg->after_contact : NULL;
+	char *err = NULL;
 	int rc;
 
-	if (seq_off(next) ||
-	    (l->sequence && strcmp(l->sequence, next) == 0 &&
-		l->status == LEAD_ENGAGED))
-		return lc_enter(n, l, LEAD_ENGAGED, now, why, message_id,
-		    errstr);
-	if (l->status == LEAD_ACTIVE || l->status == LEAD_PAUSED) {
+	if (l->status != LEAD_ENGAGED) {
 		/* the cold sequence stops here */
+		if (!lc_can_enter(l->status, LEAD_ENGAGED)) {
+			*errstr = xasprintf("%s is %s; it cannot become engaged",
+			    l->email, lead_status_name(l->status));
+			return LC_ESTATE;
+		}
+		if ((rc = store_touch_skip_open(n->st, l->id, NULL, &err)))
+			return db_err(rc, err, errstr);
+		l->next_due = 0;
 		if ((rc = lc_enter(n, l, LEAD_ENGAGED, now, why, message_id,
 			 errstr)) != LC_OK)
 			return rc;
 	}
+	if (seq_off(next) || (l->sequence && strcmp(l->sequence, next) == 0 &&
+				 l->next_due != 0))
+		return LC_OK;
 	return lc_enroll_in(n, l, next, now, "contact made", message_id,
 	    errstr);
 }

@@ -343,6 +343,31 @@ test_reply_intents(void **state)
 	lc_free(&n);
 }
 
+/* after_contact none: contact made stops the cold sequence and plans
+ * nothing more */
+static void
+test_contact_without_after_contact(void **state)
+{
+	struct nudge n;
+	time_t now = at("2026-12-01T09:00");
+	struct lead *l;
+	char *err = NULL;
+
+	(void)state;
+	setup_nudge(&n);
+	assert_int_equal(config_set(n.cfg, "after_contact", "none", &err),
+	                 CONFIG_OK);
+	l = new_lead(&n, "c@x.example", now);
+	assert_int_equal(open_touches(&n, l).email_open, 1);
+	assert_int_equal(lc_contact_made(&n, l, now, "call", NULL, &err),
+	                 LC_OK);
+	assert_int_equal(l->status, LEAD_ENGAGED);
+	assert_int_equal(open_touches(&n, l).email_open, 0);
+	assert_int_equal(l->next_due, 0);
+	lead_free(l);
+	lc_free(&n);
+}
+
 static void
 test_snooze_cold_and_won(void **state)
 {
@@ -388,6 +413,7 @@ main(void)
 	    cmocka_unit_test(test_suppress_and_skip),
 	    cmocka_unit_test(test_reply_intents),
 	    cmocka_unit_test(test_snooze_cold_and_won),
+	    cmocka_unit_test(test_contact_without_after_contact),
 	};
 
 	clock_set(at("2026-12-01T09:00"));
