@@ -610,6 +610,12 @@ agent_examine(struct agent *a, const char *name, const char *data, size_t len,
 		json_kv(out, &f, "return_date", *date ? date : NULL);
 		json_kv(out, &f, "failed_recipient", cl.failed_recipient);
 		json_kv(out, &f, "status", cl.status);
+		if (cl.cls == CLS_BOUNCE_HARD || cl.cls == CLS_BOUNCE_SOFT)
+			/* what the agent trusts: does it cite our own mail? */
+			json_kb(out, &f, "cites_nudge", matched && mr.rule &&
+			    (strcmp(mr.rule, "returned-message-id") == 0 ||
+				strcmp(mr.rule, "in-reply-to") == 0 ||
+				strcmp(mr.rule, "references") == 0));
 		json_kv(out, &f, "reply_text", cl.reply_text);
 		json_kv(out, &f, "intent", cl.cls == CLS_HUMAN_REPLY ?
 		    classify_intent_name(cl.intent) : NULL);

@@ -339,7 +339,8 @@ static const char usage_status[] =
     "Is an agent running, when the mailbox was last read (and whether replies\n"
     "can be detected at all: not without imap_url), the next due touch,\n"
     "emails sent today against the daily cap, outbox items awaiting your\n"
-    "review, and leads by status.\n";
+    "review, messages in the review queue, manual tasks skipped because\n"
+    "they were not logged in time, and leads by status.\n";
 
 struct count_ctx {
 	int n;
@@ -357,7 +358,7 @@ count_one(const struct touch *t, const struct lead *l, void *arg)
 int
 cmd_status(struct nudge *n, int argc, char **argv)
 {
-	int counts[STORE_NSTATUS], sent = 0, rc;
+	int counts[STORE_NSTATUS], sent = 0, rc, reviews = 0, unlogged = 0;
 	struct count_ctx unknown = {0}, failed = {0};
 	struct touch *next = NULL;
 	struct lead *nl = NULL;
@@ -382,7 +383,9 @@ cmd_status(struct nudge *n, int argc, char **argv)
 	    store_touch_list_state(n->st, "unknown", count_one, &unknown,
 		&err) != STORE_OK ||
 	    store_touch_list_state(n->st, "failed", count_one, &failed, &err) !=
-		STORE_OK) {
+		STORE_OK ||
+	    store_review_count(n->st, 0, &reviews, &err) != STORE_OK ||
+	    store_touch_count_unlogged(n->st, &unlogged, &err) != STORE_OK) {
 		fprintf(stderr, "nudge: %s\n", err);
 		free(err);
 		return EX_SOFTWARE;
@@ -407,6 +410,8 @@ cmd_status(struct nudge *n, int argc, char **argv)
 		json_ki(&b, &f, "daily_cap", n->cfg->daily_cap);
 		json_ki(&b, &f, "outbox_unknown", unknown.n);
 		json_ki(&b, &f, "outbox_failed", failed.n);
+		json_ki(&b, &f, "reviews", reviews);
+		json_ki(&b, &f, "tasks_skipped", unlogged);
 		json_key(&b, &f, "leads");
 		buf_addc(&b, '{');
 		for (int i = 0; i < STORE_NSTATUS; i++)
@@ -435,6 +440,13 @@ cmd_status(struct nudge *n, int argc, char **argv)
 		printf("outbox:     %d awaiting review, %d failed%s\n",
 		    unknown.n, failed.n,
 		    unknown.n + failed.n ? " (nudge outbox)" : "");
+		printf("review:     %d message%s%s\n", reviews,
+		    reviews == 1 ? "" : "s",
+		    reviews ? " awaiting your decision (nudge review)" : "");
+		printf("tasks:      %d skipped, not logged within %d business "
+		       "day%s\n",
+		    unlogged, n->cfg->task_grace,
+		    n->cfg->task_grace == 1 ? "" : "s");
 		printf("leads:     ");
 		for (int i = 0; i < STORE_NSTATUS; i++)
 			printf(" %d %s%s", counts[i], store_lead_status[i],
