@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# security.sh - the findings of the security review (issue 14), end to end on a
+# temp directory: each check failed before its fix.  No mail stack: the Cc
+# refusal is checked at render time, before anything could be sent.
+. "$(dirname "$0")/../lib.sh"
+: "${NUDGE:=$top_builddir/nudge}"
+export NUDGE_DATADIR=${NUDGE_DATADIR:-$top_srcdir}
+[ -x "$NUDGE" ] || fail "no nudge binary at $NUDGE"
+D=$TEST_TMP/home
+export NUDGE_CONFIG=$D/config
+unset NUDGE_NOW
+nudge() { ${NUDGE_WRAP:-} "$NUDGE" "$@"; }
+# exits WANT CMD...: CMD exits with status WANT
+exits() { local want=$1 rc=0; shift; "$@" || rc=$?; [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; return 1; }; }
+
+nudge init "$D" --from "Lenann Gardner <lenann@example.test>" --tz America/Denver >/dev/null ||
+	fail "nudge init failed"
+
+# ---- 2. a config that runs a command must not be writable by others
+cp "$D/config" "$TEST_TMP/eval.conf"
+echo "passwordeval touch $TEST_TMP/ran" >>"$TEST_TMP/eval.conf"
+chmod 666 "$TEST_TMP/eval.conf"
+check "passwordeval in a 0666 config: EX_CONFIG" exits 78 nudge -c "$TEST_TMP/eval.conf" status
+check "... with a message naming the mode" bash -c "'$NUDGE' -c '$TEST_TMP/eval.conf' status 2>&1 | grep -q 'writable by others (mode 0666)'"
+chmod 600 "$TEST_TMP/eval.conf"
+mkdir -m 777 "$TEST_TMP/open"
+cp "$TEST_TMP/eval.conf" "$TEST_TMP/open/config"
+check "passwordeval in a world-writable directory: EX_CONFIG" exits 78 nudge -c "$TEST_TMP/open/config" status
+check "... the command never ran" test ! -e "$TEST_TMP/ran"
+check "0600 in a private directory is fine" nudge -c "$TEST_TMP/eval.conf" status
+
+finish
