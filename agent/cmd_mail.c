@@ -23,66 +23,135 @@
 #include "template.h"
 #include "xalloc.h"
 
-/* ---- one agent per database: an advisory lock next to it */
+/* ---- one agent per database: a lock on the database file itself
+ *
+ * The lock is flock(2) on the database file, so every name that reaches it (a
+ * symlink, another path) finds it taken; a database with a second hard link is
+ * refused outright, because SQLite names its WAL after the path and two names
+ * would mean two WAL files for one database.  flock and SQLite's own fcntl
+ * locks do not interact on Linux.  The descriptor is never closed before exit:
+ * closing any descriptor of the file would drop SQLite's fcntl locks in this
+ * process.  DB.lock (next to the real file) only records the holder's pid for
+ * messages. */
 
 static int lock_fd = -1;
 
-/* agent_lock: take DB.lock; on failure say who holds it.  Returns EX_OK or
- * EX_TEMPFAIL. */
+/* lock_open: open the database file for locking (once per process), check it
+ * is a regular file with one link.  Returns the descriptor or -1 after
+ * printing why (*code = the exit status). */
+static int
+lock_open(struct nudge *n, const char *what, int *code)
+{
+	struct stat sb;
+
+	if (lock_fd != -1)
+		return lock_fd;
+	lock_fd = open(n->db_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (lock_fd == -1 || fstat(lock_fd, &sb) == -1) {
+		fprintf(stderr, "nudge %s: %s: %s\n", what, n->db_path,
+		    strerror(errno));
+		*code = EX_NOINPUT;
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "nudge %s: %s: not a regular file\n", what,
+		    n->db_path);
+		*code = EX_CONFIG;
+		goto fail;
+	}
+	if (sb.st_nlink > 1) {
+		fprintf(stderr, "nudge %s: %s has %lu hard links: two names for "
+				"one database would give it two write-ahead logs; "
+				"remove the other links (use a symbolic link)\n",
+		    what, n->db_path, (unsigned long)sb.st_nlink);
+		*code = EX_CONFIG;
+		goto fail;
+	}
+	return lock_fd;
+fail:
+	if (lock_fd != -1)
+		close(lock_fd); /* nothing of SQLite is locked yet here */
+	lock_fd = -1;
+	return -1;
+}
+
+/* pid_path: DB.lock next to the real database file (symlinks resolved). */
+static char *
+pid_path(struct nudge *n)
+{
+	char *real = realpath(n->db_path, NULL), *p;
+
+	p = xasprintf("%s.lock", real ? real : n->db_path);
+	free(real);
+	return p;
+}
+
+static long
+read_pid(struct nudge *n)
+{
+	char *path = pid_path(n), buf[32];
+	ssize_t k = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	free(path);
+	if (fd != -1) {
+		k = read(fd, buf, sizeof buf - 1);
+		close(fd);
+	}
+	buf[k > 0 ? k : 0] = '\0';
+	return atol(buf);
+}
+
+/* agent_lock: lock the database file; on failure say who holds it.  Returns
+ * EX_OK, EX_TEMPFAIL (another agent), or EX_CONFIG/EX_NOINPUT. */
 static int
 agent_lock(struct nudge *n, const char *what)
 {
-	char *path = xasprintf("%s.lock", n->db_path), buf[32];
-	ssize_t k;
+	char *path, buf[32];
+	long pid;
+	int fd, code = EX_OK;
 
-	lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock_fd == -1) {
-		fprintf(stderr, "nudge %s: %s: %s\n", what, path,
-		    strerror(errno));
-		free(path);
-		return EX_CANTCREAT;
-	}
-	if (flock(lock_fd, LOCK_EX | LOCK_NB) == -1) {
-		k = pread(lock_fd, buf, sizeof buf - 1, 0);
-		buf[k > 0 ? k : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		fprintf(stderr, "nudge %s: another agent (pid %s) is working on "
+	if ((fd = lock_open(n, what, &code)) == -1)
+		return code;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		pid = read_pid(n);
+		if (pid > 0)
+			snprintf(buf, sizeof buf, "pid %ld", pid);
+		else
+			snprintf(buf, sizeof buf, "pid ?");
+		fprintf(stderr, "nudge %s: another agent (%s) is working on "
 				"%s\n",
-		    what, *buf ? buf : "?", n->db_path);
-		close(lock_fd);
-		lock_fd = -1;
-		free(path);
+		    what, buf, n->db_path);
 		return EX_TEMPFAIL;
 	}
+	path = pid_path(n);
 	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	if (ftruncate(lock_fd, 0) == -1 ||
-	    pwrite(lock_fd, buf, strlen(buf), 0) == -1)
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1 || write(fd, buf, strlen(buf)) == -1)
 		log_warn("%s", path);
+	if (fd != -1)
+		close(fd);
 	free(path);
 	return EX_OK;
 }
 
-/* lock_holder: the pid of a running agent, or 0. */
+/* lock_holder: the pid of a running agent, -1 when one runs but its pid is
+ * unknown, or 0. */
 static long
 lock_holder(struct nudge *n)
 {
-	char *path = xasprintf("%s.lock", n->db_path), buf[32];
-	long pid = 0;
-	ssize_t k;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd, code;
+	long pid;
 
-	free(path);
-	if (fd == -1)
+	if ((fd = lock_open(n, "status", &code)) == -1)
 		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) == -1) {
-		k = pread(fd, buf, sizeof buf - 1, 0);
-		buf[k > 0 ? k : 0] = '\0';
-		pid = atol(buf);
-		if (pid == 0)
-			pid = -1;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		return 0;
 	}
-	close(fd);
-	return pid;
+	pid = read_pid(n);
+	return pid > 0 ? pid : -1;
 }
 
 static int

@@ -29,4 +29,18 @@ check "passwordeval in a world-writable directory: EX_CONFIG" exits 78 nudge -c 
 check "... the command never ran" test ! -e "$TEST_TMP/ran"
 check "0600 in a private directory is fine" nudge -c "$TEST_TMP/eval.conf" status
 
+# ---- 3. one agent per database, whatever name it is reached by
+ln -s "$D/nudge.db" "$TEST_TMP/alias.db"
+flock -n "$TEST_TMP/alias.db" sleep 30 &
+holder=$!
+at_exit "kill $holder 2>/dev/null"
+wait_for "! flock -n '$D/nudge.db' true" 5 || fail "flock(1) did not take the lock"
+check "an agent holding the database through a symlink blocks tick: 75" exits 75 nudge tick
+check "... status sees it running" bash -c "'$NUDGE' status | grep -q 'agent: *running'"
+kill "$holder"; wait "$holder" 2>/dev/null
+ln "$D/nudge.db" "$TEST_TMP/hard.db"
+check "a database with a second hard link is refused: 78" exits 78 nudge --db "$TEST_TMP/hard.db" tick
+check "... saying why" bash -c "'$NUDGE' tick 2>&1 | grep -q 'has 2 hard links'"
+rm -f "$TEST_TMP/hard.db"
+
 finish
