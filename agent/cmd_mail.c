@@ -711,7 +711,9 @@ static const char usage_outbox[] =
     "is shown).  Nothing of these is ever sent again by itself.\n"
     "  resolve ID --sent     it did arrive: record it as sent (the stage is done)\n"
     "  resolve ID --resend   send it again: an unknown one unchanged (same\n"
-    "                        Message-ID), a failed one rendered afresh\n";
+    "                        Message-ID), a failed one rendered afresh\n"
+    "An item in state 'sending' is never resolved by hand: the next tick or\n"
+    "run settles it (sent if found in the Sent folder, else unknown).\n";
 
 struct outbox_ctx {
 	struct nudge *n;

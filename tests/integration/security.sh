@@ -43,4 +43,17 @@ check "a database with a second hard link is refused: 78" exits 78 nudge --db "$
 check "... saying why" bash -c "'$NUDGE' tick 2>&1 | grep -q 'has 2 hard links'"
 rm -f "$TEST_TMP/hard.db"
 
+# ---- 7. outbox resolve never changes an item in "sending"
+sql() { python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); r = db.execute(sys.argv[2]).fetchall(); db.commit(); print(r[0][0] if r else "")' "$D/nudge.db" "$1"; }
+nudge --now 2026-01-07T09:00 lead add out@box.example >/dev/null
+id=$(sql "SELECT t.id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'out@box.example' AND t.channel = 'email' ORDER BY t.id LIMIT 1")
+sql "UPDATE touches SET state = 'sending', message_id = '<m1@example.test>' WHERE id = $id" >/dev/null
+check "resolve --sent of a sending item: 65" exits 65 nudge outbox resolve "$id" --sent
+check "resolve --resend of a sending item: 65" exits 65 nudge outbox resolve "$id" --resend
+check "... saying recovery settles it" bash -c "'$NUDGE' outbox resolve $id --sent 2>&1 | grep -q 'is being sent (state sending)'"
+check "... and the item is still sending" test "$(sql "SELECT state FROM touches WHERE id = $id")" = sending
+sql "UPDATE touches SET state = 'unknown' WHERE id = $id" >/dev/null
+check "an unknown item is still resolved" nudge outbox resolve "$id" --sent
+check "... to sent" test "$(sql "SELECT state FROM touches WHERE id = $id")" = sent
+
 finish
