@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -487,6 +488,7 @@ lead_import(struct nudge *n, int argc, char **argv)
 
 			while (*v == ' ' || *v == '\t')
 				v++;
+			v = csv_unguard(v); /* what export guarded */
 			if (*v == '\0')
 				continue;
 			switch (cols[c].field) {
@@ -1032,11 +1034,43 @@ cmd_lead(struct nudge *n, int argc, char **argv)
 /* ---- export csv */
 
 static const char usage_export[] =
-    "usage: nudge export csv [FILE]\n"
+    "usage: nudge export csv [--raw] [FILE]\n"
     "\n"
     "Write every lead as CSV (to FILE, or standard output): the columns that\n"
     "'nudge lead import' reads, custom fields included, then status, stage and\n"
-    "next_due for reading (import ignores those three).\n";
+    "next_due for reading (import ignores those three).  FILE is created with\n"
+    "mode 0600 (as the database) and appears whole or not at all.  A cell\n"
+    "starting with = + - @ TAB or CR gets a leading single quote so that a\n"
+    "spreadsheet does not run it as a formula (plain numbers and phone\n"
+    "numbers are left alone; import takes the quote off again); --raw writes\n"
+    "cells exactly as stored.\n";
+
+/* export_open: a temporary file next to path, mode 0600, to be renamed onto
+ * path when complete.  Returns the stream (and *tmp, malloc'd) or NULL with
+ * errno set. */
+static FILE *
+export_open(const char *path, char **tmp)
+{
+	FILE *fp;
+	int fd;
+
+	*tmp = xasprintf("%s.XXXXXX", path);
+	if ((fd = mkstemp(*tmp)) == -1) {
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	if (fchmod(fd, 0600) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		int e = errno;
+		close(fd);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		errno = e;
+		return NULL;
+	}
+	return fp;
+}
 
 struct export_ctx {
 	struct nudge *n;
@@ -1070,17 +1104,30 @@ cmd_export(struct nudge *n, int argc, char **argv)
 	    "stage", "next_due"};
 	struct export_ctx c = {n, NULL, 0, NULL, 0};
 	const size_t nhead = sizeof head / sizeof head[0];
-	const char **row = NULL;
-	char *err = NULL, label[16];
+	const char **row = NULL, *path = NULL;
+	char *err = NULL, label[16], *tmp = NULL;
 	FILE *out = stdout;
+	unsigned int flags = CSV_SAFE;
 	int rc = EX_OK;
 
 	if (cli_help(argc, argv, usage_export))
 		return EX_OK;
-	if (argc < 2 || argc > 3 || strcmp(argv[1], "csv") != 0) {
+	if (argc < 2 || strcmp(argv[1], "csv") != 0) {
 		fputs(usage_export, stderr);
 		return EX_USAGE;
 	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--raw") == 0)
+			flags &= ~(unsigned int)CSV_SAFE;
+		else if (path == NULL && (argv[i][0] != '-' || argv[i][1] == '\0'))
+			path = argv[i];
+		else {
+			fputs(usage_export, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (path != NULL && strcmp(path, "-") == 0)
+		path = NULL;
 	if ((rc = cli_open(n, 0)) != EX_OK)
 		return rc;
 	if (store_lead_list(n->st, NULL, collect_ids, &c, &err) != STORE_OK)
@@ -1104,9 +1151,10 @@ cmd_export(struct nudge *n, int argc, char **argv)
 		lead_free(l);
 	}
 	qsort(c.keys, c.nkeys, sizeof *c.keys, cmp_str);
-	if (argc == 3 && (out = fopen(argv[2], "w")) == NULL) {
-		fprintf(stderr, "nudge export: %s: %s\n", argv[2],
+	if (path != NULL && (out = export_open(path, &tmp)) == NULL) {
+		fprintf(stderr, "nudge export: %s: %s\n", path,
 		    strerror(errno));
+		out = stdout;
 		rc = EX_CANTCREAT;
 		goto done;
 	}
@@ -1115,7 +1163,7 @@ cmd_export(struct nudge *n, int argc, char **argv)
 		row[i] = head[i];
 	for (size_t k = 0; k < c.nkeys; k++)
 		row[nhead + k] = c.keys[k];
-	csv_write_record(out, row, nhead + c.nkeys, 0);
+	csv_write_record(out, row, nhead + c.nkeys, flags);
 	for (size_t i = 0; i < c.nids; i++) {
 		struct lead *l;
 		if (store_lead_get_id(n->st, c.ids[i], &l, &err) != STORE_OK)
@@ -1139,15 +1187,25 @@ cmd_export(struct nudge *n, int argc, char **argv)
 				if (strcmp(l->fields[j].key, c.keys[k]) == 0)
 					row[nhead + k] = l->fields[j].value;
 		}
-		csv_write_record(out, row, nhead + c.nkeys, 0);
+		csv_write_record(out, row, nhead + c.nkeys, flags);
 		lead_free(l);
 	}
-	if (out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "nudge export: %s: %s\n", argv[2],
-		    strerror(errno));
-		rc = EX_IOERR;
+	if (out != stdout) {
+		/* the whole file, on disk, then under its name */
+		int bad = fflush(out) != 0 || ferror(out) ||
+		    fsync(fileno(out)) == -1;
+		if (fclose(out) != 0)
+			bad = 1;
+		out = stdout;
+		if (bad || rename(tmp, path) == -1) {
+			fprintf(stderr, "nudge export: %s: %s\n", path,
+			    strerror(errno));
+			rc = EX_IOERR;
+		} else {
+			free(tmp);
+			tmp = NULL;
+		}
 	}
-	out = stdout;
 	goto done;
 dberr:
 	fprintf(stderr, "nudge: %s\n", err);
@@ -1156,6 +1214,10 @@ dberr:
 done:
 	if (out != stdout)
 		fclose(out);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
 	for (size_t k = 0; k < c.nkeys; k++)
 		free(c.keys[k]);
 	free(c.keys);

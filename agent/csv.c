@@ -268,6 +268,15 @@ harmless_number(const char *s)
 	return digits > 0;
 }
 
+const char *
+csv_unguard(const char *s)
+{
+	if (s[0] == '\'' && s[1] != '\0' && strchr("=+-@\t\r", s[1]) != NULL &&
+	    !harmless_number(s + 1))
+		return s + 1;
+	return s;
+}
+
 int
 csv_write_field(FILE *fp, const char *s, unsigned int flags)
 {

@@ -72,6 +72,14 @@ void csv_close(struct csv_reader *r);
 #define CSV_SAFE 0x1
 
 /*
+ * csv_unguard: s without the single quote CSV_SAFE would have put in front of
+ * it: when s is ' followed by = + - @ TAB or CR and the rest is not a plain
+ * number, s + 1; else s.  Import applies it so that an export reads back
+ * exactly ("'=1+2" -> "=1+2"; "'-5" and "'abc" stay as they are).
+ */
+const char *csv_unguard(const char *s);
+
+/*
  * csv_write_field: write s (NULL = empty) to fp, quoted when it holds a comma,
  * a quote, CR or LF, starts or ends with a space or tab, or starts with a
  * UTF-8 byte-order mark; quotes doubled.

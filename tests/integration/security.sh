@@ -56,4 +56,19 @@ sql "UPDATE touches SET state = 'unknown' WHERE id = $id" >/dev/null
 check "an unknown item is still resolved" nudge outbox resolve "$id" --sent
 check "... to sent" test "$(sql "SELECT state FROM touches WHERE id = $id")" = sent
 
+# ---- 6. export: 0600, formulas neutralised (--raw keeps them), whole or nothing
+nudge lead add formula@x.example --company '=HYPERLINK("http://evil.example","x")' --name '@SUM(A1)' --phone '+1 (555) 010-0000' >/dev/null
+umask 022
+check "export csv FILE" nudge export csv "$TEST_TMP/out.csv"
+check "... is created 0600 like the database" test "$(stat -c %a "$TEST_TMP/out.csv")" = 600
+check "... a formula gets a leading quote" grep -q "\"'=HYPERLINK(" "$TEST_TMP/out.csv"
+check "... so does @" grep -q "'@SUM(A1)" "$TEST_TMP/out.csv"
+check "... a phone number is left alone" grep -q ',+1 (555) 010-0000,' "$TEST_TMP/out.csv"
+check "... no temporary file left" test "$(ls "$TEST_TMP" | grep -c '^out.csv')" = 1
+check "export --raw writes cells as stored" bash -c "'$NUDGE' export csv --raw | grep -q '\"=HYPERLINK('"
+check "stdout export is guarded too" bash -c "'$NUDGE' export csv | grep -q \"'@SUM\""
+check "an existing file is replaced, mode 0600" bash -c "echo old >'$TEST_TMP/old.csv'; chmod 644 '$TEST_TMP/old.csv'; '$NUDGE' export csv '$TEST_TMP/old.csv' && test \$(stat -c %a '$TEST_TMP/old.csv') = 600 && grep -q formula@x '$TEST_TMP/old.csv'"
+check "export into a missing directory fails: 73" exits 73 nudge export csv "$TEST_TMP/nodir/out.csv"
+check "import of the export restores the formula text exactly" bash -c "'$NUDGE' --db '$TEST_TMP/re.db' lead import '$TEST_TMP/out.csv' >/dev/null && '$NUDGE' --db '$TEST_TMP/re.db' lead show formula@x.example --json | grep -q '\"company\":\"=HYPERLINK'"
+
 finish

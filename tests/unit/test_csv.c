@@ -487,6 +487,55 @@ static const struct {
      NULL},
 };
 
+/* import undoes exactly what CSV_SAFE does, nothing more */
+static const struct {
+	const char *in, *out;
+} unguard_cases[] = {
+    {"'=1+2", "=1+2"},   {"'@SUM(A1)", "@SUM(A1)"},
+    {"'-", "-"},         {"'\tx", "\tx"},
+    {"'+cmd", "+cmd"},   {"'-5", "'-5"}, /* CSV_SAFE never guards -5 */
+    {"'abc", "'abc"},    {"'", "'"},
+    {"=1+2", "=1+2"},    {"", ""},
+};
+
+static void
+test_unguard(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(unguard_cases) / sizeof(*unguard_cases);
+	     i++)
+		assert_string_equal(csv_unguard(unguard_cases[i].in),
+		                    unguard_cases[i].out);
+	/* every guarded write case reads back as it was */
+	for (size_t i = 0; i < sizeof(write_cases) / sizeof(*write_cases);
+	     i++) {
+		const char *in = write_cases[i].in;
+		char *out = NULL;
+		size_t len;
+		FILE *fp;
+		struct csv_reader *r;
+		struct csv_record rec;
+		char *err = NULL;
+
+		if (in == NULL || *in == '\0')
+			continue;
+		fp = open_memstream(&out, &len);
+		assert_non_null(fp);
+		csv_write_field(fp, in, CSV_SAFE);
+		fclose(fp);
+		fp = fmemopen(out, len, "r");
+		assert_non_null(fp);
+		r = csv_open(fp, "mem");
+		assert_int_equal(csv_read(r, &rec, &err), CSV_OK);
+		if (strcmp(csv_unguard(rec.fields[0]), in) != 0)
+			fail_msg("'%s' read back as '%s'", in,
+			         csv_unguard(rec.fields[0]));
+		csv_close(r);
+		fclose(fp);
+		free(out);
+	}
+}
+
 static void
 test_map_header(void **state)
 {
@@ -664,6 +713,7 @@ main(void)
 	    cmocka_unit_test(test_field_count_limit),
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_write_table),
+	    cmocka_unit_test(test_unguard),
 	    cmocka_unit_test(test_map_header),
 	    cmocka_unit_test(test_email),
 	    cmocka_unit_test(test_sample_hubspot),
