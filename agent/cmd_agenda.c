@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "json.h"
+#include "log.h"
 #include "xalloc.h"
 
 static const char usage_agenda[] =
@@ -208,15 +209,15 @@ cmd_agenda(struct nudge *n, int argc, char **argv)
 		if (c.nemail + c.nmanual + c.nheld == 0)
 			printf("\nNothing due.\n");
 		if (c.nemail)
-			printf("\nEmails to send (%d; 'nudge tick' sends them "
+			out_printf(stdout, "\nEmails to send (%d; 'nudge tick' sends them "
 			       "in each lead's window):\n%s",
 			    c.nemail, c.email.s);
 		if (c.nmanual)
-			printf("\nBy hand (%d; log each: nudge log EMAIL "
+			out_printf(stdout, "\nBy hand (%d; log each: nudge log EMAIL "
 			       "CHANNEL [--connected]):\n%s",
 			    c.nmanual, c.manual.s);
 		if (c.nheld)
-			printf("\nNeeds your attention (%d):\n%s", c.nheld,
+			out_printf(stdout, "\nNeeds your attention (%d):\n%s", c.nheld,
 			    c.held.s);
 	}
 out:
@@ -290,7 +291,7 @@ cmd_log(struct nudge *n, int argc, char **argv)
 	if (store_commit(n->st, &err) != STORE_OK)
 		goto fail;
 	lc_stage_label(n, l, label, sizeof label);
-	printf("%s: %s logged", l->email, channel);
+	out_printf(stdout, "%s: %s logged", l->email, channel);
 	if (strcmp(l->status, "active") == 0)
 		printf("; next: stage %s due %s", label,
 		    cli_date(n, l->next_due));

@@ -475,8 +475,8 @@ lead_import(struct nudge *n, int argc, char **argv)
 		if (tty && rows % 1000 == 0)
 			fprintf(stderr, "\rnudge: importing... %ld rows", rows);
 		if (rc == CSV_EBAD) {
-			fprintf(stderr, "%s%s (skipped)\n", tty ? "\r" : "",
-			    err);
+			fputs(tty ? "\r" : "", stderr);
+			out_printf(stderr, "%s (skipped)\n", err);
 			free(err);
 			err = NULL;
 			skipped++;
@@ -595,8 +595,9 @@ lead_import(struct nudge *n, int argc, char **argv)
 		rc = cli_fail_tx(n, err, EX_SOFTWARE);
 		goto out;
 bad:
-		fprintf(stderr, "%s%s:%lu: %s (skipped)\n", tty ? "\r" : "",
-		    path, rec.line, why);
+		fputs(tty ? "\r" : "", stderr);
+		out_printf(stderr, "%s:%lu: %s (skipped)\n", path, rec.line,
+		    why);
 		free(why);
 		skipped++;
 		lead_free(l);
@@ -665,7 +666,10 @@ list_one(const struct lead *l, void *arg)
 	c->first = 0;
 	c->count++;
 	if (c->out.len > 65536) {
-		fwrite(c->out.s, 1, c->out.len, stdout);
+		if (c->n->json)
+			fwrite(c->out.s, 1, c->out.len, stdout);
+		else
+			out_write(stdout, c->out.s, c->out.len);
 		c->out.len = 0;
 	}
 	return 0;
@@ -699,9 +703,11 @@ lead_list(struct nudge *n, int argc, char **argv)
 		free(err);
 		return EX_SOFTWARE;
 	}
-	if (n->json)
+	if (n->json) {
 		buf_adds(&c.out, c.first ? "[]\n" : "\n]\n");
-	fwrite(c.out.s ? c.out.s : "", 1, c.out.len, stdout);
+		fwrite(c.out.s, 1, c.out.len, stdout);
+	} else
+		out_write(stdout, c.out.s, c.out.len);
 	buf_free(&c.out);
 	return EX_OK;
 }
@@ -883,7 +889,10 @@ lead_show(struct nudge *n, int argc, char **argv)
 		free(err);
 		return EX_SOFTWARE;
 	}
-	fwrite(b.s, 1, b.len, stdout);
+	if (n->json)
+		fwrite(b.s, 1, b.len, stdout);
+	else
+		out_write(stdout, b.s, b.len);
 	buf_free(&b);
 	return EX_OK;
 }

@@ -476,7 +476,7 @@ cmd_status(struct nudge *n, int argc, char **argv)
 		printf("last sync:  %s\n",
 		    last ? cli_time(n, (time_t)atoll(last)) : "never");
 		if (next)
-			printf("next due:   %s stage %s to %s\n",
+			out_printf(stdout, "next due:   %s stage %s to %s\n",
 			    cli_time(n, next->due), next->stage,
 			    nl ? nl->email : "?");
 		else
@@ -576,7 +576,11 @@ cmd_preview(struct nudge *n, int argc, char **argv)
 		free(err);
 		return rc == OUTBOX_EHOLD ? EX_DATAERR : EX_CONFIG;
 	}
-	fwrite(m.text, 1, m.len, stdout);
+	/* the exact bytes into a file or a pipe; made safe for a terminal */
+	if (isatty(STDOUT_FILENO))
+		out_write(stdout, m.text, m.len);
+	else
+		fwrite(m.text, 1, m.len, stdout);
 	outbox_msg_free(&m);
 	return EX_OK;
 }
@@ -816,7 +820,10 @@ cmd_outbox(struct nudge *n, int argc, char **argv)
 		buf_adds(&c.b, c.first ? "[]\n" : "\n]\n");
 	else if (c.count == 0)
 		buf_adds(&c.b, "Nothing awaits your review.\n");
-	fwrite(c.b.s, 1, c.b.len, stdout);
+	if (n->json)
+		fwrite(c.b.s, 1, c.b.len, stdout);
+	else
+		out_write(stdout, c.b.s, c.b.len);
 	buf_free(&c.b);
 	return EX_OK;
 }
@@ -885,7 +892,7 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 	o.no_sync = 1;
 	o.wake_fd = -1;
 	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
-		fprintf(stderr, "nudge classify: %s\n", err);
+		out_printf(stderr, "nudge classify: %s\n", err);
 		free(err);
 		return EX_CONFIG;
 	}
@@ -899,7 +906,7 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 		if (data == NULL ||
 		    agent_examine(a, argv[i], data, len, n->json, &out, &err) !=
 			AGENT_OK) {
-			fprintf(stderr, "nudge classify: %s\n", err);
+			out_printf(stderr, "nudge classify: %s\n", err);
 			free(err);
 			err = NULL;
 			bad++;
@@ -917,7 +924,10 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 	}
 	if (n->json && nfiles > 1)
 		buf_adds(&out, "]\n");
-	fwrite(out.s ? out.s : "", 1, out.len, stdout);
+	if (n->json)
+		fwrite(out.s ? out.s : "", 1, out.len, stdout);
+	else
+		out_write(stdout, out.s, out.len);
 	buf_free(&out);
 	agent_close(a);
 	return bad ? EX_DATAERR : EX_OK;

@@ -71,4 +71,44 @@ check "an existing file is replaced, mode 0600" bash -c "echo old >'$TEST_TMP/ol
 check "export into a missing directory fails: 73" exits 73 nudge export csv "$TEST_TMP/nodir/out.csv"
 check "import of the export restores the formula text exactly" bash -c "'$NUDGE' --db '$TEST_TMP/re.db' lead import '$TEST_TMP/out.csv' >/dev/null && '$NUDGE' --db '$TEST_TMP/re.db' lead show formula@x.example --json | grep -q '\"company\":\"=HYPERLINK'"
 
+# ---- 1. no control sequence from stored or network text reaches the terminal
+ESC=$(printf '\033')
+# has_esc FILE: the file holds an ESC, a BEL, a CR or a C1 CSI (raw or UTF-8)
+has_esc() { LC_ALL=C grep -q "$(printf '[\033\007\r\233]')" "$1" || LC_ALL=C grep -q "$(printf '\302\233')" "$1"; }
+nudge --now 2026-01-07T09:00 lead add esc@term.example --name "Eve Term" >/dev/null
+nudge lead note esc@term.example "$(printf 'hi \033]0;pwned\007 \033[2J\033[H\rover \302\233''31m red')"
+printf 'email,name,notes,hobby\r\n' >"$TEST_TMP/esc.csv"
+printf 'csv@term.example,Csv Term,"line1\n\033]2;x\007 line2",\033[31mred\r\n' >>"$TEST_TMP/esc.csv"
+printf '\033]0;bad\007@x,Bad,,\r\n' >>"$TEST_TMP/esc.csv"
+nudge --now 2026-01-07T09:00 lead import "$TEST_TMP/esc.csv" >"$TEST_TMP/esc-import.out" 2>"$TEST_TMP/esc-import.err"
+check "import errors show a cell without its escape" not has_esc "$TEST_TMP/esc-import.err"
+check "... but show it" grep -q '?]0;bad?@x' "$TEST_TMP/esc-import.err"
+nudge lead show esc@term.example >"$TEST_TMP/show.out"
+check "lead show: the note's escapes are neutralised" not has_esc "$TEST_TMP/show.out"
+check "... shown as '?' in place" grep -q 'hi ?]0;pwned? ?\[2J?\[H?over ?31m red' "$TEST_TMP/show.out"
+nudge lead show csv@term.example >"$TEST_TMP/show2.out"
+check "lead show: custom field and imported note neutralised" not has_esc "$TEST_TMP/show2.out"
+check "... a note keeps its line breaks" grep -q '^ *?\]2;x? line2' "$TEST_TMP/show2.out"
+check "lead show --json keeps the raw text, escaped" bash -c "'$NUDGE' lead show esc@term.example --json | grep -q 'hi \\\\u001b]0;pwned\\\\u0007'"
+check "... and holds no raw control either" bash -c "'$NUDGE' lead show esc@term.example --json >'$TEST_TMP/show.json'; ! LC_ALL=C grep -q \"\$(printf '[\\033\\007\\r]')\" '$TEST_TMP/show.json' && ! LC_ALL=C grep -q \"\$(printf '\\302\\233')\" '$TEST_TMP/show.json'"
+check "the database keeps the raw text" bash -c "python3 -c 'import sqlite3,sys; t=sqlite3.connect(sys.argv[1]).execute(\"SELECT text FROM notes WHERE text LIKE ?\", (\"hi %\",)).fetchone()[0]; sys.exit(0 if \"\\x1b]0;pwned\\x07\" in t else 1)' '$D/nudge.db'"
+nudge lead list >"$TEST_TMP/list.out"
+check "lead list neutralised" not has_esc "$TEST_TMP/list.out"
+nudge --now 2026-01-07T10:00 agenda >"$TEST_TMP/agenda.out"
+check "agenda neutralised" not has_esc "$TEST_TMP/agenda.out"
+check "... and still lists the lead" grep -q 'csv@term.example' "$TEST_TMP/agenda.out"
+{
+	printf 'From: Eve <esc@term.example>\r\nTo: Lenann <lenann@example.test>\r\n'
+	printf 'Subject: Re: hello \033]0;subj\007\r\nMessage-ID: <esc1@term.example>\r\n'
+	printf 'In-Reply-To: <x@example.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n'
+	printf 'Sure, \033]0;owned\007 call me \033[2J tomorrow.\r\n'
+} >"$TEST_TMP/esc.eml"
+nudge classify "$TEST_TMP/esc.eml" >"$TEST_TMP/classify.out" 2>&1
+check "classify text output neutralised" not has_esc "$TEST_TMP/classify.out"
+check "... and still shows the reply" grep -q 'call me' "$TEST_TMP/classify.out"
+sql "UPDATE touches SET state = 'unknown', error = 'server said $(printf '\033]0;x\007')' WHERE id = (SELECT t.id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'esc@term.example' AND t.channel = 'email' LIMIT 1)" >/dev/null
+nudge outbox >"$TEST_TMP/outbox.out"
+check "outbox listing neutralised" not has_esc "$TEST_TMP/outbox.out"
+check "... and shows the error" grep -q 'server said ?\]0;x?' "$TEST_TMP/outbox.out"
+
 finish
