@@ -510,10 +510,20 @@ template_parse(const char *name, const char *text, size_t len,
 		    (rc = tokenize(t, &t->parts[PART_FROM], h[2].v, h[2].vlen,
 		                   h[2].line, errstr)) != 0)
 			goto fail;
-		if (h[3].seen &&
-		    (rc = tokenize(t, &t->parts[PART_CC], h[3].v, h[3].vlen,
-		                   h[3].line, errstr)) != 0)
+		if (h[3].seen) {
+			/* nudge sends to the lead alone: a Cc header without
+			 * the envelope would promise a copy nobody gets, and a
+			 * reply or bounce from a Cc'd address would be taken
+			 * for the lead's.  Refused until Cc is delivered. */
+			*errstr = xasprintf("%s:%d: Cc is not supported: nudge "
+			                    "sends each message to the lead "
+			                    "only, so a Cc'd person would never "
+			                    "get it; remove the Cc: line (add "
+			                    "that person as a lead instead)",
+			                    name, h[3].line);
+			rc = TEMPLATE_ESYNTAX;
 			goto fail;
+		}
 	} else if (t->kind == TEMPLATE_KIND_VALUE) {
 		struct value_item it;
 

@@ -16,10 +16,13 @@
  * Header block (.email)
  *   "Key: value" lines, keys case-insensitive: Subject (required, non-empty),
  *   Thread (yes|no; default no: yes threads the message to the stage-1 mail),
- *   From, Cc.  Any other key is an error ("unknown header key").  Lines that
+ *   From.  Cc is refused with a message saying why (nudge sends to the lead
+ *   only, so a Cc'd address would never get the mail; a reply or bounce from
+ *   it could not be told from the lead's).  Any other key is an error
+ *   ("unknown header key").  Lines that
  *   start with '#' are comments.  The block ends at the first empty line; a
  * line that is neither a header nor empty, or the end of the file, before that
- *   blank line is an error.  Subject, From and Cc may hold variables.
+ *   blank line is an error.  Subject and From may hold variables.
  *
  * Body
  *   Plain text (UTF-8).  In a .email, a line reading exactly "--- html ---"
@@ -112,7 +115,7 @@ typedef const char *(*template_lookup)(void *arg, const char *var);
 struct template_output {
 	char *subject; /* .email only */
 	char *from;    /* when the template has From: */
-	char *cc;      /* when the template has Cc: */
+	char *cc;      /* always NULL: Cc is refused at parse time */
 	int thread;    /* 1 = reply in the stage-1 thread */
 	char *text;    /* the body (all kinds) */
 	char *html;    /* the HTML part, if any */

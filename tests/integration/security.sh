@@ -111,4 +111,15 @@ nudge outbox >"$TEST_TMP/outbox.out"
 check "outbox listing neutralised" not has_esc "$TEST_TMP/outbox.out"
 check "... and shows the error" grep -q 'server said ?\]0;x?' "$TEST_TMP/outbox.out"
 
+# ---- 4. Cc is refused, never half-delivered
+cp "$D/templates/1.email" "$TEST_TMP/1.email.orig"
+{ sed -n '1,/^$/p' "$TEST_TMP/1.email.orig" | sed '/^$/d'; echo 'Cc: boss@example.test'; echo; sed '1,/^$/d' "$TEST_TMP/1.email.orig"; } >"$D/templates/1.email"
+check "template check refuses Cc: 65" exits 65 nudge template check
+check "... naming file:line and why" bash -c "'$NUDGE' template check 2>&1 | grep -q '1.email:[0-9]*: Cc is not supported: nudge sends each message to the lead only'"
+nudge --now 2026-01-07T09:00 lead add cc@lead.example >/dev/null
+check "preview (the render path of every send) refuses it" not nudge --now 2026-01-07T10:00 preview cc@lead.example
+check "... saying why" bash -c "'$NUDGE' --now 2026-01-07T10:00 preview cc@lead.example 2>&1 | grep -q 'Cc is not supported'"
+cp "$TEST_TMP/1.email.orig" "$D/templates/1.email"
+check "without Cc the template renders" nudge --now 2026-01-07T10:00 preview cc@lead.example
+
 finish

@@ -263,6 +263,15 @@ static const struct parse_case parse_cases[] = {
      "t/1.email:3: bad variable name \".x\" (use a-z, 0-9, _ and .)"},
     {"t/1.email", "Subject: a\nBcc: x@example.com\n\nHi\n",
      "t/1.email:2: unknown header key \"Bcc\""},
+    /* Cc: the envelope is the lead alone, so a Cc'd person never got it */
+    {"t/1.email", "Subject: a\nCc: boss@example.com\n\nHi\n",
+     "t/1.email:2: Cc is not supported: nudge sends each message to the lead "
+     "only, so a Cc'd person would never get it; remove the Cc: line (add "
+     "that person as a lead instead)"},
+    {"t/1.email", "Subject: a\ncc: {{assistant_email}}\n\nHi\n",
+     "t/1.email:2: Cc is not supported: nudge sends each message to the lead "
+     "only, so a Cc'd person would never get it; remove the Cc: line (add "
+     "that person as a lead instead)"},
     {"t/1.email", "Thread: yes\n\nHi\n", "t/1.email:1: missing Subject header"},
     {"t/1.email", "",
      "t/1.email:1: header block not followed by a blank line and a body"},
