@@ -166,6 +166,12 @@ extern const size_t template_nknown_vars;
  *   - an empty body
  *   - a .text draft longer than 320 characters (two SMS segments)
  *   - value.* variables outside an X template (name not starting with "x.")
+ *   - in the HTML part, a variable where HTML escaping does not protect it:
+ *     in an unquoted attribute value, inside a tag outside any value, in a URL
+ *     attribute (href, src, action, ...) with no literal ':' before it in the
+ *     value (the value could pick a javascript: scheme), in a style or on*
+ *     attribute, inside <script> or <style>.  Text, comments and quoted
+ *     attribute values are fine.
  * Structural faults (missing Subject, braces, UTF-8) are template_parse errors.
  */
 size_t template_check(const struct template *t, const char *const *extra_vars,

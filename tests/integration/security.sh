@@ -122,4 +122,12 @@ check "... saying why" bash -c "'$NUDGE' --now 2026-01-07T10:00 preview cc@lead.
 cp "$TEST_TMP/1.email.orig" "$D/templates/1.email"
 check "without Cc the template renders" nudge --now 2026-01-07T10:00 preview cc@lead.example
 
+# ---- 8. template check flags variables where HTML escaping does not help
+{ cat "$TEST_TMP/1.email.orig"; printf -- '--- html ---\n<p>Hi {{first_name|there}},</p>\n<p title={{company|x}}>\n<a href="{{company|x}}">site</a>\n'; } >"$D/templates/1.email"
+nudge template check >"$TEST_TMP/tc.out" 2>&1
+check "template check: unquoted attribute flagged with file:line" grep -q '1.email:[0-9]*: warning: {{company}} in the unquoted attribute title' "$TEST_TMP/tc.out"
+check "template check: href flagged with file:line" grep -q '1.email:[0-9]*: warning: {{company}} in href before any scheme' "$TEST_TMP/tc.out"
+check "... text content is not flagged" not grep -q 'first_name}} in' "$TEST_TMP/tc.out"
+cp "$TEST_TMP/1.email.orig" "$D/templates/1.email"
+
 finish
