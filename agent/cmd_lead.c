@@ -22,6 +22,7 @@ static const char usage_lead[] =
     "                 [--phone P] [--tz ZONE] [--source S] [--sequence S]\n"
     "                 [--set KEY=VALUE]... [--note TEXT]\n"
     "       nudge lead import FILE.csv [--map COLUMN=FIELD]... [--sequence S]\n"
+    "                 [--encoding utf-8|latin1|windows-1252]\n"
     "       nudge lead list [--status S] [--json]\n"
     "       nudge lead show EMAIL [--json]\n"
     "       nudge lead note EMAIL TEXT...\n"
@@ -33,8 +34,13 @@ static const char usage_lead[] =
     "first touch is due at once.  import reads a CSV with a header row: common\n"
     "CRM column names are recognised, --map COLUMN=FIELD names the rest\n"
     "(FIELD '-' ignores a column), other columns become custom fields.\n"
-    "Re-importing an address updates the lead.  Bad rows are reported with\n"
-    "their line and skipped; the rest is imported in one transaction.\n"
+    "Re-importing an address updates the lead.  The file must be UTF-8\n"
+    "unless --encoding says otherwise.  Two columns for one field are an\n"
+    "error (nothing is imported).  A bad row (invalid address or zone,\n"
+    "invalid UTF-8, more cells than the header, an address already on an\n"
+    "earlier line, a quote never closed) is reported as FILE:LINE and\n"
+    "skipped; the rest is imported in one transaction, and the exit status\n"
+    "is then 65.\n"
     "Suppressed addresses (bounced, unsubscribed) are never enrolled.\n";
 
 /* ---- helpers */
@@ -349,11 +355,12 @@ struct colmap {
 static int
 lead_import(struct nudge *n, int argc, char **argv)
 {
-	const char *path = NULL, *seqname = NULL;
+	const char *path = NULL, *seqname = NULL, *enc = "utf-8";
 	char **maps = NULL, *err = NULL;
 	size_t nmaps = 0, ncols = 0;
 	struct colmap *cols = NULL;
 	struct csv_reader *r = NULL;
+	struct csv_keys *seen = NULL, *dest = NULL;
 	struct csv_record rec;
 	FILE *fp = NULL;
 	int i, rc, ecol = -1, tty = isatty(2);
@@ -371,6 +378,8 @@ lead_import(struct nudge *n, int argc, char **argv)
 			maps[nmaps++] = argv[++i];
 		} else if (strcmp(argv[i], "--sequence") == 0 && i + 1 < argc)
 			seqname = argv[++i];
+		else if (strcmp(argv[i], "--encoding") == 0 && i + 1 < argc)
+			enc = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			free(maps);
 			fputs(usage_lead, stderr);
@@ -401,9 +410,15 @@ lead_import(struct nudge *n, int argc, char **argv)
 		return EX_NOINPUT;
 	}
 	r = csv_open(fp, strcmp(path, "-") == 0 ? "stdin" : path);
+	if (csv_set_encoding(r, enc, &err) != CSV_OK) {
+		fprintf(stderr, "nudge lead import: --encoding: %s\n", err);
+		free(err);
+		rc = EX_USAGE;
+		goto out;
+	}
 	rc = csv_read(r, &rec, &err);
 	if (rc != CSV_OK) {
-		fprintf(stderr, "nudge lead import: %s\n",
+		out_printf(stderr, "nudge lead import: %s\n",
 		    rc == CSV_EOF ? "empty file: no header row" : err);
 		free(err);
 		rc = EX_DATAERR;
@@ -438,8 +453,37 @@ lead_import(struct nudge *n, int argc, char **argv)
 		cols[c].field = f ? core_index(f) : F_CUSTOM;
 		if (cols[c].field == F_CUSTOM) {
 			cols[c].custom = custom_key(f ? f : col);
-			if (!custom_key_ok(cols[c].custom))
+			if (!custom_key_ok(cols[c].custom)) {
 				cols[c].field = F_IGNORE;
+				if (*col != '\0')
+					out_printf(stderr, "nudge lead import: "
+					    "%s:%lu: column %zu (\"%s\") is "
+					    "ignored: its name makes no field "
+					    "name (use --map '%s=FIELD')\n",
+					    path, rec.line, c + 1, col, col);
+				continue;
+			}
+		}
+		/* two columns for one field: which one wins would be luck */
+		if (dest == NULL)
+			dest = csv_keys_new();
+		{
+			const char *key = cols[c].field == F_CUSTOM
+			    ? cols[c].custom
+			    : core_fields[cols[c].field];
+			unsigned long other = csv_keys_add(dest, key, c + 1);
+
+			if (other != 0) {
+				out_printf(stderr, "nudge lead import: %s:%lu: "
+				    "columns %lu (\"%s\") and %zu (\"%s\") "
+				    "both give the field %s; drop one, or "
+				    "--map one of them to '-' to ignore it; "
+				    "nothing imported\n",
+				    path, rec.line, other, rec.fields[other - 1],
+				    c + 1, col, key);
+				rc = EX_DATAERR;
+				goto out;
+			}
 		}
 		if (cols[c].field == 0 && ecol < 0)
 			ecol = (int)c;
@@ -457,6 +501,7 @@ lead_import(struct nudge *n, int argc, char **argv)
 		rc = EX_SOFTWARE;
 		goto out;
 	}
+	seen = csv_keys_new();
 	for (;;) {
 		struct lead *l, *old = NULL;
 		const char *last = NULL;
@@ -483,6 +528,14 @@ lead_import(struct nudge *n, int argc, char **argv)
 			continue;
 		}
 		l = xcalloc(1, sizeof *l);
+		/* a cell past the header's last column would be lost */
+		for (size_t c = ncols; c < rec.nfields; c++)
+			if (rec.fields[c][strspn(rec.fields[c], " \t")] != '\0') {
+				why = xasprintf("%zu cells but the header has "
+				    "%zu columns (cell %zu is \"%.40s\")",
+				    rec.nfields, ncols, c + 1, rec.fields[c]);
+				goto bad;
+			}
 		for (size_t c = 0; c < ncols && c < rec.nfields; c++) {
 			const char *v = rec.fields[c];
 
@@ -514,6 +567,19 @@ lead_import(struct nudge *n, int argc, char **argv)
 		for (char *e = l->email + strlen(l->email);
 		     e > l->email && (e[-1] == ' ' || e[-1] == '\t'); e--)
 			e[-1] = '\0';
+		{
+			/* the same address twice in one file: the first row
+			 * is kept, the later one reported */
+			unsigned long first = csv_keys_add(seen, l->email,
+			    rec.line);
+
+			if (first != 0) {
+				why = xasprintf("%s is already on line %lu of "
+				    "this file; this row is not imported",
+				    l->email, first);
+				goto bad;
+			}
+		}
 		if (last)
 			field_set(l, "last_name", last);
 		if (l->name == NULL && (l->first_name || last))
@@ -615,7 +681,18 @@ bad:
 		printf("%s: %ld added, %ld updated, %ld skipped\n", path, added,
 		    updated, skipped);
 	rc = EX_OK;
+	if (skipped > 0) {
+		/* strict: a skipped row is data not imported */
+		fprintf(stderr, "nudge lead import: %ld row%s skipped (listed "
+				"above), %ld imported; fix those rows and "
+				"import the file again (imported rows are "
+				"updated, not duplicated)\n",
+		    skipped, skipped == 1 ? "" : "s", added + updated);
+		rc = EX_DATAERR;
+	}
 out:
+	csv_keys_free(seen);
+	csv_keys_free(dest);
 	for (size_t c = 0; c < ncols; c++)
 		free(cols[c].custom);
 	free(cols);

@@ -130,4 +130,36 @@ check "template check: href flagged with file:line" grep -q '1.email:[0-9]*: war
 check "... text content is not flagged" not grep -q 'first_name}} in' "$TEST_TMP/tc.out"
 cp "$TEST_TMP/1.email.orig" "$D/templates/1.email"
 
+# ---- 5. import is strict: every problem named FILE:LINE, exit 65 when a row is skipped
+imp() { nudge --now 2026-01-07T09:00 --db "$TEST_TMP/imp.db" lead import "$@"; }
+printf 'Email,Company,E-mail\nd1@dup.example,A,d2@dup.example\n' >"$TEST_TMP/dupcol.csv"
+check "two columns for one field: 65" exits 65 imp "$TEST_TMP/dupcol.csv"
+check "... naming both columns" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import '$TEST_TMP/dupcol.csv' 2>&1 | grep -q 'dupcol.csv:1: columns 1 (\"Email\") and 3 (\"E-mail\") both give the field email'"
+check "... and nothing imported" bash -c "! '$NUDGE' --db '$TEST_TMP/imp.db' lead list | grep -q dup.example"
+check "--map COLUMN=- resolves it" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import --map E-mail=- '$TEST_TMP/dupcol.csv' | grep -q '1 added'"
+printf 'email,company\nsame@x.example,First\nother@x.example,O\nSAME@x.example,Second\n' >"$TEST_TMP/dupmail.csv"
+check "the same address twice: 65" exits 65 imp "$TEST_TMP/dupmail.csv"
+check "... the later line named with the first" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import '$TEST_TMP/dupmail.csv' 2>&1 | grep -q 'dupmail.csv:4: SAME@x.example is already on line 2 of this file'"
+check "... the first row is kept" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead show same@x.example --json | grep -q '\"company\":\"First\"'"
+printf 'email,company\nextra@x.example,Acme,lost cell\nfine@x.example,F,\n' >"$TEST_TMP/extra.csv"
+check "more cells than the header: 65" exits 65 imp "$TEST_TMP/extra.csv"
+check "... named with its line" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import '$TEST_TMP/extra.csv' 2>&1 | grep -q 'extra.csv:2: 3 cells but the header has 2 columns (cell 3 is \"lost cell\")'"
+check "... an empty extra cell is harmless" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead list | grep -q fine@x.example"
+printf 'email,company\nlat@x.example,Caf\xe9 M\xfcller\n' >"$TEST_TMP/latin1.csv"
+check "Latin-1 refused at import: 65" exits 65 imp "$TEST_TMP/latin1.csv"
+check "... saying which field and what to do" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import '$TEST_TMP/latin1.csv' 2>&1 | grep -q 'latin1.csv:2: field 2 is not valid UTF-8 (byte 0xe9 at offset 3); for a Latin-1 or Windows file use --encoding latin1'"
+check "... nothing stored" bash -c "! '$NUDGE' --db '$TEST_TMP/imp.db' lead list | grep -q lat@x.example"
+check "--encoding latin1 converts it" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import --encoding latin1 '$TEST_TMP/latin1.csv' >/dev/null && '$NUDGE' --db '$TEST_TMP/imp.db' lead show lat@x.example --json | grep -q \"\\\"company\\\":\\\"Caf$(printf '\303\251') M$(printf '\303\274')ller\\\"\""
+printf 'email,company\ncp@x.example,\x93Smart\x94 \x80\n' >"$TEST_TMP/cp1252.csv"
+check "--encoding windows-1252 converts quotes and the euro" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import --encoding windows-1252 '$TEST_TMP/cp1252.csv' >/dev/null && '$NUDGE' --db '$TEST_TMP/imp.db' lead show cp@x.example --json | grep -q \"$(printf '\342\200\234Smart\342\200\235 \342\202\254')\""
+check "an unknown encoding is a usage error" exits 64 imp --encoding ebcdic "$TEST_TMP/cp1252.csv"
+printf 'email,company\nq1@x.example,"Open quote\nq2@x.example,B\nq3@x.example,C\n' >"$TEST_TMP/quote.csv"
+imp "$TEST_TMP/quote.csv" >"$TEST_TMP/quote.out" 2>"$TEST_TMP/quote.err"; qrc=$?
+check "an unclosed quote: 65" test "$qrc" = 65
+check "... an error at its line" grep -q 'quote.csv:2: quoted field 2 opened on line 2 is not closed' "$TEST_TMP/quote.err"
+check "... and the rest of the file still imported" grep -q '2 added, 0 updated, 1 skipped' "$TEST_TMP/quote.out"
+check "... the count said on stderr" grep -q '1 row skipped (listed above), 2 imported' "$TEST_TMP/quote.err"
+printf 'email\nok@clean.example\n' >"$TEST_TMP/clean.csv"
+check "a clean file still exits 0" imp "$TEST_TMP/clean.csv"
+
 finish
