@@ -117,9 +117,10 @@ template_for(struct outbox *ox, const struct lead *l, const struct template **ou
 		    l->step + 1, seq->name);
 		return OUTBOX_ECONFIG;
 	}
-	for (i = 0; seq->steps[l->step].name[i] && i < sizeof step - 1; i++)
-		step[i] = (char)tolower((unsigned char)seq->steps[l->step].name[i]);
-	step[i] = '\0';
+	/* the stage name is NUL-terminated in its char[4] (cadence.h) */
+	snprintf(step, sizeof step, "%s", seq->steps[l->step].name);
+	for (i = 0; step[i]; i++)
+		step[i] = (char)tolower((unsigned char)step[i]);
 	if (strcmp(seq->name, "12345x") != 0) {
 		path = xasprintf("%s/%s/%s.email", ox->n->templates_dir,
 		    seq->name, step);
