@@ -92,8 +92,11 @@ check "... a note keeps its line breaks" grep -q '^ *?\]2;x? line2' "$TEST_TMP/s
 check "lead show --json keeps the raw text, escaped" bash -c "'$NUDGE' lead show esc@term.example --json | grep -q 'hi \\\\u001b]0;pwned\\\\u0007'"
 check "... and holds no raw control either" bash -c "'$NUDGE' lead show esc@term.example --json >'$TEST_TMP/show.json'; ! LC_ALL=C grep -q \"\$(printf '[\\033\\007\\r]')\" '$TEST_TMP/show.json' && ! LC_ALL=C grep -q \"\$(printf '\\302\\233')\" '$TEST_TMP/show.json'"
 check "the database keeps the raw text" bash -c "python3 -c 'import sqlite3,sys; t=sqlite3.connect(sys.argv[1]).execute(\"SELECT text FROM notes WHERE text LIKE ?\", (\"hi %\",)).fetchone()[0]; sys.exit(0 if \"\\x1b]0;pwned\\x07\" in t else 1)' '$D/nudge.db'"
+nudge --now 2026-01-07T09:00 lead add c1@term.example --name "$(printf 'C1 \302\2332J Term')" --company "$(printf 'Acme \342\200\256evil')" >/dev/null
 nudge lead list >"$TEST_TMP/list.out"
-check "lead list neutralised" not has_esc "$TEST_TMP/list.out"
+check "lead list neutralised (a UTF-8 C1 CSI in a name)" not has_esc "$TEST_TMP/list.out"
+check "... and a bidi override in a company" not grep -q "$(printf '\342\200\256')" "$TEST_TMP/list.out"
+check "... both shown as '?'" grep -q 'C1 ?2J Term.*Acme ?evil' "$TEST_TMP/list.out"
 nudge --now 2026-01-07T10:00 agenda >"$TEST_TMP/agenda.out"
 check "agenda neutralised" not has_esc "$TEST_TMP/agenda.out"
 check "... and still lists the lead" grep -q 'csv@term.example' "$TEST_TMP/agenda.out"
