@@ -881,11 +881,11 @@ check_dir(const char *path, const char *dir, const char *what, char **errstr)
 	}
 	if ((ds.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
 	    (ds.st_mode & S_ISVTX) == 0) {
-		*errstr = xasprintf("%s: sets %s but its directory %s is "
-		                    "writable by others (mode %04o); chmod go-w "
-		                    "it",
-		                    path, what, dir,
-		                    (unsigned)(ds.st_mode & 07777));
+		*errstr =
+		    xasprintf("%s: sets %s but its directory %s is "
+		              "writable by others (mode %04o); chmod go-w "
+		              "it",
+		              path, what, dir, (unsigned)(ds.st_mode & 07777));
 		return CONFIG_EINSECURE;
 	}
 	return CONFIG_OK;
@@ -929,9 +929,10 @@ check_secrecy(const char *path, const struct stat *st, const char *lexdir,
 		return CONFIG_EINSECURE;
 	}
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		*errstr = xasprintf("%s: holds a %s but is writable by others "
-		                    "(mode %04o); chmod go-w it",
-		                    path, what, (unsigned)(st->st_mode & 07777));
+		*errstr =
+		    xasprintf("%s: holds a %s but is writable by others "
+		              "(mode %04o); chmod go-w it",
+		              path, what, (unsigned)(st->st_mode & 07777));
 		return CONFIG_EINSECURE;
 	}
 	if ((rc = check_dir(path, lexdir, what, errstr)) != CONFIG_OK)

@@ -33,14 +33,14 @@ struct csv_reader {
 	/* a quote left open: the bytes read since the line it opened on, to
 	   read again when the end of the file shows it was never closed */
 	struct buf raw;
-	int in_quote;       /* raw is being recorded */
-	int raw_overflow;   /* raw passed CSV_MAX_RECORD: cannot read again */
-	unsigned char *pb;  /* pushed-back input, read before ibuf */
+	int in_quote;      /* raw is being recorded */
+	int raw_overflow;  /* raw passed CSV_MAX_RECORD: cannot read again */
+	unsigned char *pb; /* pushed-back input, read before ibuf */
 	size_t pbpos, pblen;
 
-	int enc;            /* CSV_ENC_* */
-	void *cd;           /* iconv_t for latin1/windows-1252, or NULL */
-	struct buf conv;    /* the converted fields of the record */
+	int enc;         /* CSV_ENC_* */
+	void *cd;        /* iconv_t for latin1/windows-1252, or NULL */
+	struct buf conv; /* the converted fields of the record */
 };
 
 static void
@@ -169,8 +169,8 @@ csv_set_encoding(struct csv_reader *r, const char *enc, char **errstr)
 		iconv_t cd = iconv_open("UTF-8", from);
 
 		if (cd == (iconv_t)-1) {
-			*errstr = xasprintf("encoding %s: %s", enc,
-			                    strerror(errno));
+			*errstr =
+			    xasprintf("encoding %s: %s", enc, strerror(errno));
 			r->enc = CSV_ENC_BYTES;
 			return CSV_EBAD;
 		}
@@ -259,16 +259,17 @@ convert(struct csv_reader *r)
 		while (inleft > 0) {
 			char *o = out;
 			size_t oleft = sizeof(out);
-			size_t n = iconv((iconv_t)r->cd, &in, &inleft, &o,
-			                 &oleft);
+			size_t n =
+			    iconv((iconv_t)r->cd, &in, &inleft, &o, &oleft);
 
 			buf_add(&r->conv, out, sizeof(out) - oleft);
 			if (n == (size_t)-1 && errno != E2BIG) {
-				msg = xasprintf("field %zu: byte 0x%02x at "
-				                "offset %zu has no character in "
-				                "this encoding",
-				                i + 1, (unsigned char)*in,
-				                (size_t)(in - r->fields[i]));
+				msg =
+				    xasprintf("field %zu: byte 0x%02x at "
+				              "offset %zu has no character in "
+				              "this encoding",
+				              i + 1, (unsigned char)*in,
+				              (size_t)(in - r->fields[i]));
 				break;
 			}
 		}
@@ -413,15 +414,18 @@ csv_read(struct csv_reader *r, struct csv_record *rec, char **errstr)
 					if (r->ioerr != 0)
 						break;
 					unclosed = qline;
-					bad(r, xasprintf(
-					    "quoted field %zu opened on line %lu "
-					    "is not closed%s",
-					    r->noffs, qline,
-					    r->raw_overflow
-					        ? "; the rest of the file "
-					          "could not be read"
-					        : "; reading on from the next "
-					          "line"));
+					bad(r,
+					    xasprintf(
+					        "quoted field %zu opened on "
+					        "line %lu "
+					        "is not closed%s",
+					        r->noffs, qline,
+					        r->raw_overflow
+					            ? "; the rest of the file "
+					              "could not be read"
+					            : "; reading on from the "
+					              "next "
+					              "line"));
 					break;
 				}
 				if (ch == '"') {
@@ -745,8 +749,7 @@ csv_keys_add(struct csv_keys *k, const char *key, unsigned long line)
 
 		for (size_t j = 0; j < k->cap; j++)
 			if (k->keys[j] != NULL)
-				keys_put(nk, nl, ncap, k->keys[j],
-				         k->lines[j]);
+				keys_put(nk, nl, ncap, k->keys[j], k->lines[j]);
 		free(k->keys);
 		free(k->lines);
 		k->keys = nk;

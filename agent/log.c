@@ -202,8 +202,8 @@ log_scrub_len(char *s, size_t len, int multiline)
 			continue;
 		}
 		if ((cp < 0x20 && cp != '\t' && !(multiline && cp == '\n') &&
-		        !(multiline && cp == '\r' && r + 1 < len &&
-		            p[r + 1] == '\n')) ||
+		     !(multiline && cp == '\r' && r + 1 < len &&
+		       p[r + 1] == '\n')) ||
 		    (cp >= 0x7f && cp <= 0x9f) ||
 		    (cp >= 0x202a && cp <= 0x202e) ||
 		    (cp >= 0x2066 && cp <= 0x2069)) {

@@ -516,12 +516,13 @@ template_parse(const char *name, const char *text, size_t len,
 			 * the envelope would promise a copy nobody gets, and a
 			 * reply or bounce from a Cc'd address would be taken
 			 * for the lead's.  Refused until Cc is delivered. */
-			*errstr = xasprintf("%s:%d: Cc is not supported: nudge "
-			                    "sends each message to the lead "
-			                    "only, so a Cc'd person would never "
-			                    "get it; remove the Cc: line (add "
-			                    "that person as a lead instead)",
-			                    name, h[3].line);
+			*errstr =
+			    xasprintf("%s:%d: Cc is not supported: nudge "
+			              "sends each message to the lead "
+			              "only, so a Cc'd person would never "
+			              "get it; remove the Cc: line (add "
+			              "that person as a lead instead)",
+			              name, h[3].line);
 			rc = TEMPLATE_ESYNTAX;
 			goto fail;
 		}
@@ -821,27 +822,27 @@ in_list(const char *s, const char *const *list, size_t n)
 /* ---- HTML contexts: where in the markup a variable lands */
 
 enum html_state {
-	H_TEXT,     /* character data */
-	H_TAG,      /* inside a tag, outside any attribute value */
-	H_ATTRNAME, /* reading an attribute name */
+	H_TEXT,      /* character data */
+	H_TAG,       /* inside a tag, outside any attribute value */
+	H_ATTRNAME,  /* reading an attribute name */
 	H_AFTERNAME, /* after a name, before '=' or the next attribute */
 	H_BEFOREVAL, /* after '=' */
-	H_VAL_DQ,   /* "value" */
-	H_VAL_SQ,   /* 'value' */
-	H_VAL_UQ,   /* unquoted value */
-	H_COMMENT,  /* <!-- ... --> */
-	H_RAW,      /* inside <script> or <style> */
+	H_VAL_DQ,    /* "value" */
+	H_VAL_SQ,    /* 'value' */
+	H_VAL_UQ,    /* unquoted value */
+	H_COMMENT,   /* <!-- ... --> */
+	H_RAW,       /* inside <script> or <style> */
 };
 
 struct html_lint {
 	enum html_state st;
-	char tag[16];   /* the current tag name, lower case */
+	char tag[16]; /* the current tag name, lower case */
 	size_t taglen;
-	int closing;    /* </tag> */
-	char attr[32];  /* the current attribute name, lower case */
+	int closing;   /* </tag> */
+	char attr[32]; /* the current attribute name, lower case */
 	size_t attrlen;
-	int scheme;     /* the literal part of this value holds a ':' */
-	char raw[8];    /* "script" or "style" while in H_RAW */
+	int scheme;      /* the literal part of this value holds a ':' */
+	char raw[8];     /* "script" or "style" while in H_RAW */
 	size_t rawmatch; /* bytes of "</raw" matched so far */
 	size_t dashes;   /* trailing '-' seen in a comment */
 };
@@ -850,10 +851,11 @@ struct html_lint {
 static int
 url_attr(const char *a)
 {
-	static const char *const names[] = {"href", "src", "action",
-	    "formaction", "background", "poster", "cite", "data", "srcset",
-	    "xlink:href", "longdesc", "usemap", "ping", "manifest", "lowsrc",
-	    "dynsrc", "codebase", "archive", "profile", "classid"};
+	static const char *const names[] = {
+	    "href",     "src",      "action",  "formaction", "background",
+	    "poster",   "cite",     "data",    "srcset",     "xlink:href",
+	    "longdesc", "usemap",   "ping",    "manifest",   "lowsrc",
+	    "dynsrc",   "codebase", "archive", "profile",    "classid"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
 		if (strcmp(a, names[i]) == 0)
@@ -902,8 +904,9 @@ html_feed(struct html_lint *h, const char *s, size_t len)
 				i++;
 			}
 			/* the tag name */
-			while (i + 1 < len && (isalnum((unsigned char)s[i + 1]) ||
-			                       s[i + 1] == '-')) {
+			while (i + 1 < len &&
+			       (isalnum((unsigned char)s[i + 1]) ||
+			        s[i + 1] == '-')) {
 				i++;
 				if (h->taglen < sizeof(h->tag) - 1)
 					h->tag[h->taglen++] =
@@ -919,8 +922,8 @@ html_feed(struct html_lint *h, const char *s, size_t len)
 		case H_RAW: {
 			/* wait for "</script" or "</style" */
 			char want[10];
-			size_t wl = (size_t)snprintf(want, sizeof want, "</%s",
-			                             h->raw);
+			size_t wl =
+			    (size_t)snprintf(want, sizeof want, "</%s", h->raw);
 			if (tolower(c) == (unsigned char)want[h->rawmatch]) {
 				if (++h->rawmatch == wl) {
 					h->st = H_TAG;
@@ -1028,11 +1031,12 @@ html_var(const struct html_lint *h, const struct template *t,
 		                 "there",
 		                 t->name, k->line, k->s, a);
 	if (url_attr(a) && !h->scheme)
-		return xasprintf("%s:%d: warning: {{%s}} in %s before any "
-		                 "scheme: a value could be a javascript: or "
-		                 "data: URL; write the scheme and host "
-		                 "literally (%s=\"https://example.com/{{%s}}\")",
-		                 t->name, k->line, k->s, a, a, k->s);
+		return xasprintf(
+		    "%s:%d: warning: {{%s}} in %s before any "
+		    "scheme: a value could be a javascript: or "
+		    "data: URL; write the scheme and host "
+		    "literally (%s=\"https://example.com/{{%s}}\")",
+		    t->name, k->line, k->s, a, a, k->s);
 	return NULL;
 }
 

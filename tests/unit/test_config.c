@@ -626,14 +626,19 @@ static const struct {
 	int with_password;
 	int rc;
 } secrecy[] = {
-    {0600, 1, CONFIG_OK},        {0400, 1, CONFIG_OK},
-    {0700, 1, CONFIG_OK},        {0644, 1, CONFIG_EINSECURE},
-    {0640, 1, CONFIG_EINSECURE}, {0604, 1, CONFIG_EINSECURE},
-    {0620, 1, CONFIG_EINSECURE}, {0601, 1, CONFIG_EINSECURE},
+    {0600, 1, CONFIG_OK},
+    {0400, 1, CONFIG_OK},
+    {0700, 1, CONFIG_OK},
+    {0644, 1, CONFIG_EINSECURE},
+    {0640, 1, CONFIG_EINSECURE},
+    {0604, 1, CONFIG_EINSECURE},
+    {0620, 1, CONFIG_EINSECURE},
+    {0601, 1, CONFIG_EINSECURE},
     {0644, 0, CONFIG_OK}, /* passwordeval: the file may be read */
     {0444, 0, CONFIG_OK},
     /* ... but not written by others: they could run any command as us */
-    {0666, 0, CONFIG_EINSECURE}, {0620, 0, CONFIG_EINSECURE},
+    {0666, 0, CONFIG_EINSECURE},
+    {0620, 0, CONFIG_EINSECURE},
     {0602, 0, CONFIG_EINSECURE},
 };
 
@@ -684,9 +689,9 @@ static const struct {
 	mode_t mode;
 	int rc;
 } dir_secrecy[] = {
-    {0700, CONFIG_OK},         {0755, CONFIG_OK},
-    {0775, CONFIG_EINSECURE},  {0777, CONFIG_EINSECURE},
-    {0757, CONFIG_EINSECURE},  {01777, CONFIG_OK},
+    {0700, CONFIG_OK},        {0755, CONFIG_OK},
+    {0775, CONFIG_EINSECURE}, {0777, CONFIG_EINSECURE},
+    {0757, CONFIG_EINSECURE}, {01777, CONFIG_OK},
 };
 
 static void

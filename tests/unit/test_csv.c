@@ -128,7 +128,9 @@ static const struct read_case read_cases[] = {
     {"unterminated quote",
      IN("a\n\"open,\nb\nc\n"),
      {{CSV_OK, 1, {"a"}, NULL},
-      {CSV_EBAD, 2, {NULL},
+      {CSV_EBAD,
+       2,
+       {NULL},
        "t:2: quoted field 1 opened on line 2 is not closed; reading on from "
        "the next line"},
       {CSV_OK, 3, {"b"}, NULL},
@@ -519,8 +521,12 @@ static const struct {
     {"LATIN-1", "\x80\n", "\xc2\x80", NULL},
     {"windows-1252", "\x93quoted\x94 \x80 5\n",
      "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac 5", NULL},
-    {"cp1252", "a\x81" "b\n", NULL, "field 1: byte 0x81 at offset 1 has no "
-                                 "character in this encoding"},
+    {"cp1252",
+     "a\x81"
+     "b\n",
+     NULL,
+     "field 1: byte 0x81 at offset 1 has no "
+     "character in this encoding"},
 };
 
 static void
@@ -597,11 +603,11 @@ test_keys(void **state)
 static const struct {
 	const char *in, *out;
 } unguard_cases[] = {
-    {"'=1+2", "=1+2"},   {"'@SUM(A1)", "@SUM(A1)"},
-    {"'-", "-"},         {"'\tx", "\tx"},
-    {"'+cmd", "+cmd"},   {"'-5", "'-5"}, /* CSV_SAFE never guards -5 */
-    {"'abc", "'abc"},    {"'", "'"},
-    {"=1+2", "=1+2"},    {"", ""},
+    {"'=1+2", "=1+2"}, {"'@SUM(A1)", "@SUM(A1)"},
+    {"'-", "-"},       {"'\tx", "\tx"},
+    {"'+cmd", "+cmd"}, {"'-5", "'-5"}, /* CSV_SAFE never guards -5 */
+    {"'abc", "'abc"},  {"'", "'"},
+    {"=1+2", "=1+2"},  {"", ""},
 };
 
 static void

@@ -36,12 +36,18 @@ static const struct {
     {"a\r", 1, "a?"},
     {"del\x7f", 0, "del?"},
     /* C1 controls: raw bytes and their UTF-8 form (U+009B is CSI) */
-    {"x\x9b" "31m", 0, "x?31m"},
-    {"x\xc2\x9b" "31m", 0, "x?31m"},
+    {"x\x9b"
+     "31m",
+     0, "x?31m"},
+    {"x\xc2\x9b"
+     "31m",
+     0, "x?31m"},
     {"x\xc2\x85y", 0, "x?y"},
     {"\xc2\xa0nbsp", 0, "\xc2\xa0nbsp"},
     /* bidirectional overrides reorder what is shown */
-    {"abc\xe2\x80\xae" "fed", 0, "abc?fed"},
+    {"abc\xe2\x80\xae"
+     "fed",
+     0, "abc?fed"},
     {"\xe2\x81\xa6x\xe2\x81\xa9", 0, "?x?"},
     /* invalid UTF-8: each byte */
     {"Latin-1 \xe9t\xe9", 0, "Latin-1 ?t?"},
@@ -90,7 +96,10 @@ test_out_write(void **state)
 	(void)state;
 	assert_non_null(fp);
 	assert_int_equal(out_write(fp, text, sizeof text - 1), 0);
-	assert_int_equal(out_printf(fp, "[%s]", "\x9b" "2J"), 0);
+	assert_int_equal(out_printf(fp, "[%s]",
+	                            "\x9b"
+	                            "2J"),
+	                 0);
 	fclose(fp);
 	assert_string_equal(got, "note: ?]0;x?\nline 2\n[?2J]");
 	assert_int_equal(text[6], '\x1b');

@@ -499,19 +499,19 @@ test_render_html_escapes(void **state)
 {
 	static const struct kv evil[] = {
 	    {"company", "\"><script>alert('x')</script>&"}, {NULL, NULL}};
-	struct template *t = parse_ok(
-	    "t/1.email", "Subject: a\n\n{{company}}\n--- html ---\n"
-	                 "<p title=\"{{company}}\">{{company}}</p>\n");
+	struct template *t =
+	    parse_ok("t/1.email", "Subject: a\n\n{{company}}\n--- html ---\n"
+	                          "<p title=\"{{company}}\">{{company}}</p>\n");
 	struct template_output o;
 	char *err = NULL;
 
 	(void)state;
 	assert_int_equal(template_render(t, kv_lookup, (void *)evil, &o, &err),
 	                 TEMPLATE_OK);
-	assert_string_equal(o.html,
-	                    "<p title=\"&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)"
-	                    "&lt;/script&gt;&amp;\">&quot;&gt;&lt;script&gt;"
-	                    "alert(&#39;x&#39;)&lt;/script&gt;&amp;</p>\n");
+	assert_string_equal(
+	    o.html, "<p title=\"&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)"
+	            "&lt;/script&gt;&amp;\">&quot;&gt;&lt;script&gt;"
+	            "alert(&#39;x&#39;)&lt;/script&gt;&amp;</p>\n");
 	assert_string_equal(o.text, "\"><script>alert('x')</script>&\n");
 	template_output_free(&o);
 	template_free(t);
