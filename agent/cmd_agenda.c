@@ -12,6 +12,7 @@
 #include "craft.h"
 #include "log.h"
 #include "json.h"
+#include "log.h"
 #include "xalloc.h"
 
 static const char usage_agenda[] =
@@ -401,18 +402,18 @@ cmd_agenda(struct nudge *n, int argc, char **argv)
 		if (c.nemail + c.nmanual + c.nheld == 0)
 			printf("\nNothing due.\n");
 		if (c.nemail)
-			printf("\nEmails to send (%d; 'nudge tick' sends them "
-			       "in each lead's window):\n%s%s",
+			out_printf(stdout, "\nEmails to send (%d; 'nudge tick' "
+			    "sends them in each lead's window):\n%s%s",
 			    c.nemail, c.email[0].len ? c.email[0].s : "",
 			    c.email[1].len ? c.email[1].s : "");
 		if (c.nmanual)
-			printf("\nBy hand (%d; log each: nudge log EMAIL "
-			       "CHANNEL [--connected]):\n%s%s",
+			out_printf(stdout, "\nBy hand (%d; log each: nudge log "
+			    "EMAIL CHANNEL [--connected]):\n%s%s",
 			    c.nmanual, c.manual[0].len ? c.manual[0].s : "",
 			    c.manual[1].len ? c.manual[1].s : "");
 		if (c.nheld)
-			printf("\nNeeds your attention (%d):\n%s%s", c.nheld,
-			    c.held[0].len ? c.held[0].s : "",
+			out_printf(stdout, "\nNeeds your attention (%d):\n%s%s",
+			    c.nheld, c.held[0].len ? c.held[0].s : "",
 			    c.held[1].len ? c.held[1].s : "");
 		if (store_review_count(n->st, 0, &nreview, NULL) == STORE_OK &&
 		    nreview > 0)
@@ -496,7 +497,7 @@ cmd_log(struct nudge *n, int argc, char **argv)
 	if (store_commit(n->st, &err) != STORE_OK)
 		goto fail;
 	lc_stage_label(n, l, label, sizeof label);
-	printf("%s: %s logged", l->email, channel);
+	out_printf(stdout, "%s: %s logged", l->email, channel);
 	if (l->status != LEAD_ACTIVE)
 		printf("; now %s", lead_status_name(l->status));
 	if (lc_sending(l->status) && l->next_due)

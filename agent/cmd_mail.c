@@ -24,66 +24,135 @@
 #include "template.h"
 #include "xalloc.h"
 
-/* ---- one agent per database: an advisory lock next to it */
+/* ---- one agent per database: a lock on the database file itself
+ *
+ * The lock is flock(2) on the database file, so every name that reaches it (a
+ * symlink, another path) finds it taken; a database with a second hard link is
+ * refused outright, because SQLite names its WAL after the path and two names
+ * would mean two WAL files for one database.  flock and SQLite's own fcntl
+ * locks do not interact on Linux.  The descriptor is never closed before exit:
+ * closing any descriptor of the file would drop SQLite's fcntl locks in this
+ * process.  DB.lock (next to the real file) only records the holder's pid for
+ * messages. */
 
 static int lock_fd = -1;
 
-/* agent_lock: take DB.lock; on failure say who holds it.  Returns EX_OK or
- * EX_TEMPFAIL. */
+/* lock_open: open the database file for locking (once per process), check it
+ * is a regular file with one link.  Returns the descriptor or -1 after
+ * printing why (*code = the exit status). */
+static int
+lock_open(struct nudge *n, const char *what, int *code)
+{
+	struct stat sb;
+
+	if (lock_fd != -1)
+		return lock_fd;
+	lock_fd = open(n->db_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (lock_fd == -1 || fstat(lock_fd, &sb) == -1) {
+		fprintf(stderr, "nudge %s: %s: %s\n", what, n->db_path,
+		    strerror(errno));
+		*code = EX_NOINPUT;
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "nudge %s: %s: not a regular file\n", what,
+		    n->db_path);
+		*code = EX_CONFIG;
+		goto fail;
+	}
+	if (sb.st_nlink > 1) {
+		fprintf(stderr, "nudge %s: %s has %lu hard links: two names for "
+				"one database would give it two write-ahead logs; "
+				"remove the other links (use a symbolic link)\n",
+		    what, n->db_path, (unsigned long)sb.st_nlink);
+		*code = EX_CONFIG;
+		goto fail;
+	}
+	return lock_fd;
+fail:
+	if (lock_fd != -1)
+		close(lock_fd); /* nothing of SQLite is locked yet here */
+	lock_fd = -1;
+	return -1;
+}
+
+/* pid_path: DB.lock next to the real database file (symlinks resolved). */
+static char *
+pid_path(struct nudge *n)
+{
+	char *real = realpath(n->db_path, NULL), *p;
+
+	p = xasprintf("%s.lock", real ? real : n->db_path);
+	free(real);
+	return p;
+}
+
+static long
+read_pid(struct nudge *n)
+{
+	char *path = pid_path(n), buf[32];
+	ssize_t k = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	free(path);
+	if (fd != -1) {
+		k = read(fd, buf, sizeof buf - 1);
+		close(fd);
+	}
+	buf[k > 0 ? k : 0] = '\0';
+	return atol(buf);
+}
+
+/* agent_lock: lock the database file; on failure say who holds it.  Returns
+ * EX_OK, EX_TEMPFAIL (another agent), or EX_CONFIG/EX_NOINPUT. */
 static int
 agent_lock(struct nudge *n, const char *what)
 {
-	char *path = xasprintf("%s.lock", n->db_path), buf[32];
-	ssize_t k;
+	char *path, buf[32];
+	long pid;
+	int fd, code = EX_OK;
 
-	lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock_fd == -1) {
-		fprintf(stderr, "nudge %s: %s: %s\n", what, path,
-		    strerror(errno));
-		free(path);
-		return EX_CANTCREAT;
-	}
-	if (flock(lock_fd, LOCK_EX | LOCK_NB) == -1) {
-		k = pread(lock_fd, buf, sizeof buf - 1, 0);
-		buf[k > 0 ? k : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		fprintf(stderr, "nudge %s: another agent (pid %s) is working on "
+	if ((fd = lock_open(n, what, &code)) == -1)
+		return code;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		pid = read_pid(n);
+		if (pid > 0)
+			snprintf(buf, sizeof buf, "pid %ld", pid);
+		else
+			snprintf(buf, sizeof buf, "pid ?");
+		fprintf(stderr, "nudge %s: another agent (%s) is working on "
 				"%s\n",
-		    what, *buf ? buf : "?", n->db_path);
-		close(lock_fd);
-		lock_fd = -1;
-		free(path);
+		    what, buf, n->db_path);
 		return EX_TEMPFAIL;
 	}
+	path = pid_path(n);
 	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	if (ftruncate(lock_fd, 0) == -1 ||
-	    pwrite(lock_fd, buf, strlen(buf), 0) == -1)
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1 || write(fd, buf, strlen(buf)) == -1)
 		log_warn("%s", path);
+	if (fd != -1)
+		close(fd);
 	free(path);
 	return EX_OK;
 }
 
-/* lock_holder: the pid of a running agent, or 0. */
+/* lock_holder: the pid of a running agent, -1 when one runs but its pid is
+ * unknown, or 0. */
 static long
 lock_holder(struct nudge *n)
 {
-	char *path = xasprintf("%s.lock", n->db_path), buf[32];
-	long pid = 0;
-	ssize_t k;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd, code;
+	long pid;
 
-	free(path);
-	if (fd == -1)
+	if ((fd = lock_open(n, "status", &code)) == -1)
 		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) == -1) {
-		k = pread(fd, buf, sizeof buf - 1, 0);
-		buf[k > 0 ? k : 0] = '\0';
-		pid = atol(buf);
-		if (pid == 0)
-			pid = -1;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		return 0;
 	}
-	close(fd);
-	return pid;
+	pid = read_pid(n);
+	return pid > 0 ? pid : -1;
 }
 
 static int
@@ -431,7 +500,7 @@ cmd_status(struct nudge *n, int argc, char **argv)
 			       "configured, so leads who answer keep getting "
 			       "follow-ups\n");
 		if (next)
-			printf("next due:   %s stage %s to %s\n",
+			out_printf(stdout, "next due:   %s stage %s to %s\n",
 			    cli_time(n, next->due), next->stage,
 			    nl ? nl->email : "?");
 		else
@@ -542,7 +611,11 @@ cmd_preview(struct nudge *n, int argc, char **argv)
 		fprintf(stderr, "nudge preview: stage %s carries value item "
 				"%s (%s/value/%s.md)\n",
 		    label, m.value_item, n->templates_dir, m.value_item);
-	fwrite(m.text, 1, m.len, stdout);
+	/* the exact bytes into a file or a pipe; made safe for a terminal */
+	if (isatty(STDOUT_FILENO))
+		out_write(stdout, m.text, m.len);
+	else
+		fwrite(m.text, 1, m.len, stdout);
 	outbox_msg_free(&m);
 	return EX_OK;
 }
@@ -711,7 +784,9 @@ static const char usage_outbox[] =
     "is shown).  Nothing of these is ever sent again by itself.\n"
     "  resolve ID --sent     it did arrive: record it as sent (the stage is done)\n"
     "  resolve ID --resend   send it again: an unknown one unchanged (same\n"
-    "                        Message-ID), a failed one rendered afresh\n";
+    "                        Message-ID), a failed one rendered afresh\n"
+    "An item in state 'sending' is never resolved by hand: the next tick or\n"
+    "run settles it (sent if found in the Sent folder, else unknown).\n";
 
 struct outbox_ctx {
 	struct nudge *n;
@@ -814,7 +889,10 @@ cmd_outbox(struct nudge *n, int argc, char **argv)
 		buf_adds(&c.b, c.first ? "[]\n" : "\n]\n");
 	else if (c.count == 0)
 		buf_adds(&c.b, "Nothing awaits your review.\n");
-	fwrite(c.b.s, 1, c.b.len, stdout);
+	if (n->json)
+		fwrite(c.b.s, 1, c.b.len, stdout);
+	else
+		out_write(stdout, c.b.s, c.b.len);
 	buf_free(&c.b);
 	return EX_OK;
 }
@@ -883,7 +961,7 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 	o.no_sync = 1;
 	o.wake_fd = -1;
 	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
-		fprintf(stderr, "nudge classify: %s\n", err);
+		out_printf(stderr, "nudge classify: %s\n", err);
 		free(err);
 		return EX_CONFIG;
 	}
@@ -897,7 +975,7 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 		if (data == NULL ||
 		    agent_examine(a, argv[i], data, len, n->json, &out, &err) !=
 			AGENT_OK) {
-			fprintf(stderr, "nudge classify: %s\n", err);
+			out_printf(stderr, "nudge classify: %s\n", err);
 			free(err);
 			err = NULL;
 			bad++;
@@ -915,7 +993,10 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 	}
 	if (n->json && nfiles > 1)
 		buf_adds(&out, "]\n");
-	fwrite(out.s ? out.s : "", 1, out.len, stdout);
+	if (n->json)
+		fwrite(out.s ? out.s : "", 1, out.len, stdout);
+	else
+		out_write(stdout, out.s, out.len);
 	buf_free(&out);
 	agent_close(a);
 	return bad ? EX_DATAERR : EX_OK;

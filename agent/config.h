@@ -38,7 +38,9 @@
  *                   the user and have no group/other permission bits (0600),
  *                   else config_load refuses it.  Not with passwordeval.
  *   passwordeval    [none] a /bin/sh command whose standard output is the
- *                   secret (see secret.h).  Not with password.
+ *                   secret (see secret.h).  Not with password.  The file
+ *                   must be owned by the user and have no group/other write
+ *                   bit, else config_load refuses it.
  *   tls_trust_file  [system store] PEM file of CAs to trust.
  *   tls_verify      [on] verify server certificates.  "off" is allowed for
  *                   testing; callers must warn loudly when tls_verify is 0.
@@ -115,8 +117,9 @@ enum {
 	CONFIG_ESYNTAX,   /* a line is malformed, a key unknown or repeated */
 	CONFIG_EVALUE,    /* a value is invalid, a required key missing, or
 	                     password and passwordeval are both set */
-	CONFIG_EINSECURE, /* a literal password in a file others can read or
-	                     that belongs to someone else */
+	CONFIG_EINSECURE, /* a password or passwordeval in a file (or
+	                     directory) others can write, or a password in one
+	                     they can read, or that belongs to someone else */
 };
 
 struct config {
@@ -179,7 +182,12 @@ struct config {
  * config_load: read and parse the file at path into a new *out (free it with
  * config_free).  The file is opened once and its secrecy checked on the open
  * descriptor: if it sets `password`, it must be owned by the effective user
- * and have no group/other permission bits, else CONFIG_EINSECURE.  Relative
+ * and have no group/other permission bits; if it sets `passwordeval` (a
+ * command we run), owned by the effective user with no group/other write bit.
+ * Either way the directory it is named in, and the real file's directory
+ * when it is reached through a symlink, must be owned by the effective user
+ * or root and not group/other writable unless sticky.  Else CONFIG_EINSECURE
+ * ("path: holds a passwordeval but is writable by others (mode 0666); ...").  Relative
  * paths in values are resolved against the file's real directory.  On failure
  * returns a CONFIG_E* code, *out is untouched, and *errstr is a malloc'd line
  * such as "path:12: unknown key 'foo'".

@@ -424,6 +424,45 @@ set(char **dst, const char *s)
 	*dst = s ? xstrdup(s) : NULL;
 }
 
+/* record_sent_tx: the body of record_sent, inside the caller's transaction;
+ * returns a STORE_* code with *err on failure. */
+static int
+record_sent_tx(struct outbox *ox, struct touch *t, struct lead *known,
+    time_t at, const char *how, char **err)
+{
+	struct store *st = ox->n->st;
+	struct lead *l = known;
+	char *detail;
+	int rc;
+
+	set(&t->state, "sent");
+	set(&t->error, NULL);
+	t->done_at = at;
+	rc = store_touch_update(st, t, err);
+	/* the caller's lead, when it has it: no second read on the send path */
+	if (rc == STORE_OK && l == NULL)
+		rc = store_lead_get_id(st, t->lead_id, &l, err);
+	if (rc == STORE_OK) {
+		detail = xasprintf("stage %s email %s: \"%s\"", t->stage, how,
+		    t->subject ? t->subject : "");
+		rc = store_event_add(st, l->id, at, "sent", detail,
+		    t->message_id, err);
+		free(detail);
+	}
+	if (rc == STORE_OK && lc_sending(l->status)) {
+		char label[16];
+		lc_stage_label(ox->n, l, label, sizeof label);
+		/* a late resolution of an earlier stage does not move the
+		 * sequence */
+		if (strcmp(label, t->stage) == 0 &&
+		    lc_stage_done(ox->n, l, at, how, err) != LC_OK)
+			rc = STORE_EDB;
+	}
+	if (l != known)
+		lead_free(l);
+	return rc;
+}
+
 /* record_sent: the touch went out: sent, and its stage done, in one
  * transaction.  It need not be synced to disk (only "sending" must be): if a
  * power loss undid it, the row would be back in "sending", which recovery
@@ -433,38 +472,12 @@ record_sent(struct outbox *ox, struct touch *t, struct lead *known, time_t at,
     const char *how, char **errstr)
 {
 	struct store *st = ox->n->st;
-	struct lead *l = known;
-	char *err = NULL, *detail;
+	char *err = NULL;
 	int rc;
 
 	if ((rc = store_begin(st, &err)) != STORE_OK)
 		return db(rc, err, errstr);
-	set(&t->state, "sent");
-	set(&t->error, NULL);
-	t->done_at = at;
-	rc = store_touch_update(st, t, &err);
-	/* the caller's lead, when it has it: no second read on the send path */
-	if (rc == STORE_OK && l == NULL)
-		rc = store_lead_get_id(st, t->lead_id, &l, &err);
-	if (rc == STORE_OK) {
-		detail = xasprintf("stage %s email %s: \"%s\"", t->stage, how,
-		    t->subject ? t->subject : "");
-		rc = store_event_add(st, l->id, at, "sent", detail,
-		    t->message_id, &err);
-		free(detail);
-	}
-	if (rc == STORE_OK && lc_sending(l->status)) {
-		char label[16];
-		lc_stage_label(ox->n, l, label, sizeof label);
-		/* a late resolution of an earlier stage does not move the
-		 * sequence */
-		if (strcmp(label, t->stage) == 0 &&
-		    lc_stage_done(ox->n, l, at, how, &err) != LC_OK)
-			rc = STORE_EDB;
-	}
-	if (l != known)
-		lead_free(l);
-	if (rc != STORE_OK) {
+	if ((rc = record_sent_tx(ox, t, known, at, how, &err)) != STORE_OK) {
 		char *e2 = NULL;
 		store_rollback(st, &e2);
 		free(e2);
@@ -907,35 +920,60 @@ outbox_run(struct outbox *ox, struct outbox_report *r, char **errstr)
 	return rc;
 }
 
+/*
+ * outbox_resolve: the user's word, read and written in one write transaction
+ * (BEGIN IMMEDIATE), so no agent can move the item between our check and our
+ * write.  An item in "sending" is never touched: an agent may be in the
+ * middle of its SMTP dialogue, and if none is, recovery at the next tick or
+ * run settles it (sent when found in the Sent folder, else unknown).
+ */
 int
 outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 {
-	struct touch *t;
+	struct store *st = ox->n->st;
+	struct touch *t = NULL;
 	char *err = NULL;
 	int rc;
 	time_t now = clock_now();
 
-	if ((rc = store_touch_get(ox->n->st, touch_id, &t, &err)) != STORE_OK) {
+	if ((rc = store_begin(st, &err)) != STORE_OK)
+		return db(rc, err, errstr);
+	if ((rc = store_touch_get(st, touch_id, &t, &err)) != STORE_OK) {
 		if (rc == STORE_ENOTFOUND) {
 			free(err);
+			err = NULL;
 			*errstr = xasprintf("no outbox item %lld",
 			    (long long)touch_id);
-			return OUTBOX_ECONFIG;
-		}
-		return db(rc, err, errstr);
+			rc = OUTBOX_ECONFIG;
+		} else
+			rc = db(rc, err, errstr);
+		goto fail;
+	}
+	if (strcmp(t->channel, "email") == 0 &&
+	    strcmp(t->state, "sending") == 0) {
+		*errstr = xasprintf("item %lld is being sent (state sending) "
+				    "and is not changed by hand: the agent "
+				    "sending it settles it, or, if it was "
+				    "interrupted, the next 'nudge tick' or "
+				    "'nudge run' does (sent if found in the "
+				    "Sent folder, else unknown, which you can "
+				    "then resolve)",
+		    (long long)touch_id);
+		rc = OUTBOX_ECONFIG;
+		goto fail;
 	}
 	if (strcmp(t->channel, "email") != 0 ||
-	    (strcmp(t->state, "unknown") != 0 && strcmp(t->state, "failed") != 0 &&
-		strcmp(t->state, "sending") != 0)) {
+	    (strcmp(t->state, "unknown") != 0 &&
+		strcmp(t->state, "failed") != 0)) {
 		*errstr = xasprintf("item %lld is %s; only unknown or failed "
 				    "items are resolved",
 		    (long long)touch_id, t->state);
-		touch_free(t);
-		return OUTBOX_ECONFIG;
+		rc = OUTBOX_ECONFIG;
+		goto fail;
 	}
 	if (sent)
-		rc = record_sent(ox, t, NULL, now, "sent (confirmed by the user)",
-		    errstr);
+		rc = record_sent_tx(ox, t, NULL, now,
+		    "sent (confirmed by the user)", &err);
 	else {
 		if (strcmp(t->state, "failed") == 0) {
 			/* refused by the server, so it never went out: render
@@ -953,10 +991,23 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 		set(&t->error, NULL);
 		t->next_attempt = 0;
 		t->attempts = 0;
-		rc = update(ox, t, errstr);
-		if (rc == OUTBOX_OK)
-			event(ox, t, now, "resend", "queued again by the user");
+		rc = store_touch_update(st, t, &err);
+		if (rc == STORE_OK)
+			rc = store_event_add(st, t->lead_id, now, "resend",
+			    "queued again by the user", t->message_id, &err);
+	}
+	if (rc != STORE_OK) {
+		rc = db(rc, err, errstr);
+		goto fail;
 	}
 	touch_free(t);
+	return db(store_commit(st, &err), err, errstr);
+fail:
+	touch_free(t);
+	{
+		char *e2 = NULL;
+		if (store_rollback(st, &e2) != STORE_OK)
+			free(e2);
+	}
 	return rc;
 }

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -615,10 +616,21 @@ template_parse(const char *name, const char *text, size_t len,
 		    (rc = tokenize(t, &t->parts[PART_FROM], h[2].v, h[2].vlen,
 		                   h[2].line, errstr)) != 0)
 			goto fail;
-		if (h[3].seen &&
-		    (rc = tokenize(t, &t->parts[PART_CC], h[3].v, h[3].vlen,
-		                   h[3].line, errstr)) != 0)
+		if (h[3].seen) {
+			/* nudge sends to the lead alone: a Cc header without
+			 * the envelope would promise a copy nobody gets, and a
+			 * reply or bounce from a Cc'd address would be taken
+			 * for the lead's.  Refused until Cc is delivered. */
+			*errstr =
+			    xasprintf("%s:%d: Cc is not supported: nudge "
+			              "sends each message to the lead "
+			              "only, so a Cc'd person would never "
+			              "get it; remove the Cc: line (add "
+			              "that person as a lead instead)",
+			              name, h[3].line);
+			rc = TEMPLATE_ESYNTAX;
 			goto fail;
+		}
 	} else if (t->kind == TEMPLATE_KIND_VALUE) {
 		struct value_item it;
 
@@ -1002,6 +1014,256 @@ template_check_sender(const struct template *t, const char *const *set,
 	return *nmsgs - before;
 }
 
+/* ---- HTML contexts: where in the markup a variable lands */
+
+enum html_state {
+	H_TEXT,      /* character data */
+	H_TAG,       /* inside a tag, outside any attribute value */
+	H_ATTRNAME,  /* reading an attribute name */
+	H_AFTERNAME, /* after a name, before '=' or the next attribute */
+	H_BEFOREVAL, /* after '=' */
+	H_VAL_DQ,    /* "value" */
+	H_VAL_SQ,    /* 'value' */
+	H_VAL_UQ,    /* unquoted value */
+	H_COMMENT,   /* <!-- ... --> */
+	H_RAW,       /* inside <script> or <style> */
+};
+
+struct html_lint {
+	enum html_state st;
+	char tag[16]; /* the current tag name, lower case */
+	size_t taglen;
+	int closing;   /* </tag> */
+	char attr[32]; /* the current attribute name, lower case */
+	size_t attrlen;
+	int scheme;      /* the literal part of this value holds a ':' */
+	char raw[8];     /* "script" or "style" while in H_RAW */
+	size_t rawmatch; /* bytes of "</raw" matched so far */
+	size_t dashes;   /* trailing '-' seen in a comment */
+};
+
+/* an attribute whose value is a URL: a value there picks the scheme */
+static int
+url_attr(const char *a)
+{
+	static const char *const names[] = {
+	    "href",     "src",      "action",  "formaction", "background",
+	    "poster",   "cite",     "data",    "srcset",     "xlink:href",
+	    "longdesc", "usemap",   "ping",    "manifest",   "lowsrc",
+	    "dynsrc",   "codebase", "archive", "profile",    "classid"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (strcmp(a, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+html_start_tag(struct html_lint *h)
+{
+	h->tag[h->taglen < sizeof(h->tag) ? h->taglen : sizeof(h->tag) - 1] =
+	    '\0';
+	if (!h->closing &&
+	    (strcmp(h->tag, "script") == 0 || strcmp(h->tag, "style") == 0)) {
+		strcpy(h->raw, h->tag);
+		h->rawmatch = 0;
+		h->st = H_RAW;
+	} else
+		h->st = H_TEXT;
+}
+
+/* html_feed: advance h over len bytes of literal markup. */
+static void
+html_feed(struct html_lint *h, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int sp = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		         c == '\f';
+
+		switch (h->st) {
+		case H_TEXT:
+			if (c != '<')
+				break;
+			if (i + 3 < len && memcmp(s + i, "<!--", 4) == 0) {
+				h->st = H_COMMENT;
+				h->dashes = 0;
+				i += 3;
+				break;
+			}
+			h->st = H_TAG;
+			h->taglen = 0;
+			h->closing = 0;
+			if (i + 1 < len && s[i + 1] == '/') {
+				h->closing = 1;
+				i++;
+			}
+			/* the tag name */
+			while (i + 1 < len &&
+			       (isalnum((unsigned char)s[i + 1]) ||
+			        s[i + 1] == '-')) {
+				i++;
+				if (h->taglen < sizeof(h->tag) - 1)
+					h->tag[h->taglen++] =
+					    (char)tolower((unsigned char)s[i]);
+			}
+			h->tag[h->taglen] = '\0';
+			break;
+		case H_COMMENT:
+			if (c == '>' && h->dashes >= 2)
+				h->st = H_TEXT;
+			h->dashes = c == '-' ? h->dashes + 1 : 0;
+			break;
+		case H_RAW: {
+			/* wait for "</script" or "</style" */
+			char want[10];
+			size_t wl =
+			    (size_t)snprintf(want, sizeof want, "</%s", h->raw);
+			if (tolower(c) == (unsigned char)want[h->rawmatch]) {
+				if (++h->rawmatch == wl) {
+					h->st = H_TAG;
+					h->closing = 1;
+					h->tag[0] = '\0';
+					h->taglen = 0;
+				}
+			} else
+				h->rawmatch = c == '<' ? 1 : 0;
+			break;
+		}
+		case H_TAG:
+		case H_AFTERNAME:
+			if (c == '>')
+				html_start_tag(h);
+			else if (c == '=' && h->st == H_AFTERNAME)
+				h->st = H_BEFOREVAL;
+			else if (!sp && c != '/') {
+				h->st = H_ATTRNAME;
+				h->attrlen = 0;
+				h->attr[h->attrlen++] = (char)tolower(c);
+				h->attr[h->attrlen] = '\0';
+			}
+			break;
+		case H_ATTRNAME:
+			if (c == '=')
+				h->st = H_BEFOREVAL;
+			else if (c == '>')
+				html_start_tag(h);
+			else if (sp)
+				h->st = H_AFTERNAME;
+			else if (h->attrlen < sizeof(h->attr) - 1) {
+				h->attr[h->attrlen++] = (char)tolower(c);
+				h->attr[h->attrlen] = '\0';
+			}
+			break;
+		case H_BEFOREVAL:
+			h->scheme = 0;
+			if (c == '"')
+				h->st = H_VAL_DQ;
+			else if (c == '\'')
+				h->st = H_VAL_SQ;
+			else if (c == '>')
+				html_start_tag(h);
+			else if (!sp) {
+				h->st = H_VAL_UQ;
+				h->scheme = c == ':';
+			}
+			break;
+		case H_VAL_DQ:
+		case H_VAL_SQ:
+			if (c == (h->st == H_VAL_DQ ? '"' : '\''))
+				h->st = H_TAG;
+			else if (c == ':')
+				h->scheme = 1;
+			break;
+		case H_VAL_UQ:
+			if (sp)
+				h->st = H_TAG;
+			else if (c == '>')
+				html_start_tag(h);
+			else if (c == ':')
+				h->scheme = 1;
+			break;
+		}
+	}
+}
+
+/* html_var: the warning for a variable at h's position, or NULL. */
+static char *
+html_var(const struct html_lint *h, const struct template *t,
+         const struct ttok *k)
+{
+	const char *a = h->attr;
+
+	switch (h->st) {
+	case H_TEXT:
+	case H_COMMENT:
+		return NULL;
+	case H_RAW:
+		return xasprintf("%s:%d: warning: {{%s}} inside <%s>: HTML "
+		                 "escaping does not make a value safe there; "
+		                 "keep lead data out of scripts and styles",
+		                 t->name, k->line, k->s, h->raw);
+	case H_TAG:
+	case H_ATTRNAME:
+	case H_AFTERNAME:
+		return xasprintf("%s:%d: warning: {{%s}} inside a tag but not "
+		                 "in a quoted attribute value: a value could "
+		                 "add attributes",
+		                 t->name, k->line, k->s);
+	case H_BEFOREVAL:
+	case H_VAL_UQ:
+		return xasprintf("%s:%d: warning: {{%s}} in the unquoted "
+		                 "attribute %s: a value with a space could add "
+		                 "attributes; quote it (%s=\"{{%s}}\")",
+		                 t->name, k->line, k->s, a, a, k->s);
+	case H_VAL_DQ:
+	case H_VAL_SQ:
+		break;
+	}
+	if (strncmp(a, "on", 2) == 0 || strcmp(a, "style") == 0)
+		return xasprintf("%s:%d: warning: {{%s}} in the %s attribute: "
+		                 "HTML escaping does not make a value safe "
+		                 "there",
+		                 t->name, k->line, k->s, a);
+	if (url_attr(a) && !h->scheme)
+		return xasprintf(
+		    "%s:%d: warning: {{%s}} in %s before any "
+		    "scheme: a value could be a javascript: or "
+		    "data: URL; write the scheme and host "
+		    "literally (%s=\"https://example.com/{{%s}}\")",
+		    t->name, k->line, k->s, a, a, k->s);
+	return NULL;
+}
+
+/* check_html: the warnings for variables in dangerous HTML contexts. */
+static void
+check_html(const struct template *t, char ***msgs, size_t *nmsgs)
+{
+	const struct tpart *p = &t->parts[PART_HTML];
+	struct html_lint h;
+
+	memset(&h, 0, sizeof h);
+	for (size_t j = 0; j < p->n; j++) {
+		const struct ttok *k = &p->toks[j];
+		char *m;
+
+		if (!k->is_var) {
+			html_feed(&h, k->s, k->len);
+			continue;
+		}
+		if ((m = html_var(&h, t, k)) != NULL)
+			add_msg(msgs, nmsgs, m);
+		/* what the variable puts there counts as value text (a
+		 * fallback is literal and was written by the author) */
+		if (h.st == H_BEFOREVAL) {
+			h.st = H_VAL_UQ;
+			h.scheme = 0;
+		}
+		if (k->has_fb)
+			html_feed(&h, k->fb, k->fblen);
+	}
+}
+
 size_t
 template_check(const struct template *t, const char *const *extra_vars,
                size_t nextra, char ***msgs, size_t *nmsgs)
@@ -1053,6 +1315,8 @@ template_check(const struct template *t, const char *const *extra_vars,
 		}
 	}
 	check_answers(t, msgs, nmsgs);
+	if (t->parts[PART_HTML].present)
+		check_html(t, msgs, nmsgs);
 	if (empty)
 		add_msg(msgs, nmsgs,
 		        xasprintf("%s:1: warning: empty body", t->name));

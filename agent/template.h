@@ -17,14 +17,17 @@
  * Header block (.email)
  *   "Key: value" lines, keys case-insensitive: Subject (required, non-empty),
  *   Thread (yes|no; default no: yes threads the message to the stage-1 mail),
- *   From, Cc, Answers.  Any other key is an error ("unknown header key").
- *   Answers declares what a bare numbered reply means, e.g.
+ *   From, Answers.  Cc is refused with a message saying why (nudge sends to
+ *   the lead only, so a Cc'd address would never get the mail; a reply or
+ *   bounce from it could not be told from the lead's).  Answers declares
+ *   what a bare numbered reply means, e.g.
  *   "Answers: 1=interested 2=later 3=stop": pairs N=INTENT (N 0-9, each once;
  *   INTENT one of interested, later, not_fit, stop, referral, unclear)
- *   separated by blanks or commas; anything else is a "path:line" error.  Lines that
+ *   separated by blanks or commas; anything else is a "path:line" error.
+ *   Any other key is an error ("unknown header key").  Lines that
  *   start with '#' are comments.  The block ends at the first empty line; a
  * line that is neither a header nor empty, or the end of the file, before that
- *   blank line is an error.  Subject, From and Cc may hold variables.
+ *   blank line is an error.  Subject and From may hold variables.
  *
  * Body
  *   Plain text (UTF-8).  In a .email, a line reading exactly "--- html ---"
@@ -123,7 +126,7 @@ typedef const char *(*template_lookup)(void *arg, const char *var);
 struct template_output {
 	char *subject; /* .email only */
 	char *from;    /* when the template has From: */
-	char *cc;      /* when the template has Cc: */
+	char *cc;      /* always NULL: Cc is refused at parse time */
 	int thread;    /* 1 = reply in the stage-1 thread */
 	char *text;    /* the body (all kinds) */
 	char *html;    /* the HTML part, if any */
@@ -198,6 +201,12 @@ size_t template_check_sender(const struct template *t, const char *const *set,
  *     or the personal template (personal.email)
  *   - an Answers: choice N the body does not offer (no line starting "N."
  *     "N)" "N:" or "N =")
+ *   - in the HTML part, a variable where HTML escaping does not protect it:
+ *     in an unquoted attribute value, inside a tag outside any value, in a URL
+ *     attribute (href, src, action, ...) with no literal ':' before it in the
+ *     value (the value could pick a javascript: scheme), in a style or on*
+ *     attribute, inside <script> or <style>.  Text, comments and quoted
+ *     attribute values are fine.
  * Structural faults (missing Subject, braces, UTF-8) are template_parse errors.
  */
 size_t template_check(const struct template *t, const char *const *extra_vars,

@@ -274,6 +274,15 @@ static const struct parse_case parse_cases[] = {
      "t/1.email:3: bad variable name \".x\" (use a-z, 0-9, _ and .)"},
     {"t/1.email", "Subject: a\nBcc: x@example.com\n\nHi\n",
      "t/1.email:2: unknown header key \"Bcc\""},
+    /* Cc: the envelope is the lead alone, so a Cc'd person never got it */
+    {"t/1.email", "Subject: a\nCc: boss@example.com\n\nHi\n",
+     "t/1.email:2: Cc is not supported: nudge sends each message to the lead "
+     "only, so a Cc'd person would never get it; remove the Cc: line (add "
+     "that person as a lead instead)"},
+    {"t/1.email", "Subject: a\ncc: {{assistant_email}}\n\nHi\n",
+     "t/1.email:2: Cc is not supported: nudge sends each message to the lead "
+     "only, so a Cc'd person would never get it; remove the Cc: line (add "
+     "that person as a lead instead)"},
     {"t/1.email", "Thread: yes\n\nHi\n", "t/1.email:1: missing Subject header"},
     {"t/1.email", "",
      "t/1.email:1: header block not followed by a blank line and a body"},
@@ -448,6 +457,91 @@ test_vars(void **state)
 	assert_string_equal(
 	    s.names, "value.title@1 first_name@4 value.body@5 value.url@7 ");
 	assert_int_equal(s.nfb, 1);
+	template_free(t);
+}
+
+/* HTML: where a variable lands decides whether escaping protects it */
+static const struct {
+	const char *html; /* the HTML part (after "--- html ---") */
+	const char *want; /* a substring of the one warning, or NULL: none */
+} html_cases[] = {
+    {"<p>Hi {{first_name}}</p>\n", NULL},
+    {"<p title=\"{{company}}\">x</p>\n", NULL},
+    {"<p title='{{company}}'>x</p>\n", NULL},
+    {"<a href=\"https://acme.example/?c={{company}}\">x</a>\n", NULL},
+    {"<!-- {{company}} -->\n", NULL},
+    {"<p title={{company}}>x</p>\n",
+     "t/1.email:5: warning: {{company}} in the unquoted attribute title: a "
+     "value with a space could add attributes; quote it "
+     "(title=\"{{company}}\")"},
+    {"<p class=big title=x{{company}}>x</p>\n",
+     "{{company}} in the unquoted attribute title"},
+    {"<a href=\"{{website}}\">x</a>\n",
+     "t/1.email:5: warning: {{website}} in href before any scheme: a value "
+     "could be a javascript: or data: URL"},
+    {"<img\n  SRC='{{logo}}'>\n", "t/1.email:6: warning: {{logo}} in src"},
+    {"<a href=\"//{{domain}}/x\">x</a>\n", "{{domain}} in href"},
+    {"<p onclick=\"go('{{company}}')\">x</p>\n",
+     "{{company}} in the onclick attribute"},
+    {"<p style=\"color: {{colour}}\">x</p>\n",
+     "{{colour}} in the style attribute"},
+    {"<p {{attr}}>x</p>\n", "{{attr}} inside a tag but not in a quoted"},
+    {"<script>var c = \"{{company}}\";</script>\n",
+     "{{company}} inside <script>"},
+    {"<style>p { color: red }</style><p>{{company}}</p>\n", NULL},
+    {"<STYLE>b{}</style ><p title={{x|a}}>\n", "unquoted attribute title"},
+};
+
+static void
+test_check_html(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(html_cases) / sizeof(*html_cases); i++) {
+		char *text = xasprintf("Subject: a\n\nHi\n--- html ---\n%s",
+		                       html_cases[i].html);
+		struct template *t = parse_ok("t/1.email", text);
+		char **msgs = NULL;
+		size_t n = 0;
+		static const char *const known[] = {"website", "logo", "attr",
+		                                    "colour", "x"};
+
+		template_check(t, known, 5, &msgs, &n);
+		if (html_cases[i].want == NULL && n != 0)
+			fail_msg("case %zu: unexpected '%s'", i, msgs[0]);
+		if (html_cases[i].want != NULL &&
+		    (n != 1 || strstr(msgs[0], html_cases[i].want) == NULL))
+			fail_msg("case %zu: got %zu warnings ('%s'), want '%s'",
+			         i, n, n ? msgs[0] : "", html_cases[i].want);
+		for (size_t j = 0; j < n; j++)
+			free(msgs[j]);
+		free(msgs);
+		template_free(t);
+		free(text);
+	}
+}
+
+/* rendering escapes a value in HTML text and in a quoted attribute; the text
+ * part keeps it verbatim */
+static void
+test_render_html_escapes(void **state)
+{
+	static const struct kv evil[] = {
+	    {"company", "\"><script>alert('x')</script>&"}, {NULL, NULL}};
+	struct template *t =
+	    parse_ok("t/1.email", "Subject: a\n\n{{company}}\n--- html ---\n"
+	                          "<p title=\"{{company}}\">{{company}}</p>\n");
+	struct template_output o;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(template_render(t, kv_lookup, (void *)evil, &o, &err),
+	                 TEMPLATE_OK);
+	assert_string_equal(
+	    o.html, "<p title=\"&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)"
+	            "&lt;/script&gt;&amp;\">&quot;&gt;&lt;script&gt;"
+	            "alert(&#39;x&#39;)&lt;/script&gt;&amp;</p>\n");
+	assert_string_equal(o.text, "\"><script>alert('x')</script>&\n");
+	template_output_free(&o);
 	template_free(t);
 }
 
@@ -998,6 +1092,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_load_missing_file),
 	    cmocka_unit_test(test_vars),
 	    cmocka_unit_test(test_check),
+	    cmocka_unit_test(test_check_html),
+	    cmocka_unit_test(test_render_html_escapes),
 	    cmocka_unit_test(test_value_pick),
 	    cmocka_unit_test(test_value_twelve_touches),
 	    cmocka_unit_test(test_value_blocked),
