@@ -13,7 +13,7 @@ nudge() { ${NUDGE_WRAP:-} "$NUDGE" "$@"; }
 # exits WANT CMD...: CMD exits with status WANT
 exits() { local want=$1 rc=0; shift; "$@" || rc=$?; [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; return 1; }; }
 
-nudge init "$D" --from "Lenann Gardner <lenann@example.test>" --tz America/Denver >/dev/null ||
+nudge init "$D" --from "Lenann Gardner <lenann@example.test>" --tz America/Denver --phone "+1 303 555 0100" </dev/null >/dev/null ||
 	fail "nudge init failed"
 
 # ---- 2. a config that runs a command must not be writable by others
