@@ -382,7 +382,7 @@ craft_render_task(struct nudge *n, const struct lead *l, const char *stage,
 	if (craft_is_x(stage))
 		snprintf(step, sizeof step, "x");
 	else {
-		for (i = 0; stage[i] && i < sizeof step - 1; i++)
+		for (i = 0; i < sizeof step - 1 && stage[i]; i++)
 			step[i] = (char)tolower((unsigned char)stage[i]);
 		step[i] = '\0';
 	}

@@ -863,7 +863,7 @@ lc_template_path(struct nudge *n, const char *seq, const char *stage,
 	size_t i;
 	int pass;
 
-	for (i = 0; stage[i] && i < sizeof step - 1; i++)
+	for (i = 0; i < sizeof step - 1 && stage[i]; i++)
 		step[i] = (char)tolower((unsigned char)stage[i]);
 	step[i] = '\0';
 	if (step[0] == 'x' && step[1] >= '0' && step[1] <= '9')
