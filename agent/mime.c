@@ -224,7 +224,7 @@ parse_dsn(struct ctx *c, const char *s, size_t n, int strict)
 /* ---- the entity walk ---- */
 
 /*
- * find_boundary_line: the first line at or after p that starts with
+ * find_delim: the first line at or after p that starts with
  * "--boundary".  Returns its offset or n; *close = 1 when it is the close
  * delimiter.
  */

@@ -381,7 +381,7 @@ mime_date(const struct mime_msg *m)
 
 /* ---- addresses and message ids ---- */
 
-/* split_top: end of the element starting at s (top-level ',' outside quotes,
+/* elem_end: end of the element starting at s (top-level ',' outside quotes,
  * angle brackets and comments). */
 static const char *
 elem_end(const char *s)
