@@ -76,6 +76,7 @@ static const struct command commands[] = {
 	{"outbox", cmd_outbox},
 	{"classify", cmd_classify},
 	{"review", cmd_review},
+	{"sequences", cmd_sequences},
 };
 
 /*

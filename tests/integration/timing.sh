@@ -7,7 +7,7 @@
 # 16:55 local on a Friday gets touch 1 on Monday morning, local; the X touches
 # of a lead move through the week; a hot lead's X stage has a call each month.
 . "$(dirname "$0")/../lib.sh"
-export MAILSTACK_EXTRA_USERS="la1 la2 ny1 ny2 ld1 ld2 be1 be2 tk1 tk2 fri hot"
+export MAILSTACK_EXTRA_USERS="la1 la2 ny1 ny2 ld1 ld2 be1 be2 tk1 tk2 fri hot blitz"
 ms_start
 nudge_setup
 
@@ -82,6 +82,17 @@ db = sqlite3.connect("file:$NH/nudge.db?mode=ro", uri=True)
 t = datetime.datetime.fromtimestamp(due, zoneinfo.ZoneInfo("Europe/Berlin"))
 assert t.date() == datetime.date(2026, 3, 30) and 8 <= t.hour < 12, t
 PY
+
+# call-blitz: a call (and a short email) on three business days in a row
+check "nudge sequences lists call-blitz with its steps" bash -c "nudge sequences | grep -A3 '^call-blitz' | grep -Eq '^  2 +1 business day +(email call|call email)'"
+nudge --now 2026-04-09T09:00 lead add blitz@example.test --name "Blitz Lead" --sequence call-blitz >/dev/null
+for d in 2026-04-09 2026-04-10 2026-04-13 2026-04-14; do
+	for h in 10:00 16:55; do nudge --now "${d}T$h" tick --no-sync >/dev/null 2>&1; done
+done
+check "call-blitz: calls planned on three consecutive business days (Thu, Fri, Mon)" bash -c "
+	test \"\$(db_query \"SELECT group_concat(date(t.due, 'unixepoch', '-6 hours'), ' ') FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'blitz@example.test' AND t.channel = 'call' ORDER BY t.id\")\" = '2026-04-09 2026-04-10 2026-04-13'"
+check "call-blitz: then the 'missed you by phone' email" bash -c "
+	test \"\$(db_query \"SELECT t.subject FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'blitz@example.test' AND t.stage = '4' AND t.channel = 'email'\")\" = 'Missed you by phone'"
 
 # X touches move through the week; a hot lead keeps a monthly call
 nudge --now 2026-03-25T09:00 lead add hot@example.test --name "Hot Lead" --hot >/dev/null
