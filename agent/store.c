@@ -711,7 +711,7 @@ create_private(const char *path, char **errstr)
 		        "would keep a separate journal per name: remove the "
 		        "extra links", path, (unsigned long)sb.st_nlink);
 		close(fd);
-		return STORE_EDB;
+		return STORE_ELINKED;
 	}
 	if (sb.st_mode & (S_IRWXG | S_IRWXO))
 		log_warnx("%s: database is accessible by group or others "

@@ -34,7 +34,7 @@ ln -s "$D/nudge.db" "$TEST_TMP/alias.db"
 flock -n "$TEST_TMP/alias.db" sleep 30 &
 holder=$!
 at_exit "kill $holder 2>/dev/null"
-wait_for "! flock -n '$D/nudge.db' true" 5 || fail "flock(1) did not take the lock"
+wait_for "! flock -n '$D/nudge.db' true" 20 || fail "flock(1) did not take the lock"
 check "an agent holding the database through a symlink blocks tick: 75" exits 75 nudge tick
 check "... status sees it running" bash -c "'$NUDGE' status | grep -q 'agent: *running'"
 kill "$holder"; wait "$holder" 2>/dev/null
