@@ -124,8 +124,10 @@ parse_when(char **w, int nw, struct rule *r, char *why, size_t whylen)
 	if (strcasecmp(w[0], "fixed") == 0) {
 		r->kind = K_FIXED;
 		if (nw < 2 || parse_mmdd(w[1], &r->a, &r->b) == -1) {
-			snprintf(why, whylen, "fixed wants a date MM-DD, as "
-			         "12-25, not '%.40s'", nw < 2 ? "" : w[1]);
+			snprintf(why, whylen,
+			         "fixed wants a date MM-DD, as "
+			         "12-25, not '%.40s'",
+			         nw < 2 ? "" : w[1]);
 			return -1;
 		}
 		return 2;
@@ -133,8 +135,10 @@ parse_when(char **w, int nw, struct rule *r, char *why, size_t whylen)
 	if (strcasecmp(w[0], "easter") == 0) {
 		r->kind = K_EASTER;
 		if (nw < 2 || num(w[1], 0, 1, -100, 100, &r->a) == -1) {
-			snprintf(why, whylen, "easter wants an offset in days, "
-			         "-100..+100, not '%.40s'", nw < 2 ? "" : w[1]);
+			snprintf(why, whylen,
+			         "easter wants an offset in days, "
+			         "-100..+100, not '%.40s'",
+			         nw < 2 ? "" : w[1]);
 			return -1;
 		}
 		return 2;
@@ -143,20 +147,26 @@ parse_when(char **w, int nw, struct rule *r, char *why, size_t whylen)
 		r->kind = K_NTH;
 		if (nw < 2 || num(w[1], 0, 1, -5, 5, &r->a) == -1 ||
 		    r->a == 0) {
-			snprintf(why, whylen, "nth wants a count 1..5 or -1..-5, "
-			         "not '%.40s'", nw < 2 ? "" : w[1]);
+			snprintf(why, whylen,
+			         "nth wants a count 1..5 or -1..-5, "
+			         "not '%.40s'",
+			         nw < 2 ? "" : w[1]);
 			return -1;
 		}
 		if (nw < 3 || (r->b = parse_weekday(w[2])) == -1) {
-			snprintf(why, whylen, "nth wants a weekday (mon..sun), "
-			         "not '%.40s'", nw < 3 ? "" : w[2]);
+			snprintf(why, whylen,
+			         "nth wants a weekday (mon..sun), "
+			         "not '%.40s'",
+			         nw < 3 ? "" : w[2]);
 			return -1;
 		}
 		if (nw < 4 ||
 		    (strlen(w[3]) > 2 ? parse_mmdd(w[3], &r->c, &r->d)
 		                      : num(w[3], 0, 0, 1, 12, &r->c)) == -1) {
-			snprintf(why, whylen, "nth wants a month 01..12 or a "
-			         "date MM-DD, not '%.40s'", nw < 4 ? "" : w[3]);
+			snprintf(why, whylen,
+			         "nth wants a month 01..12 or a "
+			         "date MM-DD, not '%.40s'",
+			         nw < 4 ? "" : w[3]);
 			return -1;
 		}
 		return 4;
@@ -164,8 +174,10 @@ parse_when(char **w, int nw, struct rule *r, char *why, size_t whylen)
 	if (strcasecmp(w[0], "date") == 0) {
 		r->kind = K_DATE;
 		if (nw < 2 || clock_parse_date(w[1], &r->a) != CLOCK_OK) {
-			snprintf(why, whylen, "date wants a real date "
-			         "YYYY-MM-DD, not '%.40s'", nw < 2 ? "" : w[1]);
+			snprintf(why, whylen,
+			         "date wants a real date "
+			         "YYYY-MM-DD, not '%.40s'",
+			         nw < 2 ? "" : w[1]);
 			return -1;
 		}
 		int y, m, d;
@@ -178,7 +190,8 @@ parse_when(char **w, int nw, struct rule *r, char *why, size_t whylen)
 		return 2;
 	}
 	snprintf(why, whylen,
-	         "unknown rule '%.40s' (want fixed, easter, nth or date)", w[0]);
+	         "unknown rule '%.40s' (want fixed, easter, nth or date)",
+	         w[0]);
 	return -1;
 }
 
@@ -199,9 +212,11 @@ parse_bounds(char **w, int *nw, struct rule *r, char *why, size_t whylen)
 			break;
 		if (num(w[*nw - 1], 4, 0, CALENDAR_YEAR_MIN, CALENDAR_YEAR_MAX,
 		        &y) == -1) {
-			snprintf(why, whylen, "%s wants a year %d..%d, not "
-			         "'%.40s'", kw, CALENDAR_YEAR_MIN,
-			         CALENDAR_YEAR_MAX, w[*nw - 1]);
+			snprintf(why, whylen,
+			         "%s wants a year %d..%d, not "
+			         "'%.40s'",
+			         kw, CALENDAR_YEAR_MIN, CALENDAR_YEAR_MAX,
+			         w[*nw - 1]);
 			return -1;
 		}
 		if (is_from ? seen_from++ : seen_until++) {
@@ -335,7 +350,8 @@ calendar_parse(const char *file, const char *text, struct calendar **out,
 		}
 		if (c->n == cap) {
 			cap = cap ? cap * 2 : 16;
-			c->rules = xreallocarray(c->rules, cap, sizeof *c->rules);
+			c->rules =
+			    xreallocarray(c->rules, cap, sizeof *c->rules);
 		}
 		c->rules[c->n++] = r;
 	}
@@ -384,8 +400,8 @@ calendar_open(const char *dir, const char *cc, struct calendar **out,
 	}
 	path = xasprintf("%s/%s.conf", dir, code);
 	if (stat(path, &sb) == -1 && errno == ENOENT) {
-		*errstr = xasprintf("%s: no holidays for country %s", path,
-		                    code);
+		*errstr =
+		    xasprintf("%s: no holidays for country %s", path, code);
 		free(path);
 		return CALENDAR_ENOENT;
 	}
@@ -443,11 +459,13 @@ nth_weekday(int y, int m, int wd, int n)
 		first = clock_day_from_civil(y, m, 1);
 		day = first + (wd - clock_weekday(first) + 7) % 7 + 7 * (n - 1);
 		last = (m == 12 ? clock_day_from_civil(y + 1, 1, 1)
-		                : clock_day_from_civil(y, m + 1, 1)) - 1;
+		                : clock_day_from_civil(y, m + 1, 1)) -
+		       1;
 		return day <= last ? day : -1;
 	}
 	last = (m == 12 ? clock_day_from_civil(y + 1, 1, 1)
-	                : clock_day_from_civil(y, m + 1, 1)) - 1;
+	                : clock_day_from_civil(y, m + 1, 1)) -
+	       1;
 	day = last - (clock_weekday(last) - wd + 7) % 7 + 7 * (n + 1);
 	first = clock_day_from_civil(y, m, 1);
 	return day >= first ? day : -1;
@@ -530,7 +548,8 @@ check_years(int y0, int y1, char **errstr)
 	if (y0 < CALENDAR_YEAR_MIN || y1 > CALENDAR_YEAR_MAX || y0 > y1 ||
 	    y1 - y0 >= CALENDAR_MAX_YEARS) {
 		*errstr = xasprintf("years %d..%d: want %d..%d, at most %d "
-		                    "years", y0, y1, CALENDAR_YEAR_MIN,
+		                    "years",
+		                    y0, y1, CALENDAR_YEAR_MIN,
 		                    CALENDAR_YEAR_MAX, CALENDAR_MAX_YEARS);
 		return CALENDAR_EINVAL;
 	}
@@ -617,8 +636,8 @@ calendar_list(const struct calendar *c, int y0, int y1,
 			continue;
 		if (*out == NULL)
 			*out = xreallocarray(NULL, n, sizeof **out);
-		(*out)[k++] = (struct calendar_day){
-		    h[i].day, h[i].actual, c->rules[h[i].rule].name};
+		(*out)[k++] = (struct calendar_day){h[i].day, h[i].actual,
+		                                    c->rules[h[i].rule].name};
 	}
 	free(h);
 	*nout = k;

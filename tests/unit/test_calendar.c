@@ -36,8 +36,7 @@ holidays_dir(void)
 	const char *top = getenv("top_srcdir");
 	static char buf[4096];
 
-	snprintf(buf, sizeof buf, "%s/rules/holidays",
-	         top && *top ? top : ".");
+	snprintf(buf, sizeof buf, "%s/rules/holidays", top && *top ? top : ".");
 	return buf;
 }
 
@@ -104,10 +103,9 @@ test_easter(void **state)
 		int year;
 		const char *date;
 	} t[] = {
-	    {1818, "03-22"}, {1943, "04-25"}, {2000, "04-23"},
-	    {2008, "03-23"}, {2011, "04-24"}, {2019, "04-21"},
-	    {2024, "03-31"}, {2025, "04-20"}, {2026, "04-05"},
-	    {2027, "03-28"}, {2028, "04-16"}, {2029, "04-01"},
+	    {1818, "03-22"}, {1943, "04-25"}, {2000, "04-23"}, {2008, "03-23"},
+	    {2011, "04-24"}, {2019, "04-21"}, {2024, "03-31"}, {2025, "04-20"},
+	    {2026, "04-05"}, {2027, "03-28"}, {2028, "04-16"}, {2029, "04-01"},
 	    {2030, "04-21"}, {2038, "04-25"}, {2285, "03-22"},
 	};
 	struct calendar *c = parse_ok("easter 0 Easter Sunday\n");
@@ -134,41 +132,54 @@ static const struct {
 } shipped[] = {
     /* US federal: observed on the Friday before a Saturday, the Monday after
      * a Sunday; New Year's Day 2028 (Saturday) on 2027-12-31 */
-    {"US", 2026, "01-01 01-19 02-16 05-25 06-19 07-03=07-04 09-07 10-12 "
-                 "11-11 11-26 12-25"},
-    {"US", 2027, "01-01 01-18 02-15 05-31 06-18=06-19 07-05=07-04 09-06 "
-                 "10-11 11-11 11-25 12-24=12-25 12-31=2028-01-01"},
-    {"US", 2028, "2027-12-31=01-01 01-17 02-21 05-29 06-19 07-04 09-04 "
-                 "10-09 11-10=11-11 11-23 12-25"},
+    {"US", 2026,
+     "01-01 01-19 02-16 05-25 06-19 07-03=07-04 09-07 10-12 "
+     "11-11 11-26 12-25"},
+    {"US", 2027,
+     "01-01 01-18 02-15 05-31 06-18=06-19 07-05=07-04 09-06 "
+     "10-11 11-11 11-25 12-24=12-25 12-31=2028-01-01"},
+    {"US", 2028,
+     "2027-12-31=01-01 01-17 02-21 05-29 06-19 07-04 09-04 "
+     "10-09 11-10=11-11 11-23 12-25"},
     /* England & Wales: substitute days (Boxing Day 2026 -> Mon 28) */
     {"GB", 2026, "01-01 04-03 04-06 05-04 05-25 08-31 12-25 12-28=12-26"},
-    {"GB", 2027, "01-01 03-26 03-29 05-03 05-31 08-30 12-27=12-25 "
-                 "12-28=12-26"},
+    {"GB", 2027,
+     "01-01 03-26 03-29 05-03 05-31 08-30 12-27=12-25 "
+     "12-28=12-26"},
     {"GB", 2028, "01-03=01-01 04-14 04-17 05-01 05-29 08-28 12-25 12-26"},
     {"UK", 2026, "01-01 04-03 04-06 05-04 05-25 08-31 12-25 12-28=12-26"},
     /* Germany: nationwide days, Ascension and Whit Monday from Easter */
     {"DE", 2026, "01-01 04-03 04-06 05-01 05-14 05-25 10-03 12-25 12-26"},
     {"DE", 2027, "01-01 03-26 03-29 05-01 05-06 05-17 10-03 12-25 12-26"},
     {"DE", 2028, "01-01 04-14 04-17 05-01 05-25 06-05 10-03 12-25 12-26"},
-    {"FR", 2026, "01-01 04-06 05-01 05-08 05-14 05-25 07-14 08-15 11-01 "
-                 "11-11 12-25"},
-    {"FR", 2027, "01-01 03-29 05-01 05-06 05-08 05-17 07-14 08-15 11-01 "
-                 "11-11 12-25"},
-    {"FR", 2028, "01-01 04-17 05-01 05-08 05-25 06-05 07-14 08-15 11-01 "
-                 "11-11 12-25"},
-    {"ES", 2026, "01-01 01-06 04-03 05-01 08-15 10-12 11-01 12-06 12-08 "
-                 "12-25"},
-    {"ES", 2027, "01-01 01-06 03-26 05-01 08-15 10-12 11-01 12-06 12-08 "
-                 "12-25"},
-    {"ES", 2028, "01-01 01-06 04-14 05-01 08-15 10-12 11-01 12-06 12-08 "
-                 "12-25"},
+    {"FR", 2026,
+     "01-01 04-06 05-01 05-08 05-14 05-25 07-14 08-15 11-01 "
+     "11-11 12-25"},
+    {"FR", 2027,
+     "01-01 03-29 05-01 05-06 05-08 05-17 07-14 08-15 11-01 "
+     "11-11 12-25"},
+    {"FR", 2028,
+     "01-01 04-17 05-01 05-08 05-25 06-05 07-14 08-15 11-01 "
+     "11-11 12-25"},
+    {"ES", 2026,
+     "01-01 01-06 04-03 05-01 08-15 10-12 11-01 12-06 12-08 "
+     "12-25"},
+    {"ES", 2027,
+     "01-01 01-06 03-26 05-01 08-15 10-12 11-01 12-06 12-08 "
+     "12-25"},
+    {"ES", 2028,
+     "01-01 01-06 04-14 05-01 08-15 10-12 11-01 12-06 12-08 "
+     "12-25"},
     /* Italy: 4 October again from 2026 */
-    {"IT", 2026, "01-01 01-06 04-06 04-25 05-01 06-02 08-15 10-04 11-01 "
-                 "12-08 12-25 12-26"},
-    {"IT", 2027, "01-01 01-06 03-29 04-25 05-01 06-02 08-15 10-04 11-01 "
-                 "12-08 12-25 12-26"},
-    {"IT", 2028, "01-01 01-06 04-17 04-25 05-01 06-02 08-15 10-04 11-01 "
-                 "12-08 12-25 12-26"},
+    {"IT", 2026,
+     "01-01 01-06 04-06 04-25 05-01 06-02 08-15 10-04 11-01 "
+     "12-08 12-25 12-26"},
+    {"IT", 2027,
+     "01-01 01-06 03-29 04-25 05-01 06-02 08-15 10-04 11-01 "
+     "12-08 12-25 12-26"},
+    {"IT", 2028,
+     "01-01 01-06 04-17 04-25 05-01 06-02 08-15 10-04 11-01 "
+     "12-08 12-25 12-26"},
     {"NL", 2026, "01-01 04-06 04-27 05-14 05-25 12-25 12-26"},
     {"NL", 2027, "01-01 03-29 04-27 05-06 05-17 12-25 12-26"},
     {"NL", 2028, "01-01 04-17 04-27 05-25 06-05 12-25 12-26"},
@@ -184,13 +195,16 @@ static const struct {
     /* Japan: Constitution Day 2026 (Sunday) -> Wed 6 May after Greenery
      * and Children's Day; the citizens' holiday 2026-09-22; vernal equinox
      * 2027 (Sunday) -> Monday; 2028-01-01 a Saturday: not moved */
-    {"JP", 2026, "01-01 01-12 02-11 02-23 03-20 04-29 05-04 05-05 "
-                 "05-06=05-03 07-20 08-11 09-21 09-22 09-23 10-12 11-03 "
-                 "11-23"},
-    {"JP", 2027, "01-01 01-11 02-11 02-23 03-22=03-21 04-29 05-03 05-04 "
-                 "05-05 07-19 08-11 09-20 09-23 10-11 11-03 11-23"},
-    {"JP", 2028, "01-01 01-10 02-11 02-23 03-20 04-29 05-03 05-04 05-05 "
-                 "07-17 08-11 09-18 09-22 10-09 11-03 11-23"},
+    {"JP", 2026,
+     "01-01 01-12 02-11 02-23 03-20 04-29 05-04 05-05 "
+     "05-06=05-03 07-20 08-11 09-21 09-22 09-23 10-12 11-03 "
+     "11-23"},
+    {"JP", 2027,
+     "01-01 01-11 02-11 02-23 03-22=03-21 04-29 05-03 05-04 "
+     "05-05 07-19 08-11 09-20 09-23 10-11 11-03 11-23"},
+    {"JP", 2028,
+     "01-01 01-10 02-11 02-23 03-20 04-29 05-03 05-04 05-05 "
+     "07-17 08-11 09-18 09-22 10-09 11-03 11-23"},
 };
 
 static void
@@ -225,8 +239,8 @@ test_shipped_parse(void **state)
 		struct holidays *h = NULL;
 		char *err = NULL;
 
-		if (calendar_load(holidays_dir(), cc[i], 2000, 2099, &h, &err) !=
-		    CALENDAR_OK)
+		if (calendar_load(holidays_dir(), cc[i], 2000, 2099, &h,
+		                  &err) != CALENDAR_OK)
 			fail_msg("%s: %s", cc[i], err);
 		assert_true(h->n >= 100 * 5);
 		for (size_t j = 1; j < h->n; j++)
@@ -245,9 +259,9 @@ test_load(void **state)
 	(void)state;
 
 	/* a moved holiday is a holiday on both days */
-	assert_int_equal(calendar_load(holidays_dir(), "us", 2026, 2026, &h,
-	                               &err),
-	                 CALENDAR_OK);
+	assert_int_equal(
+	    calendar_load(holidays_dir(), "us", 2026, 2026, &h, &err),
+	    CALENDAR_OK);
 	assert_true(holidays_contains(h, D("2026-07-03")));
 	assert_true(holidays_contains(h, D("2026-07-04")));
 	assert_false(holidays_contains(h, D("2026-07-06")));
@@ -258,9 +272,9 @@ test_load(void **state)
 
 	/* only days inside the years: 2027 has 2027-12-31 (New Year's Day
 	 * 2028 observed) but not 2028-01-01 */
-	assert_int_equal(calendar_load(holidays_dir(), "US", 2027, 2027, &h,
-	                               &err),
-	                 CALENDAR_OK);
+	assert_int_equal(
+	    calendar_load(holidays_dir(), "US", 2027, 2027, &h, &err),
+	    CALENDAR_OK);
 	assert_true(holidays_contains(h, D("2027-12-31")));
 	assert_false(holidays_contains(h, D("2028-01-01")));
 	assert_true(holidays_contains(h, D("2027-01-01")));
@@ -268,9 +282,9 @@ test_load(void **state)
 	holidays_free(h);
 
 	/* "UK" is GB */
-	assert_int_equal(calendar_load(holidays_dir(), "UK", 2026, 2026, &h,
-	                               &err),
-	                 CALENDAR_OK);
+	assert_int_equal(
+	    calendar_load(holidays_dir(), "UK", 2026, 2026, &h, &err),
+	    CALENDAR_OK);
 	assert_true(holidays_contains(h, D("2026-12-28")));
 	assert_true(holidays_contains(h, D("2026-12-26")));
 	holidays_free(h);
@@ -417,9 +431,9 @@ test_rules(void **state)
 	    /* substitute: Saturday and Sunday; a chain of them */
 	    {"fixed 12-25 substitute C\nfixed 12-26 substitute B\n", 2021,
 	     "12-27=12-25 12-28=12-26"},
-	    {"fixed 12-31 substitute Eve\n", 2022,
-	     "2023-01-02=12-31"},
-	    /* substitute skips a holiday on the next weekday (JP Golden Week) */
+	    {"fixed 12-31 substitute Eve\n", 2022, "2023-01-02=12-31"},
+	    /* substitute skips a holiday on the next weekday (JP Golden Week)
+	     */
 	    {"fixed 05-03 substitute-sunday A\nfixed 05-04 B\nfixed 05-05 C\n",
 	     2026, "05-04 05-05 05-06=05-03"},
 	    /* substitute-sunday leaves Saturday alone */
@@ -505,21 +519,25 @@ test_parse_errors(void **state)
 	    {"nth 6 mon 01 X\n", "t.conf:1: nth wants a count 1..5"},
 	    {"nth 1 monday 01 X\n", "t.conf:1: nth wants a weekday (mon..sun), "
 	                            "not 'monday'"},
-	    {"nth 1 mon 13 X\n", "t.conf:1: nth wants a month 01..12 or a date"},
+	    {"nth 1 mon 13 X\n",
+	     "t.conf:1: nth wants a month 01..12 or a date"},
 	    {"nth 1 mon 001 X\n", "t.conf:1: nth wants a month"},
 	    {"nth 1 mon\n", "t.conf:1: nth wants a month"},
 	    {"date 2027-02-29 X\n", "t.conf:1: date wants a real date "
 	                            "YYYY-MM-DD, not '2027-02-29'"},
 	    {"date 1500-01-01 X\n", "t.conf:1: year 1500 out of range"},
-	    {"fixed 01-01 X from 20\n", "t.conf:1: from wants a year 1583..9999, "
-	                                "not '20'"},
+	    {"fixed 01-01 X from 20\n",
+	     "t.conf:1: from wants a year 1583..9999, "
+	     "not '20'"},
 	    {"fixed 01-01 X until 12345\n", "t.conf:1: until wants a year"},
-	    {"fixed 01-01 X from 2020 from 2021\n", "t.conf:1: from given twice"},
+	    {"fixed 01-01 X from 2020 from 2021\n",
+	     "t.conf:1: from given twice"},
 	    {"fixed 01-01 X from 2021 until 2020\n",
 	     "t.conf:1: from 2021 is after until 2020"},
-	    {"fixed 01-01 ok\nweekly mon X\n", "t.conf:2: unknown rule 'weekly' "
-	                                       "(want fixed, easter, nth or "
-	                                       "date)"},
+	    {"fixed 01-01 ok\nweekly mon X\n",
+	     "t.conf:2: unknown rule 'weekly' "
+	     "(want fixed, easter, nth or "
+	     "date)"},
 	    {"01-01 X\n", "t.conf:1: unknown rule '01-01'"},
 	};
 	(void)state;
@@ -673,8 +691,8 @@ test_country(void **state)
 	(void)state;
 
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-		const char *got = calendar_country(t[i].field, t[i].phone,
-		                                   t[i].tz);
+		const char *got =
+		    calendar_country(t[i].field, t[i].phone, t[i].tz);
 
 		if (got == NULL && t[i].want == NULL)
 			continue;
@@ -701,10 +719,10 @@ test_country_files(void **state)
 	static const struct {
 		const char *tz, *cc;
 	} t[] = {
-	    {"America/Chicago", "US"}, {"Europe/London", "GB"},
-	    {"Europe/Berlin", "DE"},   {"Europe/Paris", "FR"},
-	    {"Europe/Madrid", "ES"},   {"Europe/Rome", "IT"},
-	    {"Europe/Amsterdam", "NL"}, {"America/Winnipeg", "CA"},
+	    {"America/Chicago", "US"},     {"Europe/London", "GB"},
+	    {"Europe/Berlin", "DE"},       {"Europe/Paris", "FR"},
+	    {"Europe/Madrid", "ES"},       {"Europe/Rome", "IT"},
+	    {"Europe/Amsterdam", "NL"},    {"America/Winnipeg", "CA"},
 	    {"Australia/Melbourne", "AU"}, {"Asia/Tokyo", "JP"},
 	};
 	(void)state;
