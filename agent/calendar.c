@@ -317,7 +317,7 @@ calendar_parse(const char *file, const char *text, struct calendar **out,
 	struct calendar *c = xcalloc(1, sizeof *c);
 	char line[MAX_LINE + 1], why[160], *w[MAX_WORDS];
 	const char *p = text, *e;
-	size_t len, cap = 0;
+	size_t len, line_len, cap = 0;
 	int lineno = 0, nw, rc = CALENDAR_OK;
 	struct rule r;
 
@@ -325,13 +325,14 @@ calendar_parse(const char *file, const char *text, struct calendar **out,
 		lineno++;
 		e = strchr(p, '\n');
 		len = e ? (size_t)(e - p) : strlen(p);
-		if (len > MAX_LINE) {
+		line_len = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
+		if (line_len > MAX_LINE) {
 			rc = perr(errstr, file, lineno,
 			          "line too long (max %d bytes)", MAX_LINE);
 			goto fail;
 		}
-		memcpy(line, p, len);
-		line[len] = '\0';
+		memcpy(line, p, line_len);
+		line[line_len] = '\0';
 		if ((nw = split(line, w)) == -1) {
 			rc = perr(errstr, file, lineno, "too many words");
 			goto fail;

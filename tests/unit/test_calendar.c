@@ -576,6 +576,19 @@ test_parse_limits(void **state)
 	free(err);
 	buf_free(&b);
 
+	/* 1023 bytes and a CR are fine */
+	buf_init(&b);
+	buf_adds(&b, "fixed 01-01 ");
+	while (b.len < 1023)
+		buf_addc(&b, 'x');
+	buf_adds(&b, "\r\n");
+	err = NULL;
+	assert_int_equal(calendar_parse("t.conf", b.s, &c, &err),
+	                 CALENDAR_ESYNTAX);
+	assert_string_equal(err, "t.conf:1: name too long (max 200 bytes)");
+	free(err);
+	buf_free(&b);
+
 	/* a name of more than 200 bytes */
 	buf_init(&b);
 	buf_adds(&b, "fixed 01-01");
