@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "calendar.h"
 #include "clock.h"
 #include "craft.h"
 #include "lifecycle.h"
@@ -238,11 +239,76 @@ lead_zone(const struct nudge *n, const struct lead *l)
 	return l->tz && *l->tz ? l->tz : n->tz;
 }
 
+struct lc_hols {
+	char cc[4]; /* "" = no country known */
+	struct holidays *h;
+};
+
+const char *
+lc_country(struct nudge *n, const struct lead *l)
+{
+	const char *field = NULL;
+	struct lead *whole = NULL;
+	const char *cc;
+
+	for (size_t i = 0; i < l->nfields; i++)
+		if (strcmp(l->fields[i].key, "country") == 0)
+			field = l->fields[i].value;
+	if (field == NULL && l->nfields == 0 && l->id != 0 &&
+	    store_lead_get_id(n->st, l->id, &whole, NULL) == STORE_OK)
+		for (size_t i = 0; i < whole->nfields; i++)
+			if (strcmp(whole->fields[i].key, "country") == 0)
+				field = whole->fields[i].value;
+	cc = calendar_country(field, l->phone, lead_zone(n, l));
+	lead_free(whole);
+	return cc;
+}
+
+const struct holidays *
+lc_holidays(struct nudge *n, const struct lead *l)
+{
+	const char *cc = NULL;
+	struct holidays *country = NULL;
+	char *dir, *err = NULL;
+	size_t i;
+	int y;
+
+	if (n->cfg == NULL || n->cfg->country_holidays)
+		cc = lc_country(n, l);
+	if (cc == NULL)
+		cc = "";
+	for (i = 0; i < n->nhols; i++)
+		if (strcmp(n->hols[i].cc, cc) == 0)
+			return n->hols[i].h;
+	if (*cc != '\0' && n->rules_dir != NULL) {
+		/* the years around now: cadence looks a few months ahead, a
+		 * snooze or a nurture sequence a year or two */
+		{
+			int m, d;
+			clock_civil_from_day(clock_day_of(clock_now(), n->tz),
+			    &y, &m, &d);
+		}
+		dir = xasprintf("%s/holidays", n->rules_dir);
+		if (calendar_load(dir, cc, y - 1, y + 3, &country, &err) !=
+		    CALENDAR_OK) {
+			if (err && !strstr(err, "No such file"))
+				log_warnx("%s", err);
+			free(err);
+			country = NULL;
+		}
+		free(dir);
+	}
+	n->hols = xreallocarray(n->hols, n->nhols + 1, sizeof *n->hols);
+	snprintf(n->hols[n->nhols].cc, sizeof n->hols[n->nhols].cc, "%s", cc);
+	n->hols[n->nhols].h = calendar_merge(n->hol, country);
+	holidays_free(country);
+	return n->hols[n->nhols++].h;
+}
+
 static const struct holidays *
 lead_holidays(struct nudge *n, const struct lead *l)
 {
-	(void)l;
-	return n->hol;
+	return lc_holidays(n, l);
 }
 
 /* mix: a small integer hash (splitmix32's finaliser), for the choices that
@@ -1072,6 +1138,9 @@ lc_free(struct nudge *n)
 	for (size_t i = 0; i < n->nseqs; i++)
 		sequence_free(n->seqs[i]);
 	free(n->seqs);
+	for (size_t i = 0; i < n->nhols; i++)
+		holidays_free(n->hols[i].h);
+	free(n->hols);
 	holidays_free(n->hol);
 	store_close(n->st);
 	config_free(n->cfg);
