@@ -40,6 +40,15 @@ struct trigger {
 
 /* Longest first where one is a prefix of another. */
 static const struct trigger triggers[] = {
+    /* reopening, in the other languages */
+    {"wieder geöffnet", T_BACK},
+    {"réouverture", T_BACK},
+    {"reabrimos", T_BACK},
+    {"riapriamo", T_BACK},
+    {"riapertura", T_BACK},
+    {"öppnar igen", T_BACK},
+    {"otwieramy", T_BACK},
+    {"weer open", T_BACK},
     /* nl */
     {"tot en met", T_UNTIL},
     {"t/m", T_UNTIL},
@@ -48,6 +57,13 @@ static const struct trigger triggers[] = {
     {"vanaf", T_BACK},
     {"weer", T_BACK},
     /* en */
+    {"not return until", T_BACK},
+    {"not be back until", T_BACK},
+    {"not back until", T_BACK},
+    {"reopen on", T_BACK},
+    {"reopen", T_BACK},
+    {"reopens", T_BACK},
+    {"reopening", T_BACK},
     {"until", T_UNTIL},
     {"till", T_UNTIL},
     {"through", T_UNTIL},
@@ -144,7 +160,7 @@ static const char *fillers[] = {
     "incluso", "compreso",
     /* pt */
     "o", "a", "ao", "dia", "escritório", "escritorio", "estarei", "do",
-    "da", "próximo", "próxima", "inclusive",
+    "da", "próximo", "próxima", "inclusive", "na", "no", "em",
     /* sv */
     "på", "kontoret", "jag", "är", "nästa", "kommande", "med",
     /* pl */
@@ -178,6 +194,15 @@ static const struct nameval months[] = {
     {"junio", 6}, {"julio", 7}, {"agosto", 8}, {"septiembre", 9},
     {"setiembre", 9}, {"octubre", 10}, {"noviembre", 11},
     {"diciembre", 12},
+    /* reopening, in the other languages */
+    {"wieder geöffnet", T_BACK},
+    {"réouverture", T_BACK},
+    {"reabrimos", T_BACK},
+    {"riapriamo", T_BACK},
+    {"riapertura", T_BACK},
+    {"öppnar igen", T_BACK},
+    {"otwieramy", T_BACK},
+    {"weer open", T_BACK},
     /* nl */
     {"januari", 1}, {"februari", 2}, {"maart", 3}, {"mei", 5},
     {"augustus", 8},
@@ -560,7 +585,7 @@ relative_at(const char *s, int msg_day, const char **endp)
  */
 static int
 parse_when(const char *s, int msg_day, int day_first, int *is_until,
-           int *stale)
+           int *stale, int *said_wday)
 {
 	int wday = -1, tok, v, a, b, c, m, d, y, had;
 	size_t n, n2, n3;
@@ -585,6 +610,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until,
 			break;
 		if ((v = lookup(weekdays, s, n)) >= 0) {
 			wday = v;
+			*said_wday = 1;
 			s += n;
 			/* "segunda-feira" */
 			if (strncmp(s, "-feira", 6) == 0)
@@ -713,12 +739,59 @@ weekday_only:
 	return next_weekday(msg_day, wday);
 }
 
+/* negation_before: a negation word in the clause before p ("I will not
+ * have access to e-mail until X", "no tendré acceso hasta X") */
+static int
+negation_before(const char *lt, const char *p)
+{
+	static const char *neg[] = {"not", "no", "won't", "nicht", "kein",
+	                            "keinen", "ne", "pas", "non", "não",
+	                            "inte", "nie", "niet", "geen", "without",
+	                            NULL};
+	const char *b = p - 60 > lt ? p - 60 : lt, *q;
+	size_t n;
+	int k;
+
+	for (q = p; q > b; q--)
+		if (q[-1] == '.' || q[-1] == '!' || q[-1] == '\n' ||
+		    q[-1] == ';')
+			break;
+	for (; q < p; q++) {
+		if (q > lt && is_wordc((unsigned char)q[-1]))
+			continue;
+		n = word_at(q);
+		for (k = 0; neg[k] != NULL; k++)
+			if (strlen(neg[k]) == n && strncmp(q, neg[k], n) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* inclusive_after: "until Monday inclusive", "bis einschließlich" */
+static int
+inclusive_after(const char *p)
+{
+	static const char *w[] = {"inclus", "einschlie", "incluid", "inclu",
+	                          "compres", "włącznie", "inklusive",
+	                          "including", NULL};
+	char buf[64];
+	size_t n = strnlen(p, sizeof buf - 1);
+	int k;
+
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	for (k = 0; w[k] != NULL; k++)
+		if (strstr(buf, w[k]) != NULL)
+			return 1;
+	return 0;
+}
+
 int
 cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 {
 	char *lt;
 	const char *p;
-	int k, day = -1, until, back = -1, first_until = -1, st = 0;
+	int k, day = -1, until, back = -1, first_until = -1, st = 0, wd;
 	size_t tl;
 
 	*stale = 0;
@@ -740,13 +813,26 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 			until = triggers[k].kind == T_UNTIL;
 			if (until && first_until >= 0)
 				continue;
+			wd = 0;
 			day = parse_when(p + tl, msg_day, day_first, &until,
-			                 &st);
+			                 &st, &wd);
 			if (day < 0)
 				continue;
-			if (until)
+			if (until) {
+				/* "until X": away through X, back the day
+				 * after; but "not ... until X", and "until
+				 * Monday" (a weekday, not "inclusive"), name
+				 * the first day back */
 				first_until = day + 1;
-			else
+				if (negation_before(lt, p) ||
+				    (wd && !inclusive_after(p + tl)))
+					first_until = day;
+			} else if (msg_day >= 0 && day <= msg_day) {
+				/* "ab 21.12. nicht im Büro" written on the
+				 * 21st: from when away, not back */
+				day = -1;
+				continue;
+			} else
 				back = day;
 			break;
 		}
@@ -761,7 +847,9 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 		if (n > 0 && lookup(months, p, n) > 0) {
 			int st2 = 0;
 			until = 0;
-			day = parse_when(p, msg_day, day_first, &until, &st2);
+			wd = 0;
+			day = parse_when(p, msg_day, day_first, &until, &st2,
+			                 &wd);
 			if (day >= 0 && !until)
 				day = -1;
 			else if (day >= 0)
@@ -916,8 +1004,10 @@ cls_stated_day(const char *text, int msg_day, int day_first, int *stale)
 			q = skip_sp(p + n);
 			if ((day = relative_at(q, msg_day, NULL)) >= 0)
 				break;
+			int wd = 0;
 			until = 0;
-			day = parse_when(p + n, msg_day, day_first, &until, &st);
+			day = parse_when(p + n, msg_day, day_first, &until, &st,
+			                 &wd);
 			if (day >= 0)
 				break;
 		}

@@ -90,6 +90,27 @@ starts_with_any(const char *l, size_t n, const char **list)
 	return 0;
 }
 
+int
+cls_is_signoff(const char *l, size_t n)
+{
+	size_t w = 0, i;
+	int in = 0;
+
+	while (n > 0 && isspace((unsigned char)*l)) {
+		l++;
+		n--;
+	}
+	for (i = 0; i < n; i++) {
+		if (isspace((unsigned char)l[i]))
+			in = 0;
+		else if (!in) {
+			in = 1;
+			w++;
+		}
+	}
+	return w > 0 && w <= 4 && starts_with_any(l, n, signoffs);
+}
+
 static size_t
 count_words(const char *l, size_t n)
 {

@@ -255,13 +255,17 @@ parse_rule(char *line, struct rule *r, char **why)
 				return -1;
 			}
 		if (n == 0 || (strcmp(cls, "engagement") != 0 &&
-		               strcmp(cls, "other") != 0)) {
-			*why = xasprintf("expected engagement/KIND or "
-			                 "other/KIND");
+		               strcmp(cls, "other") != 0 &&
+		               strcmp(cls, "notice") != 0)) {
+			*why = xasprintf("expected engagement/KIND, other/KIND "
+			                 "or notice/KIND");
 			return -1;
 		}
+		/* notice/KIND: other, decided with the general rules (after
+		 * the auto-reply headers) */
 		r->cls = strcmp(cls, "engagement") == 0 ? CLS_SVC_ENGAGE
-		                                        : CLS_SVC_OTHER;
+		         : strcmp(cls, "other") == 0    ? CLS_SVC_OTHER
+		                                        : CLS_OTHER;
 		r->signal = xstrdup(f);
 	} else
 		r->cls = classify_class_parse(cls);

@@ -446,6 +446,28 @@ footer_start(const char **ls, const size_t *ln, size_t nl, size_t i)
 	return 0;
 }
 
+/* name_line: a name under a sign-off: one to three words, no digits, no
+ * sentence punctuation */
+static int
+name_line(const char *l, size_t n)
+{
+	size_t i, w = 0;
+	int in = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)l[i];
+		if (isdigit(c) || c == ':' || c == '?' || c == '@' || c == '|')
+			return 0;
+		if (isspace(c))
+			in = 0;
+		else if (!in) {
+			in = 1;
+			w++;
+		}
+	}
+	return w >= 1 && w <= 3;
+}
+
 /* rule_line: a separator of dashes, underscores, '=' or '*' only */
 static int
 rule_line(const char *l, size_t n)
@@ -608,6 +630,21 @@ reply_text(const char *text, int depth)
 	                       (ln[start] > 0 && ls[start][0] == '>')))
 		start++;
 	end = cut;
+	/* a sign-off, the name under it, then a blank line and more: the
+	 * rest is a signature block (title, company, phone numbers) */
+	for (i = start; i + 1 < end; i++) {
+		size_t j = i + 1, k2;
+		if (!cls_is_signoff(ls[i], ln[i]))
+			continue;
+		if (is_blank(ls[j], ln[j]) || !name_line(ls[j], ln[j]))
+			continue;
+		for (k2 = j + 1; k2 < end && is_blank(ls[k2], ln[k2]); k2++)
+			;
+		if (k2 > j + 1 && k2 < end) {
+			end = j + 1;
+			break;
+		}
+	}
 	while (end > start && (is_blank(ls[end - 1], ln[end - 1]) ||
 	                       rule_line(ls[end - 1], ln[end - 1])))
 		end--;
