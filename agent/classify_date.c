@@ -64,6 +64,8 @@ static const struct trigger triggers[] = {
     {"reopen", T_BACK},
     {"reopens", T_BACK},
     {"reopening", T_BACK},
+    {"up to and including", T_UNTIL},
+    {"up to", T_UNTIL},
     {"until", T_UNTIL},
     {"till", T_UNTIL},
     {"through", T_UNTIL},
@@ -128,6 +130,8 @@ static const struct trigger triggers[] = {
     {"fr.o.m.", T_BACK},
     /* pl */
     {"do", T_UNTIL},
+    {"będę dostępny", T_BACK},
+    {"będę dostępna", T_BACK},
     {"wracam", T_BACK},
     {"wrócę", T_BACK},
     {"z powrotem", T_BACK},
@@ -165,6 +169,12 @@ static const char *fillers[] = {
     "på", "kontoret", "jag", "är", "nästa", "kommande", "med",
     /* pl */
     "w", "we", "biurze", "jestem", "będę", "dnia", "przyszły", "przyszłym",
+    "kommendem", "nächstem", "diesen", "diesem", "dentro", "giorno",
+    "raggiungibile", "disponibile", "reachable", "joignable", "disponible",
+    "localizable", "disponível", "tillgänglig", "anträffbar", "dostępny",
+    "dostępna", "bereikbaar", "beschikbaar", "end", "ende", "fin", "final",
+    "finales", "fine", "slutet", "końca", "eind", "einde", "wieder",
+    "weer", "igen", "nuovo", "volta", "vuelta",
     "następny", "najbliższy", "włącznie", "r", NULL};
 
 struct nameval {
@@ -292,6 +302,15 @@ static const char *next_week[] = {
     "nästa vecka",      "i nästa vecka",    "w przyszłym tygodniu",
     "przyszłym tygodniu", "następnym tygodniu", "next monday",
     NULL};
+
+/* "week 2", "KW 2", "vecka 2": an ISO week number */
+static const char *week_words[] = {"week", "kw", "kalenderwoche", "woche",
+                                   "semaine", "semana", "settimana",
+                                   "vecka", "v", "tydzień", "tygodniu",
+                                   NULL};
+/* "il giorno 3", "el día 3": the number that follows is a day */
+static const char *day_words[] = {"giorno", "día", "dia", "dnia", "dag",
+                                  "dzień", "jour", "tag", "day", NULL};
 
 static int
 is_wordc(unsigned char c)
@@ -524,6 +543,23 @@ month_only(int y, int m, int msg_day, int until, int *stale)
 	return resolve(y, m, 1, msg_day, -1, stale);
 }
 
+/* iso_week_monday: the Monday of ISO week w: of msg_day's year if that is
+ * not already past, else of the next year. */
+static int
+iso_week_monday(int w, int msg_day)
+{
+	int y, m, d, k, jan4, mon;
+
+	clock_civil_from_day(msg_day, &y, &m, &d);
+	for (k = 0; k < 2; k++, y++) {
+		jan4 = clock_day_from_civil(y, 1, 4);
+		mon = jan4 - (clock_weekday(jan4) + 6) % 7 + (w - 1) * 7;
+		if (mon + 6 >= msg_day)
+			return mon;
+	}
+	return -1;
+}
+
 /* next_weekday: the next day after msg_day that is weekday w. */
 static int
 next_weekday(int msg_day, int w)
@@ -587,7 +623,7 @@ static int
 parse_when(const char *s, int msg_day, int day_first, int *is_until,
            int *stale, int *said_wday)
 {
-	int wday = -1, tok, v, a, b, c, m, d, y, had;
+	int wday = -1, tok, v, a, b, c, m, d, y, had, dayword = 0;
 	size_t n, n2, n3;
 	const char *t;
 
@@ -623,6 +659,13 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until,
 		}
 		if (in_list(tomorrow, s, n))
 			return msg_day < 0 ? -1 : msg_day + 1;
+		if (in_list(week_words, s, n)) {
+			t = skip_sp(s + n);
+			if ((v = num_at(t, &n2)) >= 1 && v <= 53 && msg_day >= 0)
+				return iso_week_monday(v, msg_day);
+		}
+		if (in_list(day_words, s, n))
+			dayword = 1;
 		if (!is_filler(s, n))
 			goto weekday_only;
 		s += n;
@@ -682,7 +725,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until,
 				return resolve(y, m, a, msg_day, wday, stale);
 			}
 			/* "on the 4th": a day of the month alone */
-			if (had && a >= 1 && a <= 31 && msg_day >= 0) {
+			if ((had || dayword) && a >= 1 && a <= 31 && msg_day >= 0) {
 				int my, mm, md, k;
 				clock_civil_from_day(msg_day, &my, &mm, &md);
 				for (k = 0; k < 3; k++) {
@@ -773,7 +816,9 @@ inclusive_after(const char *p)
 {
 	static const char *w[] = {"inclus", "einschlie", "incluid", "inclu",
 	                          "compres", "włącznie", "inklusive",
-	                          "including", NULL};
+	                          "including", "tot en met", "t/m",
+	                          "till och med", "t.o.m", "through", "thru",
+	                          NULL};
 	char buf[64];
 	size_t n = strnlen(p, sizeof buf - 1);
 	int k;
@@ -825,7 +870,7 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 				 * the first day back */
 				first_until = day + 1;
 				if (negation_before(lt, p) ||
-				    (wd && !inclusive_after(p + tl)))
+				    (wd && !inclusive_after(p)))
 					first_until = day;
 			} else if (msg_day >= 0 && day <= msg_day) {
 				/* "ab 21.12. nicht im Büro" written on the
@@ -855,6 +900,16 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 			else if (day >= 0)
 				day++;
 		}
+	}
+	/* "Morgen ben ik er weer", "Będę dostępny jutro": a tomorrow in an
+	 * out-of-office is the day back */
+	for (p = lt; *p != '\0' && day < 0 && msg_day >= 0; p++) {
+		size_t n;
+		if (p > lt && is_wordc((unsigned char)p[-1]))
+			continue;
+		n = word_at(p);
+		if (n > 0 && in_list(tomorrow, p, n))
+			day = msg_day + 1;
 	}
 	free(lt);
 	if (day < 0 && st)
