@@ -572,6 +572,7 @@ sig_block(const char **ls, const size_t *ln, size_t start, size_t end)
 	k = npar - 1;
 	nlines = end - par[k];
 	if (nlines >= 2 && nlines <= 8 && proper_name(ls[par[k]], ln[par[k]]) &&
+	    !cls_is_signoff(ls[par[k]], ln[par[k]]) &&
 	    count_sp(ls[par[k]], ln[par[k]]) >= 1) {
 		for (j = par[k]; j < end; j++)
 			if (!short_line(ls[j], ln[j]))
