@@ -233,7 +233,10 @@ static const struct nameval months[] = {
     {"lipca", 7}, {"sierpień", 8}, {"sierpnia", 8}, {"wrzesień", 9},
     {"września", 9}, {"październik", 10}, {"października", 10},
     {"listopad", 11}, {"listopada", 11}, {"grudzień", 12},
-    {"grudnia", 12},
+    {"grudnia", 12}, {"styczniu", 1}, {"lutym", 2}, {"marcu", 3},
+    {"kwietniu", 4}, {"maju", 5}, {"czerwcu", 6}, {"lipcu", 7},
+    {"sierpniu", 8}, {"wrześniu", 9}, {"październiku", 10},
+    {"listopadzie", 11}, {"grudniu", 12},
     {NULL, 0}};
 
 static const struct nameval weekdays[] = {
@@ -930,7 +933,7 @@ classify_return_day(const char *text, int msg_day, int uk_order)
 
 /* periods: "next quarter", "after the summer", "next year" ... */
 enum { P_QUARTER, P_YEAR, P_MONTH, P_SUMMER, P_AUTUMN, P_SPRING, P_WINTER,
-       P_WEEK };
+       P_WEEK, P_Q1, P_Q2, P_Q3, P_Q4 };
 
 static const struct {
 	const char *s;
@@ -977,7 +980,27 @@ static const struct {
     {"in primavera", P_SPRING},       {"na primavera", P_SPRING},
     {"i vår", P_SPRING},              {"wiosną", P_SPRING},
     {"in het voorjaar", P_SPRING},    {"in the new year", P_YEAR},
-    {"nach neujahr", P_YEAR},         {"in the winter", P_WINTER},
+    {"nach neujahr", P_YEAR},         {"efter nyår", P_YEAR},
+    {"after the new year", P_YEAR},   {"après le nouvel an", P_YEAR},
+    {"después de año nuevo", P_YEAR}, {"dopo capodanno", P_YEAR},
+    {"depois do ano novo", P_YEAR},   {"po nowym roku", P_YEAR},
+    {"na de jaarwisseling", P_YEAR},  {"na nieuwjaar", P_YEAR},
+    {"after the holidays", P_YEAR},   {"nach den feiertagen", P_YEAR},
+    {"dopo le feste", P_YEAR},        {"depois das festas", P_YEAR},
+    {"in q1", P_Q1}, {"in q2", P_Q2}, {"in q3", P_Q3}, {"in q4", P_Q4},
+    {"im q1", P_Q1}, {"im q2", P_Q2}, {"im q3", P_Q3}, {"im q4", P_Q4},
+    {"au t1", P_Q1}, {"au t2", P_Q2}, {"au t3", P_Q3}, {"au t4", P_Q4},
+    {"premier trimestre", P_Q1}, {"deuxième trimestre", P_Q2},
+    {"troisième trimestre", P_Q3}, {"quatrième trimestre", P_Q4},
+    {"first quarter", P_Q1}, {"second quarter", P_Q2},
+    {"third quarter", P_Q3}, {"fourth quarter", P_Q4},
+    {"primer trimestre", P_Q1}, {"segundo trimestre", P_Q2},
+    {"tercer trimestre", P_Q3}, {"cuarto trimestre", P_Q4},
+    {"primo trimestre", P_Q1}, {"secondo trimestre", P_Q2},
+    {"terzo trimestre", P_Q3}, {"quarto trimestre", P_Q4},
+    {"primeiro trimestre", P_Q1}, {"terceiro trimestre", P_Q3},
+    {"ersten quartal", P_Q1}, {"zweiten quartal", P_Q2},
+    {"dritten quartal", P_Q3}, {"vierten quartal", P_Q4},         {"in the winter", P_WINTER},
     {NULL, 0}};
 
 static int
@@ -1008,6 +1031,12 @@ period_day(int p, int msg_day)
 		return clock_day_from_civil(m >= 3 ? y + 1 : y, 3, 1);
 	case P_WINTER:
 		return clock_day_from_civil(m == 12 ? y + 1 : y, 12, 1);
+	case P_Q1:
+	case P_Q2:
+	case P_Q3:
+	case P_Q4:
+		q = (p - P_Q1) * 3 + 1; /* its first month */
+		return clock_day_from_civil(m >= q ? y + 1 : y, q, 1);
 	}
 	return -1;
 }
@@ -1021,23 +1050,35 @@ static const char *time_words[] = {
     "efter", "från", "om", "w", "po", "od", "we", "na", "vanaf", "tot",
     "begin", "early", "mid", "end", "of", NULL};
 
+/* "mid-March", "Mitte März", "metà gennaio"; "end of January", "fin
+ * janvier" */
+static const char *mid_words[] = {"mid", "mitte", "mi", "mediados",
+                                  "metà", "meta", "meados", "mitten",
+                                  "połowie", "połowa", "half", NULL};
+static const char *end_words[] = {"end", "ende", "fin", "finales", "fine",
+                                  "final", "slutet", "końca", "koniec",
+                                  "eind", "einde", "late", NULL};
+
 int
 cls_stated_day(const char *text, int msg_day, int day_first, int *stale)
 {
 	char *lt;
-	const char *p, *q;
-	int k, day = -1, until, st = 0;
+	const char *p;
+	int k, day = -1, d, until, st = 0, wd, m, mod = 0, y, mm, dd;
 	size_t n, pl;
 
 	*stale = 0;
 	if (text == NULL || msg_day < 0)
 		return -1;
 	lt = cls_lower_utf8(text);
-	for (p = lt; *p != '\0' && day < 0; p++) {
+	/* the last time the text names wins: "the budget is released in
+	 * February; come back to me in March" */
+	for (p = lt; *p != '\0'; p++) {
 		if (p > lt && is_wordc((unsigned char)p[-1]))
 			continue;
 		if (!is_wordc((unsigned char)*p))
 			continue;
+		n = word_at(p);
 		for (k = 0; periods[k].s != NULL; k++) {
 			pl = strlen(periods[k].s);
 			if (strncmp(p, periods[k].s, pl) == 0 &&
@@ -1046,25 +1087,53 @@ cls_stated_day(const char *text, int msg_day, int day_first, int *stale)
 		}
 		if (periods[k].s != NULL) {
 			day = period_day(periods[k].p, msg_day);
-			break;
+			p += pl - 1;
+			continue;
 		}
 		if ((pl = phrase_at(next_week, p)) > 0) {
 			day = next_weekday(msg_day, 1);
-			break;
+			p += pl - 1;
+			continue;
 		}
-		n = word_at(p);
-		/* "in two weeks", "in 3 months", "in March", "after the 15th",
-		 * "on Monday", "next Tuesday" */
-		if (in_list(time_words, p, n) || is_filler(p, n)) {
-			q = skip_sp(p + n);
-			if ((day = relative_at(q, msg_day, NULL)) >= 0)
-				break;
-			int wd = 0;
+		if (in_list(mid_words, p, n)) {
+			mod = 1;
+			continue;
+		}
+		if (in_list(end_words, p, n)) {
+			mod = 2;
+			continue;
+		}
+		/* a month named alone, with "mid" or "end" before it */
+		if ((m = lookup(months, p, n)) > 0 &&
+		    !isdigit((unsigned char)*skip_sp(p + n)) &&
+		    (n > 3 || strncmp(p, "maj", 3) == 0 ||
+		     strncmp(p, "mai", 3) == 0 || strncmp(p, "mei", 3) == 0)) {
+			d = month_only(-1, m, msg_day, 0, &st);
+			if (d >= 0 && mod) {
+				clock_civil_from_day(d, &y, &mm, &dd);
+				d = mod == 1 ? d + 14
+				             : d + days_in_month(y, mm) - 1;
+			}
+			if (d >= 0)
+				day = d;
+			mod = 0;
+			p += n - 1;
+			continue;
+		}
+		if (!is_filler(p, n) && !in_list(time_words, p, n))
+			mod = 0;
+		if ((d = relative_at(p, msg_day, NULL)) >= 0) {
+			day = d;
+			continue;
+		}
+		/* a date, a weekday, "the 4th" */
+		if (isdigit((unsigned char)*p) || lookup(weekdays, p, n) >= 0 ||
+		    in_list(time_words, p, n) || in_list(week_words, p, n)) {
+			wd = 0;
 			until = 0;
-			day = parse_when(p + n, msg_day, day_first, &until, &st,
-			                 &wd);
-			if (day >= 0)
-				break;
+			d = parse_when(p, msg_day, day_first, &until, &st, &wd);
+			if (d >= 0)
+				day = d;
 		}
 	}
 	free(lt);
