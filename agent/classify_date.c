@@ -169,6 +169,7 @@ static const char *fillers[] = {
     "på", "kontoret", "jag", "är", "nästa", "kommande", "med",
     /* pl */
     "w", "we", "biurze", "jestem", "będę", "dnia", "przyszły", "przyszłym",
+    "dans", "over", "binnen", "entro", "tra", "fra", "om", "za",
     "kommendem", "nächstem", "diesen", "diesem", "dentro", "giorno",
     "raggiungibile", "disponibile", "reachable", "joignable", "disponible",
     "localizable", "disponível", "tillgänglig", "anträffbar", "dostępny",
