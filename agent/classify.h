@@ -1,14 +1,26 @@
 /*
  * classify - what kind of message came in: a human reply, an auto-reply (with
  * the return date where one is stated), a hard or soft bounce, an unsubscribe
- * request, or something else.
+ * request, engagement through a service, or something else; and what a human
+ * reply wants (its intent).
+ *
+ * Costs decide.  Missing a human reply (mailing someone who answered) is the
+ * worst mistake; a false opt-out loses the lead for ever; a false "reply"
+ * silently stops the follow-up.  So: an opt-out is only an explicit,
+ * un-negated request in the new text (never the quoted history, a signature
+ * or a footer); weaker wording is a human reply with review set.  A stale or
+ * doubtful date is no date, with review set.  When unsure, set review: the
+ * agent stops sending to that lead and asks the salesperson.  Service mail
+ * is other unless the lead's own action caused it (engagement); a person
+ * who merely mentions a service, or being away, is a human reply.
  *
  * Structured signals come first (multipart/report DSN, ARF feedback reports,
- * read receipts, RFC 3834 Auto-Submitted, X-Autoreply, Precedence, List-Id,
- * bounce senders), then the ordered, named PCRE2 rules of a rules file (see
- * rules/classify.rules for the format).  This is the only module that uses
- * PCRE2; every pattern is compiled once at load, JIT-compiled where the
- * platform allows, and matched with match and depth limits.
+ * read receipts, bounce senders, text/calendar parts, RFC 3834
+ * Auto-Submitted, X-Autoreply, Precedence, List-Id), then the ordered, named
+ * PCRE2 rules of a rules file (see rules/classify.rules for the format).
+ * classify*.c are the only modules that use PCRE2 (classify_p.h lists them);
+ * every pattern is compiled once at load, JIT-compiled where the platform
+ * allows, and matched with match and depth limits.
  */
 #ifndef NUDGE_CLASSIFY_H
 #define NUDGE_CLASSIFY_H
@@ -138,8 +150,10 @@ int classify_intent_parse(const char *s);
  * ("On ... wrote:", also wrapped over two lines; "-----Original Message-----";
  * Outlook "From:/Sent:" blocks; "Am ... schrieb", "Le ... a écrit", "El ...
  * escribió", "Op ... schreef"; ">" lines) and without a "-- " signature or a
- * "Sent from my iPhone" line.  Sign-offs ("Thanks,\nAlex") are kept.  Returns
- * a malloc'd, trimmed string (possibly empty).
+ * "Sent from my iPhone" line, a legal disclaimer, a newsletter footer, or a
+ * signature block under the name, in the nine languages (it, pt, sv, pl
+ * too).  Sign-offs ("Thanks,\nAlex") are kept.  Returns a malloc'd, trimmed
+ * string (possibly empty).
  */
 char *classify_reply_text(const char *text);
 
