@@ -870,11 +870,13 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 			if (until) {
 				/* "until X": away through X, back the day
 				 * after; but "not ... until X", and "until
-				 * Monday" (a weekday, not "inclusive"), name
-				 * the first day back */
+				 * Monday" (named, not "inclusive": people
+				 * come back on a Monday), name the first day
+				 * back */
 				first_until = day + 1;
 				if (negation_before(lt, p) ||
-				    (wd && !inclusive_after(p)))
+				    (wd && clock_weekday(day) == 1 &&
+				     !inclusive_after(p)))
 					first_until = day;
 			} else if (msg_day >= 0 && day <= msg_day) {
 				/* "ab 21.12. nicht im Büro" written on the

@@ -253,7 +253,7 @@ test_return_day(void **state)
 	    {"Back Monday.", 0, 2026, 11, 30},
 	    {"Back tomorrow.", 0, 2026, 11, 26},
 	    {"I'm away, back next week.", 0, 2026, 11, 30},
-	    {"Out until Friday", 0, 2026, 11, 27}, /* a weekday: back then */
+	    {"Out until Friday", 0, 2026, 11, 28},
 	    {"I will be traveling on December 10-18.", 0, 2026, 12, 19},
 	    {"Back on January 5", 0, 2027, 1, 5},
 	    {"Zurück am 2026-12-01", 1, 2026, 12, 1},
