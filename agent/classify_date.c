@@ -333,11 +333,13 @@ word_at(const char *s)
 	return n;
 }
 
+/* (the first byte first: these run at every word of a message) */
 static int
 lookup(const struct nameval *t, const char *w, size_t n)
 {
 	for (; t->s != NULL; t++)
-		if (strlen(t->s) == n && strncmp(t->s, w, n) == 0)
+		if (t->s[0] == w[0] && strncmp(t->s, w, n) == 0 &&
+		    t->s[n] == '\0')
 			return t->v;
 	return -1;
 }
@@ -346,7 +348,8 @@ static int
 in_list(const char **l, const char *w, size_t n)
 {
 	for (; *l != NULL; l++)
-		if (strlen(*l) == n && strncmp(*l, w, n) == 0)
+		if ((*l)[0] == w[0] && strncmp(*l, w, n) == 0 &&
+		    (*l)[n] == '\0')
 			return 1;
 	return 0;
 }
@@ -359,6 +362,8 @@ phrase_at(const char **l, const char *s)
 	size_t n;
 
 	for (; *l != NULL; l++) {
+		if ((*l)[0] != s[0])
+			continue;
 		n = strlen(*l);
 		if (strncmp(s, *l, n) == 0 && !is_wordc((unsigned char)s[n]))
 			return n;
@@ -855,6 +860,8 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 		if (!is_wordc((unsigned char)*p))
 			continue;
 		for (k = 0; triggers[k].s != NULL; k++) {
+			if (triggers[k].s[0] != *p)
+				continue;
 			tl = strlen(triggers[k].s);
 			if (strncmp(p, triggers[k].s, tl) != 0 ||
 			    is_wordc((unsigned char)p[tl]))
@@ -1083,6 +1090,8 @@ cls_stated_day(const char *text, int msg_day, int day_first, int *stale)
 			continue;
 		n = word_at(p);
 		for (k = 0; periods[k].s != NULL; k++) {
+			if (periods[k].s[0] != *p)
+				continue;
 			pl = strlen(periods[k].s);
 			if (strncmp(p, periods[k].s, pl) == 0 &&
 			    !is_wordc((unsigned char)p[pl]))
