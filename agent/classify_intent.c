@@ -89,7 +89,11 @@ starts_with_any(const char *l, size_t n, const char **list)
 {
 	size_t k, m;
 
+	if (n == 0)
+		return 0;
 	for (k = 0; list[k] != NULL; k++) {
+		if (list[k][0] != tolower((unsigned char)*l))
+			continue;
 		m = strlen(list[k]);
 		if (n >= m && strncasecmp(l, list[k], m) == 0 &&
 		    (n == m || !isalpha((unsigned char)l[m])))

@@ -428,13 +428,22 @@ footer_start(const char **ls, const size_t *ln, size_t nl, size_t i)
 	const char *l = skip_lead(ls[i], &n);
 	int k, m;
 
+	int c0;
+
 	if (n < 8)
 		return 0;
+	/* the first byte first: this runs on every line of a reply (every
+	 * phrase starts with a lower-case ASCII letter) */
+	c0 = tolower((unsigned char)*l);
+	if (c0 < 'a' || c0 > 'z')
+		return 0;
 	for (k = 0; footer_open[k] != NULL; k++)
-		if (n >= strlen(footer_open[k]) && ci_prefix(l, footer_open[k]))
+		if (footer_open[k][0] == c0 &&
+		    n >= strlen(footer_open[k]) && ci_prefix(l, footer_open[k]))
 			return 1;
 	for (k = 0; legal_open[k] != NULL; k++)
-		if (n >= strlen(legal_open[k]) && ci_prefix(l, legal_open[k]))
+		if (legal_open[k][0] == c0 &&
+		    n >= strlen(legal_open[k]) && ci_prefix(l, legal_open[k]))
 			break;
 	if (legal_open[k] == NULL)
 		return 0;
