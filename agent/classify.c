@@ -485,9 +485,12 @@ negated(const char *t, size_t start, size_t end)
 	const char *p;
 	int k, r = 0;
 
+	/* the clause: back to a sentence end, a comma or a colon ("Not
+	 * interested, remove me from your list" is a request) */
 	for (i = start; i > b; i--)
 		if (t[i - 1] == '.' || t[i - 1] == '!' || t[i - 1] == '?' ||
-		    t[i - 1] == '\n' || t[i - 1] == ';')
+		    t[i - 1] == '\n' || t[i - 1] == ';' || t[i - 1] == ',' ||
+		    t[i - 1] == ':')
 			break;
 	b = i;
 	(void)end;

@@ -168,6 +168,13 @@ test_opt_outs(void **state)
 	    {"Re: hello", "Please remove me from your list.", CLS_UNSUBSCRIBE,
 	     0},
 	    {"Re: hello", "Unsubscribe", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Not interested, remove me from your list.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Stop emailing me.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Please, don't unsubscribe me - wrong button.",
+	     CLS_HUMAN_REPLY, 0},
+	    {"Re: hello", "I do not want to unsubscribe, just fewer emails.",
+	     CLS_HUMAN_REPLY, 0},
 	    {"Re: hello", "Graag uitschrijven.", CLS_UNSUBSCRIBE, 0},
 	    {"Re: hello", "Bitte nehmen Sie mich aus dem Verteiler.",
 	     CLS_UNSUBSCRIBE, 0},
@@ -338,6 +345,29 @@ test_services(void **state)
 	classification_free(&cl);
 }
 
+/* a bounce without a DSN record still names the failed recipient */
+static void
+test_bounce_recipient(void **state)
+{
+	static const char msg[] =
+	    "From: MAILER-DAEMON@mx.acme.example\nTo: dana@seller.example\n"
+	    "Subject: failure notice\nDate: Wed, 18 Nov 2026 09:00:00 +0000\n"
+	    "\nHi. This is the qmail-send program at mx.acme.example.\n"
+	    "I'm afraid I wasn't able to deliver your message to the "
+	    "following addresses.\n\n<Old.Contact@acme.example>:\n"
+	    "Sorry, no mailbox here by that name. (#5.1.1)\n";
+	struct classification cl;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl,
+	                                 &err),
+	                 CLASSIFY_OK);
+	assert_int_equal(cl.cls, CLS_BOUNCE_HARD);
+	assert_string_equal(cl.failed_recipient, "old.contact@acme.example");
+	classification_free(&cl);
+}
+
 static void
 test_nul_byte(void **state)
 {
@@ -367,6 +397,7 @@ main(void)
 	    cmocka_unit_test(test_opt_outs),
 	    cmocka_unit_test(test_canned_ooo),
 	    cmocka_unit_test(test_services),
+	    cmocka_unit_test(test_bounce_recipient),
 	    cmocka_unit_test(test_nul_byte),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
