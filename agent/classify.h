@@ -161,19 +161,24 @@ char *classify_reply_text(const char *text);
  * classify_return_day: the first day back stated in an out-of-office text, as
  * a clock.h day number, or -1.  msg_day is the day the message was sent (-1 if
  * unknown: then only dates with a year are used).  uk_order: 1 to read an
- * ambiguous n/n/yyyy as day/month.  Phrase rules:
- *   "back/return(ing) (on) X", "zurück am X", "ab X", "wieder ... am X",
- *   "de retour le X", "à partir du X", "regreso/regresaré/de vuelta el X",
- *   "a partir del X", "terug op X", "vanaf X"      -> X is the first day back;
+ * ambiguous n/n/yyyy as day/month.  In English, German, French, Spanish,
+ * Italian, Dutch, Portuguese, Swedish and Polish:
+ *   "back/return(ing) (on) X", "zurück am X", "ab X", "de retour le X",
+ *   "regresaré el X", "rientrerò X", "retorno X", "tillbaka X", "wracam X",
+ *   "terug op X", "reopen X", "not ... until X"  -> X is the first day back;
  *   "until/till/through X", "bis (zum) X", "jusqu'au X", "hasta (el) X",
- *   "tot (en met) X", a range "X-Y"                -> X is the last day away:
- *                                                      back the next day.
+ *   "fino al X", "até X", "till och med X", "do X", "tot (en met) X", a
+ *   range "X-Y"                                   -> X is the last day away:
+ *                                                   back the next day
+ *   ("until Monday", named, is back that Monday).
  * X is an absolute date (12/24/2026, 24/12/2026, 24.12.2026, 2026-12-24,
- * December 24, 24 December, 24. Dezember, 24 décembre, 24 de diciembre, 24
- * december; a weekday before it is ignored), a weekday (the next one after
- * msg_day), "tomorrow"/"morgen"/"demain"/"mañana", or "next week" (its
- * Monday, in any of the languages).  A date without a year is the next such
- * date on or after msg_day.
+ * December 24, 24 December, 24. Dezember, 24 de diciembre, 24 grudnia...),
+ * a month alone ("until June 2027": back July 1st), a day alone ("on the
+ * 4th"), an ISO week ("vecka 2": its Monday), a weekday (the next one after
+ * msg_day), "tomorrow", "next week" (its Monday), "in two weeks", "in 3
+ * days".  A stated weekday picks the year that agrees with it; a date that
+ * is already past when the message was written is stale: -1 (the message is
+ * then held for review by classify_message).
  */
 int classify_return_day(const char *text, int msg_day, int uk_order);
 
