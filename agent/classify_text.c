@@ -199,23 +199,26 @@ quote_header(const char **ls, const size_t *ln, size_t nl, size_t i)
 	    "wrote:",   "schrieb:",    "a écrit :", "a écrit:",   "escribió:",
 	    "schreef:", "ha scritto:", "skrev:",    "kirjoitti:", "napisał(a):",
 	    "написал:", "пишет:",      "escreveu:", "pisze:",     "napisał:",
-	    "napisała:", "scrisse:",   NULL};
+	    "napisała:", "scrisse:",   "het volgende geschreven:",
+	    "geschreven:", NULL};
 	/* the verb of an attribution, wherever it is on its lines */
 	static const char *verbs[] = {
 	    " wrote", " schrieb", " a écrit", " escribió", " schreef",
 	    " ha scritto", " scrisse", " skrev", " escreveu", " pisze",
-	    " napisał", " kirjoitti", NULL};
+	    " napisał", " napisana", " kirjoitti", " geschreven", NULL};
 	static const char *from_names[] = {"from:", "von:", "de:", "de :",
 	                                   "van:", "da:", "från:", "od:",
 	                                   "от:", NULL};
 	static const char *sent_names[] = {
 	    "sent:", "date:", "gesendet:", "envoyé :", "envoyé:", "enviado:",
-	    "enviada:", "enviado el:", "verzonden:", "datum:", "data:",
+	    "enviada:", "enviado el:", "enviada em:", "enviado em:",
+	    "verzonden:", "datum:", "data:",
 	    "inviato:", "skickat:", "wysłano:", "wysłane:", "to:", "an:",
 	    "à :", "para:", "a:", "till:", "do:", "aan:", "subject:", NULL};
 	static const char *attrib[] = {"on ", "am ", "le ", "el ", "op ",
 	                               "il ", "den ", "em ", "w dniu ",
-	                               "dnia ", "in data ", NULL};
+	                               "dnia ", "in data ",
+	                               "wiadomość napisana przez ", NULL};
 	int k;
 
 	if (n == 0)
@@ -338,6 +341,15 @@ signature_start(const char *l, size_t n)
 	                             "verzonden met ",
 	                             "verstuurd vanaf mijn ",
 	                             "verstuurd vanaf ",
+	                             "outlook für ",
+	                             "obtenir outlook pour ",
+	                             "obtener outlook para ",
+	                             "scarica outlook per ",
+	                             "baixar o outlook para ",
+	                             "obter o outlook para ",
+	                             "hämta outlook för ",
+	                             "pobierz aplikację outlook",
+	                             "outlook voor ",
 	                             NULL};
 	int k, words = 0;
 	size_t i;

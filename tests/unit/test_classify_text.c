@@ -48,7 +48,21 @@ static const struct {
     {"Sounds good.\n\nOn Tue, Nov 17, 2026 at 10:00 AM Dana <d@x.example>\n"
      "wrote:\n> Hi\n",
      "Sounds good."},
+    {"Dobrze.\n\nWiadomość napisana przez Dana Seller <d@x.example> w dniu "
+     "17.11.2026, o godz. 10:00:\n> Dzień dobry\n",
+     "Dobrze."},
+    {"Prima.\n\nOp 17 nov. 2026 om 10:00 heeft Dana Seller <d@x.example> het "
+     "volgende geschreven:\n> Hallo\n",
+     "Prima."},
+    {"Tak.\n\nwt., 17 lis 2026 o 10:00 Dana Seller <d@x.example> "
+     "napisał(a):\n> Dzień dobry\n",
+     "Tak."},
+    {"Ja.\n\n17 nov. 2026 kl. 10:00 skrev Dana Seller <d@x.example>:\n> Hej\n",
+     "Ja."},
     /* Outlook header blocks */
+    {"Sim.\n\nDe: Dana <d@x.example>\nEnviada em: terça-feira, 17 de "
+     "novembro de 2026 10:00\nPara: Ana\nAssunto: teste\n\nOlá",
+     "Sim."},
     {"Ok.\n\nDa: Dana <d@x.example>\nInviato: martedì 17 novembre 2026 "
      "10:00\nA: Luca\nOggetto: R: prova\n\nCiao Luca",
      "Ok."},
@@ -87,6 +101,8 @@ static const struct {
     {"Ja.\n\nSkickat från min iPhone", "Ja."},
     {"Tak.\n\nWysłane z iPhone'a", "Tak."},
     {"Ja.\n\nVerzonden vanaf mijn iPhone", "Ja."},
+    {"Gerne.\n\nOutlook für iOS beziehen", "Gerne."},
+    {"Oui.\n\nObtenir Outlook pour iOS", "Oui."},
     {"Sent from my desk, is much easier to type here.",
      "Sent from my desk, is much easier to type here."},
     /* legal and newsletter footers */
