@@ -995,8 +995,7 @@ static const struct {
     {"después de año nuevo", P_YEAR}, {"dopo capodanno", P_YEAR},
     {"depois do ano novo", P_YEAR},   {"po nowym roku", P_YEAR},
     {"na de jaarwisseling", P_YEAR},  {"na nieuwjaar", P_YEAR},
-    {"after the holidays", P_YEAR},   {"nach den feiertagen", P_YEAR},
-    {"dopo le feste", P_YEAR},        {"depois das festas", P_YEAR},
+    /* "after the holidays" names no date: which holidays? */
     {"in q1", P_Q1}, {"in q2", P_Q2}, {"in q3", P_Q3}, {"in q4", P_Q4},
     {"im q1", P_Q1}, {"im q2", P_Q2}, {"im q3", P_Q3}, {"im q4", P_Q4},
     {"au t1", P_Q1}, {"au t2", P_Q2}, {"au t3", P_Q3}, {"au t4", P_Q4},

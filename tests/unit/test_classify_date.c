@@ -158,6 +158,8 @@ test_stated_days(void **state)
 	    {"Proszę napisać w marcu.", 1, 2027, 3, 1, 0},
 	    {"Mail me in april nog eens.", 1, 2027, 4, 1, 0},
 	    {"We'll see.", 0, 0, 0, 0, 0},
+	    {"Let's talk after the holidays.", 0, 0, 0, 0, 0},
+	    {"Mi riscriva a gennaio, dopo le feste.", 1, 2027, 1, 1, 0},
 	};
 
 	(void)state;
