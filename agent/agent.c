@@ -17,6 +17,7 @@
 #include "log.h"
 #include "match.h"
 #include "mime.h"
+#include "react.h"
 #include "secret.h"
 #include "xalloc.h"
 
@@ -208,9 +209,9 @@ why_msgid(void *arg, const char *mid, char *buf, size_t len)
 /* ---- acting on a message */
 
 static char *
-first_msgid(const struct mime_msg *m)
+first_msgid_of(const struct mime_msg *m, const char *field)
 {
-	const char *v = mime_header_raw(m, "Message-ID");
+	const char *v = mime_header_raw(m, field);
 	char **ids = NULL, *id = NULL;
 	size_t n;
 
@@ -223,142 +224,10 @@ first_msgid(const struct mime_msg *m)
 	return id;
 }
 
-static const char *
-oneline(const char *s, char *buf, size_t len)
+static char *
+first_msgid(const struct mime_msg *m)
 {
-	size_t i = 0;
-
-	if (s == NULL)
-		return "";
-	for (; *s && i + 1 < len; s++)
-		buf[i++] = (*s == '\n' || *s == '\r' || *s == '\t') ? ' ' : *s;
-	buf[i] = '\0';
-	return buf;
-}
-
-/* soft_bounces: count this one and return how many the lead has had. */
-static int
-soft_bounces(struct agent *a, int64_t lead_id)
-{
-	char key[64], val[16], *v = NULL;
-	int n = 0;
-
-	snprintf(key, sizeof key, "soft_bounces:%lld", (long long)lead_id);
-	if (store_meta_get(a->n->st, key, &v, NULL) == STORE_OK)
-		n = atoi(v);
-	free(v);
-	snprintf(val, sizeof val, "%d", ++n);
-	store_meta_set(a->n->st, key, val, NULL);
-	return n;
-}
-
-/* act: what a classified message does to its lead (inside a transaction). */
-static int
-act(struct agent *a, struct lead *l, const struct classification *cl,
-    const struct match_result *mr, const char *mid, const char *subject,
-    struct agent_report *r, char **errstr)
-{
-	struct nudge *n = a->n;
-	time_t now = clock_now();
-	char *why = NULL, line[200];
-	const char *cname = classify_class_name(cl->cls);
-	int rc = LC_OK, live;
-
-	live = strcmp(l->status, "active") == 0 ||
-	    strcmp(l->status, "paused") == 0;
-	why = xasprintf("%s (%s; matched by %s: %s)", cname, cl->rule,
-	    mr->rule, mr->why ? mr->why : "");
-	store_event_add(n->st, l->id, now, "message", why, mid, NULL);
-	free(why);
-	why = NULL;
-	switch (cl->cls) {
-	case CLS_HUMAN_REPLY:
-		r->replies++;
-		store_note_add(n->st, l->id, now, "reply",
-		    cl->reply_text && *cl->reply_text ? cl->reply_text
-						      : "(a reply with no new text)",
-		    NULL, NULL);
-		if (live) {
-			why = xasprintf("replied: \"%s\"",
-			    oneline(subject, line, sizeof line));
-			rc = lc_contact_made(n, l, now, why, mid, errstr);
-			log_info("%s replied: sequence stopped%s", l->email,
-			    strcmp(l->status, "active") == 0
-				? " (after-contact sequence started)"
-				: "");
-		}
-		break;
-	case CLS_AUTO_REPLY: {
-		int today = clock_day_of(now, n->tz), resume;
-
-		r->auto_replies++;
-		if (!live)
-			break;
-		if (cl->return_day >= 0)
-			resume = cadence_next_business_day(n->hol,
-			    cl->return_day);
-		else
-			resume = cadence_add_business_days(n->hol, today,
-			    n->cfg->ooo_pause_days);
-		if (resume <= today)
-			break; /* back already */
-		if (cl->return_day >= 0) {
-			char d[16];
-			int y, m, dd;
-			clock_civil_from_day(cl->return_day, &y, &m, &dd);
-			snprintf(d, sizeof d, "%04d-%02d-%02d", y, m, dd);
-			why = xasprintf("out of office, back %s", d);
-		} else
-			why = xasprintf("out of office, no return date: "
-					"pausing %d business days",
-			    n->cfg->ooo_pause_days);
-		rc = lc_pause(n, l, resume, now, why, mid, errstr);
-		log_info("%s: %s", l->email, why);
-		break;
-	}
-	case CLS_BOUNCE_HARD:
-		r->bounces++;
-		why = xasprintf("hard bounce%s%s%s%s",
-		    cl->status ? " " : "", cl->status ? cl->status : "",
-		    cl->diagnostic ? ": " : "",
-		    cl->diagnostic ? oneline(cl->diagnostic, line, sizeof line)
-				   : "");
-		if (strcmp(l->status, "bounced") != 0)
-			rc = lc_set_status(n, l, "bounced", now, why, mid,
-			    errstr);
-		log_info("%s: %s", l->email, why);
-		break;
-	case CLS_BOUNCE_SOFT: {
-		int count = soft_bounces(a, l->id);
-
-		r->bounces++;
-		why = xasprintf("soft bounce %d of %d%s%s", count,
-		    n->cfg->soft_bounce_retries, cl->status ? ": " : "",
-		    cl->status ? cl->status : "");
-		store_event_add(n->st, l->id, now, "bounce", why, mid, NULL);
-		if (live && count >= n->cfg->soft_bounce_retries &&
-		    strcmp(l->status, "paused") != 0) {
-			free(why);
-			why = xasprintf("flagged after %d soft bounces: check "
-					"the address, then 'nudge lead resume'",
-			    count);
-			rc = lc_set_status(n, l, "paused", now, why, mid,
-			    errstr);
-		}
-		break;
-	}
-	case CLS_UNSUBSCRIBE:
-		r->unsubscribes++;
-		rc = lc_set_status(n, l, "unsubscribed", now,
-		    "asked to unsubscribe", mid, errstr);
-		log_info("%s asked to unsubscribe: suppressed", l->email);
-		break;
-	default:
-		r->others++;
-		break;
-	}
-	free(why);
-	return rc == LC_OK ? AGENT_OK : AGENT_EDB;
+	return first_msgid_of(m, "Message-ID");
 }
 
 int
@@ -418,8 +287,28 @@ agent_process(struct agent *a, const char *folder, uint32_t uidvalidity,
 	    store_lead_get_id(n->st, mr.lead_id, &l, &err) == STORE_OK) {
 		log_debug("agent", "%s UID %u: %s for %s (%s)", folder, uid,
 		    classify_class_name(cl.cls), l->email, mr.rule);
-		rc = act(a, l, &cl, &mr, mid, mime_header(m, "Subject"), r,
-		    &err);
+		struct reaction x;
+		char *irt = first_msgid_of(m, "In-Reply-To");
+		char *from = NULL;
+
+		mime_addr_parse(mime_header_raw(m, "From"), &from, NULL);
+		memset(&x, 0, sizeof x);
+		x.cl = &cl;
+		x.match_rule = mr.rule;
+		x.match_why = mr.why;
+		x.message_id = mid;
+		x.in_reply_to = irt;
+		x.subject = mime_header(m, "Subject");
+		x.sender = from;
+		if ((cl.cls == CLS_BOUNCE_HARD || cl.cls == CLS_BOUNCE_SOFT) &&
+		    strcmp(mr.rule, "returned-message-id") != 0) {
+			const struct mime_msg *orig = mime_returned(m);
+			x.cites_other = orig != NULL &&
+			    mime_header_raw(orig, "Message-ID") != NULL;
+		}
+		rc = react(n, l, &x, clock_now(), r, &err);
+		free(irt);
+		free(from);
 	} else {
 		free(err);
 		err = NULL;
@@ -578,7 +467,7 @@ sent_one(struct agent *a, const struct imap_msg *im, struct agent_report *r,
 		    MIME_OK &&
 	    (norm = match_normalize_addr(addr)) != NULL &&
 	    store_lead_get_email(n->st, norm, &l, NULL) == STORE_OK &&
-	    strcmp(l->status, "active") == 0) {
+	    lc_sending(l->status)) {
 		at = mime_date(m);
 		if (at <= 0 || at > now)
 			at = now;
@@ -644,8 +533,7 @@ agent_tick(struct agent *a, struct agent_report *r, char **errstr)
 	if (!a->o.dry_run) {
 		if (store_begin(n->st, &err) != STORE_OK ||
 		    lc_resume_due(n, clock_now(), &r->resumed, &err) != LC_OK ||
-		    store_touch_mark_missed(n->st, clock_now(), NULL, &err) !=
-			STORE_OK ||
+		    lc_skip_unlogged(n, clock_now(), &err) != LC_OK ||
 		    store_commit(n->st, &err) != STORE_OK) {
 			char *e2 = NULL;
 			store_rollback(n->st, &e2);
@@ -722,6 +610,12 @@ agent_examine(struct agent *a, const char *name, const char *data, size_t len,
 		json_kv(out, &f, "return_date", *date ? date : NULL);
 		json_kv(out, &f, "failed_recipient", cl.failed_recipient);
 		json_kv(out, &f, "status", cl.status);
+		if (cl.cls == CLS_BOUNCE_HARD || cl.cls == CLS_BOUNCE_SOFT)
+			/* what the agent trusts: does it cite our own mail? */
+			json_kb(out, &f, "cites_nudge", matched && mr.rule &&
+			    (strcmp(mr.rule, "returned-message-id") == 0 ||
+				strcmp(mr.rule, "in-reply-to") == 0 ||
+				strcmp(mr.rule, "references") == 0));
 		json_kv(out, &f, "reply_text", cl.reply_text);
 		json_kv(out, &f, "intent", cl.cls == CLS_HUMAN_REPLY ?
 		    classify_intent_name(cl.intent) : NULL);

@@ -42,6 +42,7 @@ struct agent_opts {
 struct agent_report {
 	int messages;	 /* new messages read */
 	int replies, auto_replies, bounces, unsubscribes, others, unmatched;
+	int reviews;	 /* messages put up for review */
 	int resumed;
 	struct outbox_report out;
 };

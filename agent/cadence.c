@@ -190,6 +190,7 @@ sequence_free(struct sequence *seq)
 	if (seq == NULL)
 		return;
 	free(seq->name);
+	free(seq->then);
 	free(seq->steps);
 	free(seq);
 }
@@ -388,6 +389,24 @@ sequence_parse(const char *file, const char *text, struct sequence **out,
 				goto fail;
 			}
 			have_max = 1;
+		} else if (strcmp(r.w[0], "then") == 0) {
+			if (seq->then != NULL || r.nw != 2 ||
+			    !valid_seq_name(r.w[1])) {
+				rc = perr(errstr, file, r.lineno,
+				          seq->then != NULL
+				              ? "duplicate 'then'"
+				              : "then: want one sequence name");
+				goto fail;
+			}
+			seq->then = xstrdup(r.w[1]);
+		} else if (strcmp(r.w[0], "contact") == 0) {
+			if (r.nw != 2 || (strcmp(r.w[1], "yes") != 0 &&
+			                  strcmp(r.w[1], "no") != 0)) {
+				rc = perr(errstr, file, r.lineno,
+				          "contact: want yes or no");
+				goto fail;
+			}
+			seq->contact = strcmp(r.w[1], "yes") == 0;
 		} else if (strcmp(r.w[0], "stage") == 0) {
 			struct cadence_step st;
 
@@ -425,7 +444,8 @@ sequence_parse(const char *file, const char *text, struct sequence **out,
 				repeat_line = r.lineno;
 		} else {
 			rc = perr(errstr, file, r.lineno,
-			          "unknown key '%.40s' (name, stage, max_x)",
+			          "unknown key '%.40s' (name, stage, max_x, "
+			          "then, contact)",
 			          r.w[0]);
 			goto fail;
 		}

@@ -19,7 +19,14 @@
  *     stage 2   after 2 business   email call note
  *     stage X   after 1 month      email research   repeat
  *     max_x     0                   # optional, once; 0 = unlimited
+ *     contact   yes                 # optional: for leads after contact
+ *     then      nurture             # optional: the sequence that follows
  *
+ *   contact yes marks a sequence for leads who answered (after-contact,
+ *   nurture): a lead enrolled in it is "engaged", not "active".
+ *   then NAME: when the last stage is done the lead is enrolled in NAME
+ *   (without it, a cold sequence retires the lead and a contact sequence
+ *   leaves it engaged with nothing planned).
  *   stage NAME after DELAY CHANNEL... [repeat]
  *     NAME     1-3 characters [A-Za-z0-9], unique (case-insensitively).
  *     DELAY    "0"                  at once (stage 1: at enrolment)
@@ -80,6 +87,8 @@ struct sequence {
 	struct cadence_step *steps;
 	size_t nsteps; /* >= 1 */
 	int max_x;     /* touches of the repeating step; 0 = unlimited */
+	int contact;   /* 1: a sequence for leads after contact */
+	char *then;    /* the sequence that follows, or NULL */
 };
 
 /*

@@ -75,6 +75,8 @@ static const struct command commands[] = {
 	{"template", cmd_template},
 	{"outbox", cmd_outbox},
 	{"classify", cmd_classify},
+	{"review", cmd_review},
+	{"sequences", cmd_sequences},
 };
 
 /*
@@ -303,7 +305,9 @@ cli_open(struct nudge *n, int need_config)
 	if ((rc = store_open(n->db_path, &n->st, &err)) != STORE_OK) {
 		fprintf(stderr, "nudge: %s\n", err);
 		free(err);
-		return rc == STORE_EVERSION ? EX_DATAERR : EX_CANTCREAT;
+		return rc == STORE_EVERSION ? EX_DATAERR
+		    : rc == STORE_ELINKED   ? EX_CONFIG
+					    : EX_CANTCREAT;
 	}
 	return EX_OK;
 }
@@ -379,13 +383,18 @@ cli_time(struct nudge *n, time_t t)
 /* ---- init */
 
 static const char usage_init[] =
-    "usage: nudge init [DIR] [--from 'Name <addr>'] [--tz ZONE]\n"
+    "usage: nudge init [DIR] [--from 'Name <addr>'] [--tz ZONE] [--title T]\n"
+    "                  [--phone NUMBER] [--signature FILE]\n"
     "\n"
     "Create DIR (default $XDG_CONFIG_HOME/nudge) with a config file, the\n"
     "database, and the default templates/ and rules/ to edit.  A file that is\n"
     "already there is never overwritten.  Then edit DIR/config (from, imap_url,\n"
     "smtp_url, user, passwordeval) and use 'nudge -c DIR/config ...' (or set\n"
-    "NUDGE_CONFIG) when DIR is not the default.\n";
+    "NUDGE_CONFIG) when DIR is not the default.\n"
+    "--title and --phone are how the templates sign ({{sender.title}},\n"
+    "{{sender.phone}}: the shipped emails and voicemails give your number);\n"
+    "--signature FILE is copied to DIR/signature, the sign-off under \"Best,\".\n"
+    "On a terminal, init asks for the ones not given.\n";
 
 /* copy_file: copy src to dst unless dst exists; 1 copied, 0 kept, -1 error. */
 static int
@@ -470,10 +479,70 @@ copy_tree(const char *src, const char *dst, int *copied, int *kept)
 	return rc;
 }
 
+/* ask: on a terminal, prompt for a value; a malloc'd answer without the line
+ * end, or NULL for an empty one. */
+static char *
+ask(const char *question)
+{
+	char line[512];
+	size_t len;
+
+	printf("%s ", question);
+	fflush(stdout);
+	if (fgets(line, sizeof line, stdin) == NULL)
+		return NULL;
+	len = strcspn(line, "\r\n");
+	line[len] = '\0';
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		line[--len] = '\0';
+	return len ? xstrdup(line) : NULL;
+}
+
+/* config_value: v quoted for the config file when it needs it. */
+static char *
+config_value(const char *v)
+{
+	struct buf b;
+
+	if (strpbrk(v, "\"\\#") == NULL && v[0] != ' ')
+		return xstrdup(v);
+	buf_init(&b);
+	buf_addc(&b, '"');
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *v);
+	}
+	buf_addc(&b, '"');
+	return buf_steal(&b);
+}
+
+/* sender_lines: the sender_* and signature lines of a new config. */
+static char *
+sender_lines(const char *title, const char *phone, const char *sigfile)
+{
+	char *t = title ? config_value(title) : NULL;
+	char *p = phone ? config_value(phone) : NULL;
+	char *r = xasprintf(
+	    "# How the templates sign: {{sender.title}}, {{sender.phone}},\n"
+	    "# {{sender.signature}} (see nudge-config(5)).\n"
+	    "%ssender_title %s\n"
+	    "%ssender_phone %s\n"
+	    "%ssignature %s\n",
+	    t ? "" : "#", t ? t : "Account Manager", p ? "" : "#",
+	    p ? p : "+1 303 555 0100", sigfile ? "" : "#",
+	    sigfile ? "signature" : "signature");
+	free(t);
+	free(p);
+	return r;
+}
+
 int
 cmd_init(struct nudge *n, int argc, char **argv)
 {
-	const char *from = NULL, *tz = NULL;
+	const char *from = NULL, *tz = NULL, *title = NULL, *phone = NULL,
+		   *sigfile = NULL;
+	char *asked[3] = {NULL, NULL, NULL}, *senders = NULL;
 	char *dir = NULL, *cfgpath, *src, *dst, *err = NULL, *dbpath;
 	int copied = 0, kept = 0, i, fd, rc = EX_OK;
 	struct store *st;
@@ -486,6 +555,12 @@ cmd_init(struct nudge *n, int argc, char **argv)
 			from = argv[++i];
 		else if (strcmp(argv[i], "--tz") == 0 && i + 1 < argc)
 			tz = argv[++i];
+		else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc)
+			title = argv[++i];
+		else if (strcmp(argv[i], "--phone") == 0 && i + 1 < argc)
+			phone = argv[++i];
+		else if (strcmp(argv[i], "--signature") == 0 && i + 1 < argc)
+			sigfile = argv[++i];
 		else if (argv[i][0] == '-') {
 			fprintf(stderr, "nudge init: unknown option %s\n%s",
 			    argv[i], usage_init);
@@ -516,7 +591,35 @@ cmd_init(struct nudge *n, int argc, char **argv)
 	}
 	cfgpath = xasprintf("%s/config", dir);
 	dbpath = xasprintf("%s/nudge.db", dir);
+	if (sigfile) {
+		char *sd = xasprintf("%s/signature", dir);
+		int r = copy_file(sigfile, sd, 0644);
+
+		if (r == -1) {
+			fprintf(stderr, "nudge init: --signature %s: cannot "
+					"copy it to %s\n", sigfile, sd);
+			free(sd);
+			free(cfgpath);
+			free(dbpath);
+			free(dir);
+			return EX_NOINPUT;
+		}
+		printf("%s %s\n", r == 1 ? "created" : "kept   ", sd);
+		free(sd);
+	}
 	fd = open(cfgpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0 && isatty(0) && isatty(1)) {
+		/* a person at a terminal: ask for what the flags did not say */
+		if (from == NULL)
+			from = asked[0] = ask("Your name and address, as "
+					      "'Name <you@example.com>':");
+		if (title == NULL)
+			title = asked[1] = ask("Your job title (optional, "
+					       "Enter to skip):");
+		if (phone == NULL)
+			phone = asked[2] = ask("Your direct phone number (the "
+					       "emails and voicemails give it):");
+	}
 	if (fd >= 0) {
 		FILE *fp = fdopen(fd, "w");
 		fprintf(fp,
@@ -538,17 +641,25 @@ cmd_init(struct nudge *n, int argc, char **argv)
 		    "sequence 12345x\n"
 		    "database nudge.db\n"
 		    "templates templates\n"
-		    "rules rules\n",
+		    "rules rules\n"
+		    "\n%s",
 		    from ? from : "Your Name <you@example.com>",
-		    tz ? "" : "#", tz ? tz : "America/Denver");
+		    tz ? "" : "#", tz ? tz : "America/Denver",
+		    (senders = sender_lines(title, phone, sigfile)));
+		free(senders);
 		if (fclose(fp) != 0) {
 			fprintf(stderr, "nudge init: %s: %s\n", cfgpath,
 			    strerror(errno));
 			rc = EX_IOERR;
 		} else
 			printf("created %s\n", cfgpath);
-	} else if (errno == EEXIST)
+	} else if (errno == EEXIST) {
 		printf("kept    %s (already there)\n", cfgpath);
+		if (title || phone || sigfile)
+			printf("note: the config was kept as it is: set "
+			       "sender_title, sender_phone or signature in it "
+			       "yourself\n");
+	}
 	else {
 		fprintf(stderr, "nudge init: %s: %s\n", cfgpath,
 		    strerror(errno));
@@ -580,6 +691,11 @@ cmd_init(struct nudge *n, int argc, char **argv)
 	}
 	if (rc == EX_OK && from == NULL)
 		printf("next: set 'from' in %s\n", cfgpath);
+	if (rc == EX_OK && fd >= 0 && phone == NULL)
+		printf("next: set sender_phone in %s: the shipped templates "
+		       "give your number (nudge template check)\n", cfgpath);
+	for (i = 0; i < 3; i++)
+		free(asked[i]);
 	free(cfgpath);
 	free(dbpath);
 	free(dir);

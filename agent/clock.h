@@ -51,7 +51,13 @@ void clock_localtime(time_t t, const char *tz, struct tm *out);
  * a time in a DST gap is moved forward, as mktime does. */
 time_t clock_mktime(const struct tm *tm, const char *tz);
 
-/* Civil day numbers. */
+/*
+ * Civil day numbers (proleptic Gregorian; the one calendar of nudge: mime, imap
+ * and the cadence all use these).  clock_day_from_civil: the day number of
+ * y-m-d, for m 1..12, d 1..31 and |y| below 5,000,000 (the int arithmetic
+ * stays in range); a day past the month's end counts on (Feb 30 = Mar 1 or 2).
+ * clock_civil_from_day: the inverse, for any day number of such a date.
+ */
 int clock_day_from_civil(int y, int m, int d);
 void clock_civil_from_day(int day, int *y, int *m, int *d);
 /* clock_weekday: 0 = Sunday ... 6 = Saturday. */

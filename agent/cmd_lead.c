@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -11,6 +12,7 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "craft.h"
 #include "csv.h"
 #include "json.h"
 #include "log.h"
@@ -19,22 +21,42 @@
 static const char usage_lead[] =
     "usage: nudge lead add EMAIL [--name N] [--first-name F] [--company C]\n"
     "                 [--phone P] [--tz ZONE] [--source S] [--sequence S]\n"
-    "                 [--set KEY=VALUE]... [--note TEXT]\n"
+    "                 [--set KEY=VALUE]... [--note TEXT] [--hot]\n"
     "       nudge lead import FILE.csv [--map COLUMN=FIELD]... [--sequence S]\n"
+    "                 [--encoding utf-8|latin1|windows-1252]\n"
     "       nudge lead list [--status S] [--json]\n"
     "       nudge lead show EMAIL [--json]\n"
     "       nudge lead note EMAIL TEXT...\n"
     "       nudge lead pause EMAIL [--until YYYY-MM-DD] [--reason TEXT]\n"
-    "       nudge lead resume EMAIL\n"
-    "       nudge lead retire EMAIL [--reason TEXT]\n"
+    "       nudge lead resume EMAIL [--reason TEXT]\n"
+    "       nudge lead snooze EMAIL --until YYYY-MM-DD [--reason TEXT]\n"
+    "       nudge lead won|lost|retire EMAIL [--reason TEXT]\n"
+    "       nudge lead enroll EMAIL [--sequence NAME] [--reason TEXT]\n"
+    "       nudge lead set EMAIL KEY=VALUE...   (KEY=  removes the field)\n"
+    "       nudge lead hot EMAIL [--off]\n"
+    "       nudge lead pick EMAIL [--stage S]\n"
     "\n"
     "add enrolls a lead in a sequence (default: the config's 'sequence'); its\n"
     "first touch is due at once.  import reads a CSV with a header row: common\n"
     "CRM column names are recognised, --map COLUMN=FIELD names the rest\n"
     "(FIELD '-' ignores a column), other columns become custom fields.\n"
-    "Re-importing an address updates the lead.  Bad rows are reported with\n"
-    "their line and skipped; the rest is imported in one transaction.\n"
-    "Suppressed addresses (bounced, unsubscribed) are never enrolled.\n";
+    "Re-importing an address updates the lead.  The file must be UTF-8\n"
+    "unless --encoding says otherwise.  Two columns for one field are an\n"
+    "error (nothing is imported).  A bad row (invalid address or zone,\n"
+    "invalid UTF-8, more cells than the header, an address already on an\n"
+    "earlier line, a quote never closed) is reported as FILE:LINE and\n"
+    "skipped; the rest is imported in one transaction, and the exit status\n"
+    "is then 65.\n"
+    "Suppressed addresses (bounced, unsubscribed) are never enrolled.\n"
+    "\n"
+    "pause holds a lead's sequence (until a date, or until resume); snooze is\n"
+    "\"not now\": nothing is sent until the date, then the lead gets a\n"
+    "re-opening touch and the nurture sequence (a lead snoozed before any\n"
+    "contact goes on with its cold sequence).  resume also wakes a snoozed\n"
+    "lead and puts an engaged lead with nothing planned on nurture.  won and\n"
+    "lost end the follow-up; enroll (re)starts any lead that is not\n"
+    "suppressed on a sequence (default: the config's 'sequence').  Every\n"
+    "change is written to the lead's timeline ('nudge lead show').\n";
 
 /* ---- helpers */
 
@@ -225,6 +247,10 @@ lead_add(struct nudge *n, int argc, char **argv)
 			l->email = xstrdup(a);
 			continue;
 		}
+		if (strcmp(a, "--hot") == 0) {
+			craft_set_field(l, "hot", "yes");
+			continue;
+		}
 		if (v == NULL)
 			goto usage;
 		i++;
@@ -288,7 +314,8 @@ lead_add(struct nudge *n, int argc, char **argv)
 		return cli_fail_tx(n, err, rc < 0 ? EX_SOFTWARE : EX_DATAERR);
 	}
 	l->created = l->updated = now;
-	l->status = xstrdup("active");
+	l->status = LEAD_ACTIVE;
+	l->prior_status = -1;
 	rc = store_lead_insert(n->st, l, &err);
 	if (rc == STORE_EEXIST) {
 		free(err);
@@ -348,11 +375,12 @@ struct colmap {
 static int
 lead_import(struct nudge *n, int argc, char **argv)
 {
-	const char *path = NULL, *seqname = NULL;
+	const char *path = NULL, *seqname = NULL, *enc = "utf-8";
 	char **maps = NULL, *err = NULL;
 	size_t nmaps = 0, ncols = 0;
 	struct colmap *cols = NULL;
 	struct csv_reader *r = NULL;
+	struct csv_keys *seen = NULL, *dest = NULL;
 	struct csv_record rec;
 	FILE *fp = NULL;
 	int i, rc, ecol = -1, tty = isatty(2);
@@ -370,6 +398,8 @@ lead_import(struct nudge *n, int argc, char **argv)
 			maps[nmaps++] = argv[++i];
 		} else if (strcmp(argv[i], "--sequence") == 0 && i + 1 < argc)
 			seqname = argv[++i];
+		else if (strcmp(argv[i], "--encoding") == 0 && i + 1 < argc)
+			enc = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			free(maps);
 			fputs(usage_lead, stderr);
@@ -400,9 +430,15 @@ lead_import(struct nudge *n, int argc, char **argv)
 		return EX_NOINPUT;
 	}
 	r = csv_open(fp, strcmp(path, "-") == 0 ? "stdin" : path);
+	if (csv_set_encoding(r, enc, &err) != CSV_OK) {
+		fprintf(stderr, "nudge lead import: --encoding: %s\n", err);
+		free(err);
+		rc = EX_USAGE;
+		goto out;
+	}
 	rc = csv_read(r, &rec, &err);
 	if (rc != CSV_OK) {
-		fprintf(stderr, "nudge lead import: %s\n",
+		out_printf(stderr, "nudge lead import: %s\n",
 		    rc == CSV_EOF ? "empty file: no header row" : err);
 		free(err);
 		rc = EX_DATAERR;
@@ -437,8 +473,37 @@ lead_import(struct nudge *n, int argc, char **argv)
 		cols[c].field = f ? core_index(f) : F_CUSTOM;
 		if (cols[c].field == F_CUSTOM) {
 			cols[c].custom = custom_key(f ? f : col);
-			if (!custom_key_ok(cols[c].custom))
+			if (!custom_key_ok(cols[c].custom)) {
 				cols[c].field = F_IGNORE;
+				if (*col != '\0')
+					out_printf(stderr, "nudge lead import: "
+					    "%s:%lu: column %zu (\"%s\") is "
+					    "ignored: its name makes no field "
+					    "name (use --map '%s=FIELD')\n",
+					    path, rec.line, c + 1, col, col);
+				continue;
+			}
+		}
+		/* two columns for one field: which one wins would be luck */
+		if (dest == NULL)
+			dest = csv_keys_new();
+		{
+			const char *key = cols[c].field == F_CUSTOM
+			    ? cols[c].custom
+			    : core_fields[cols[c].field];
+			unsigned long other = csv_keys_add(dest, key, c + 1);
+
+			if (other != 0) {
+				out_printf(stderr, "nudge lead import: %s:%lu: "
+				    "columns %lu (\"%s\") and %zu (\"%s\") "
+				    "both give the field %s; drop one, or "
+				    "--map one of them to '-' to ignore it; "
+				    "nothing imported\n",
+				    path, rec.line, other, rec.fields[other - 1],
+				    c + 1, col, key);
+				rc = EX_DATAERR;
+				goto out;
+			}
 		}
 		if (cols[c].field == 0 && ecol < 0)
 			ecol = (int)c;
@@ -456,6 +521,7 @@ lead_import(struct nudge *n, int argc, char **argv)
 		rc = EX_SOFTWARE;
 		goto out;
 	}
+	seen = csv_keys_new();
 	for (;;) {
 		struct lead *l, *old = NULL;
 		const char *last = NULL;
@@ -474,19 +540,28 @@ lead_import(struct nudge *n, int argc, char **argv)
 		if (tty && rows % 1000 == 0)
 			fprintf(stderr, "\rnudge: importing... %ld rows", rows);
 		if (rc == CSV_EBAD) {
-			fprintf(stderr, "%s%s (skipped)\n", tty ? "\r" : "",
-			    err);
+			fputs(tty ? "\r" : "", stderr);
+			out_printf(stderr, "%s (skipped)\n", err);
 			free(err);
 			err = NULL;
 			skipped++;
 			continue;
 		}
 		l = xcalloc(1, sizeof *l);
+		/* a cell past the header's last column would be lost */
+		for (size_t c = ncols; c < rec.nfields; c++)
+			if (rec.fields[c][strspn(rec.fields[c], " \t")] != '\0') {
+				why = xasprintf("%zu cells but the header has "
+				    "%zu columns (cell %zu is \"%.40s\")",
+				    rec.nfields, ncols, c + 1, rec.fields[c]);
+				goto bad;
+			}
 		for (size_t c = 0; c < ncols && c < rec.nfields; c++) {
 			const char *v = rec.fields[c];
 
 			while (*v == ' ' || *v == '\t')
 				v++;
+			v = csv_unguard(v); /* what export guarded */
 			if (*v == '\0')
 				continue;
 			switch (cols[c].field) {
@@ -512,6 +587,19 @@ lead_import(struct nudge *n, int argc, char **argv)
 		for (char *e = l->email + strlen(l->email);
 		     e > l->email && (e[-1] == ' ' || e[-1] == '\t'); e--)
 			e[-1] = '\0';
+		{
+			/* the same address twice in one file: the first row
+			 * is kept, the later one reported */
+			unsigned long first = csv_keys_add(seen, l->email,
+			    rec.line);
+
+			if (first != 0) {
+				why = xasprintf("%s is already on line %lu of "
+				    "this file; this row is not imported",
+				    l->email, first);
+				goto bad;
+			}
+		}
 		if (last)
 			field_set(l, "last_name", last);
 		if (l->name == NULL && (l->first_name || last))
@@ -533,7 +621,8 @@ lead_import(struct nudge *n, int argc, char **argv)
 			goto bad;
 		if (sup == 0) {
 			l->created = l->updated = now;
-			l->status = xstrdup("active");
+			l->status = LEAD_ACTIVE;
+			l->prior_status = -1;
 			rc = store_lead_insert(n->st, l, &err);
 			if (rc == STORE_OK) {
 				if (store_event_add(n->st, l->id, now, "enrolled",
@@ -593,8 +682,9 @@ lead_import(struct nudge *n, int argc, char **argv)
 		rc = cli_fail_tx(n, err, EX_SOFTWARE);
 		goto out;
 bad:
-		fprintf(stderr, "%s%s:%lu: %s (skipped)\n", tty ? "\r" : "",
-		    path, rec.line, why);
+		fputs(tty ? "\r" : "", stderr);
+		out_printf(stderr, "%s:%lu: %s (skipped)\n", path, rec.line,
+		    why);
 		free(why);
 		skipped++;
 		lead_free(l);
@@ -612,7 +702,18 @@ bad:
 		printf("%s: %ld added, %ld updated, %ld skipped\n", path, added,
 		    updated, skipped);
 	rc = EX_OK;
+	if (skipped > 0) {
+		/* strict: a skipped row is data not imported */
+		fprintf(stderr, "nudge lead import: %ld row%s skipped (listed "
+				"above), %ld imported; fix those rows and "
+				"import the file again (imported rows are "
+				"updated, not duplicated)\n",
+		    skipped, skipped == 1 ? "" : "s", added + updated);
+		rc = EX_DATAERR;
+	}
 out:
+	csv_keys_free(seen);
+	csv_keys_free(dest);
 	for (size_t c = 0; c < ncols; c++)
 		free(cols[c].custom);
 	free(cols);
@@ -646,7 +747,7 @@ list_one(const struct lead *l, void *arg)
 		json_kv(&c->out, &f, "email", l->email);
 		json_kv(&c->out, &f, "name", l->name);
 		json_kv(&c->out, &f, "company", l->company);
-		json_kv(&c->out, &f, "status", l->status);
+		json_kv(&c->out, &f, "status", lead_status_name(l->status));
 		json_kv(&c->out, &f, "sequence", l->sequence);
 		json_kv(&c->out, &f, "stage", label);
 		json_kv(&c->out, &f, "next_due", cli_time(c->n, l->next_due));
@@ -654,16 +755,17 @@ list_one(const struct lead *l, void *arg)
 	} else
 		buf_printf(&c->out, "%-32s %-22.22s %-18.18s %-12s %-4s %s\n",
 		    l->email, l->name ? l->name : "-",
-		    l->company ? l->company : "-", l->status,
-		    strcmp(l->status, "active") == 0 ||
-			    strcmp(l->status, "paused") == 0
-			? label
-			: "-",
+		    l->company ? l->company : "-",
+		    lead_status_name(l->status),
+		    l->next_due != 0 || l->status == LEAD_PAUSED ? label : "-",
 		    cli_date(c->n, l->next_due));
 	c->first = 0;
 	c->count++;
 	if (c->out.len > 65536) {
-		fwrite(c->out.s, 1, c->out.len, stdout);
+		if (c->n->json)
+			fwrite(c->out.s, 1, c->out.len, stdout);
+		else
+			out_write(stdout, c->out.s, c->out.len);
 		c->out.len = 0;
 	}
 	return 0;
@@ -697,9 +799,11 @@ lead_list(struct nudge *n, int argc, char **argv)
 		free(err);
 		return EX_SOFTWARE;
 	}
-	if (n->json)
+	if (n->json) {
 		buf_adds(&c.out, c.first ? "[]\n" : "\n]\n");
-	fwrite(c.out.s ? c.out.s : "", 1, c.out.len, stdout);
+		fwrite(c.out.s, 1, c.out.len, stdout);
+	} else
+		out_write(stdout, c.out.s, c.out.len);
 	buf_free(&c.out);
 	return EX_OK;
 }
@@ -829,7 +933,7 @@ lead_show(struct nudge *n, int argc, char **argv)
 		json_kv(&b, &f, "phone", l->phone);
 		json_kv(&b, &f, "tz", l->tz);
 		json_kv(&b, &f, "source", l->source);
-		json_kv(&b, &f, "status", l->status);
+		json_kv(&b, &f, "status", lead_status_name(l->status));
 		json_kv(&b, &f, "sequence", l->sequence);
 		json_kv(&b, &f, "stage", label);
 		json_kv(&b, &f, "next_due", cli_time(n, l->next_due));
@@ -852,7 +956,7 @@ lead_show(struct nudge *n, int argc, char **argv)
 		    l->tz ? l->tz : "(the salesperson's)");
 		if (l->source)
 			buf_printf(&b, "  source:    %s\n", l->source);
-		buf_printf(&b, "  status:    %s", l->status);
+		buf_printf(&b, "  status:    %s", lead_status_name(l->status));
 		if (l->paused_until)
 			buf_printf(&b, " until %s", cli_date(n, l->paused_until));
 		buf_printf(&b, "\n  sequence:  %s, stage %s", l->sequence, label);
@@ -881,7 +985,10 @@ lead_show(struct nudge *n, int argc, char **argv)
 		free(err);
 		return EX_SOFTWARE;
 	}
-	fwrite(b.s, 1, b.len, stdout);
+	if (n->json)
+		fwrite(b.s, 1, b.len, stdout);
+	else
+		out_write(stdout, b.s, b.len);
 	buf_free(&b);
 	return EX_OK;
 }
@@ -926,15 +1033,19 @@ static int
 lead_state(struct nudge *n, int argc, char **argv)
 {
 	const char *verb = argv[0], *until = NULL, *reason = NULL, *email = NULL;
+	const char *seq = NULL;
 	struct lead *l;
-	char *err = NULL;
+	char *err = NULL, *why;
 	time_t now;
 	int rc, day = -1;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--until") == 0 && i + 1 < argc &&
-		    strcmp(verb, "pause") == 0)
+		    (strcmp(verb, "pause") == 0 || strcmp(verb, "snooze") == 0))
 			until = argv[++i];
+		else if (strcmp(argv[i], "--sequence") == 0 && i + 1 < argc &&
+		    strcmp(verb, "enroll") == 0)
+			seq = argv[++i];
 		else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
 			reason = argv[++i];
 		else if (argv[i][0] != '-' && email == NULL)
@@ -944,13 +1055,13 @@ lead_state(struct nudge *n, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (email == NULL) {
+	if (email == NULL || (strcmp(verb, "snooze") == 0 && until == NULL)) {
 		fputs(usage_lead, stderr);
 		return EX_USAGE;
 	}
 	if (until && clock_parse_date(until, &day) != CLOCK_OK) {
-		fprintf(stderr, "nudge lead pause: --until '%s': want "
-				"YYYY-MM-DD\n", until);
+		fprintf(stderr, "nudge lead %s: --until '%s': want "
+				"YYYY-MM-DD\n", verb, until);
 		return EX_USAGE;
 	}
 	if ((rc = cli_open(n, 0)) != EX_OK)
@@ -962,38 +1073,50 @@ lead_state(struct nudge *n, int argc, char **argv)
 		lead_free(l);
 		return cli_fail_tx(n, err, EX_SOFTWARE);
 	}
+	why = reason ? xstrdup(reason) : xasprintf("%s by hand", verb);
 	if (strcmp(verb, "pause") == 0) {
 		/* no date: paused until resumed by hand */
-		if (day < 0) {
-			rc = strcmp(l->status, "active") == 0 ? LC_OK : LC_ESTATE;
-			if (rc == LC_OK)
-				rc = lc_set_status(n, l, "paused", now,
-				    reason ? reason : "paused by hand", NULL,
-				    &err);
-			else
-				err = xasprintf("%s is %s, not active",
-				    l->email, l->status);
+		if (day < 0)
+			rc = lc_enter(n, l, LEAD_PAUSED, now, why, NULL, &err);
+		else
+			rc = lc_pause(n, l, day, now, why, NULL, &err);
+	} else if (strcmp(verb, "snooze") == 0) {
+		if (day <= clock_day_of(now, n->tz)) {
+			err = xasprintf("--until %s is not in the future", until);
+			rc = LC_ESTATE;
 		} else
-			rc = lc_pause(n, l, day, now,
-			    reason ? reason : "paused by hand", NULL, &err);
+			rc = lc_snooze(n, l, day, now, why, NULL, &err);
 	} else if (strcmp(verb, "resume") == 0)
-		rc = lc_resume(n, l, now, reason ? reason : "resumed by hand",
-		    &err);
+		rc = lc_resume(n, l, now, why, &err);
+	else if (strcmp(verb, "won") == 0)
+		rc = lc_enter(n, l, LEAD_WON, now, why, NULL, &err);
+	else if (strcmp(verb, "lost") == 0)
+		rc = lc_enter(n, l, LEAD_LOST, now, why, NULL, &err);
+	else if (strcmp(verb, "enroll") == 0)
+		rc = lc_enroll_in(n, l,
+		    seq ? seq : n->cfg && n->cfg->sequence ? n->cfg->sequence
+							     : "12345x",
+		    now, why, NULL, &err);
 	else
-		rc = lc_set_status(n, l, "retired", now,
-		    reason ? reason : "retired by hand", NULL, &err);
+		rc = lc_enter(n, l, LEAD_RETIRED, now, why, NULL, &err);
+	free(why);
 	if (rc != LC_OK) {
 		lead_free(l);
 		return cli_fail_tx(n, err,
-		    rc == LC_ESTATE ? EX_DATAERR : EX_SOFTWARE);
+		    rc == LC_ESTATE	 ? EX_DATAERR
+			: rc == LC_ECONFIG ? EX_CONFIG
+					   : EX_SOFTWARE);
 	}
 	if (store_commit(n->st, &err) != STORE_OK) {
 		lead_free(l);
 		return cli_fail_tx(n, err, EX_SOFTWARE);
 	}
-	printf("%s: %s", l->email, l->status);
+	printf("%s: %s", l->email, lead_status_name(l->status));
 	if (l->paused_until)
 		printf(" until %s", cli_date(n, l->paused_until));
+	if (l->next_due)
+		printf(" (sequence %s, next touch %s)",
+		    l->sequence ? l->sequence : "?", cli_date(n, l->next_due));
 	putchar('\n');
 	lead_free(l);
 	return EX_OK;
@@ -1022,8 +1145,16 @@ cmd_lead(struct nudge *n, int argc, char **argv)
 	if (strcmp(argv[0], "note") == 0)
 		return lead_note(n, argc, argv);
 	if (strcmp(argv[0], "pause") == 0 || strcmp(argv[0], "resume") == 0 ||
-	    strcmp(argv[0], "retire") == 0)
+	    strcmp(argv[0], "retire") == 0 || strcmp(argv[0], "snooze") == 0 ||
+	    strcmp(argv[0], "won") == 0 || strcmp(argv[0], "lost") == 0 ||
+	    strcmp(argv[0], "enroll") == 0)
 		return lead_state(n, argc, argv);
+	if (strcmp(argv[0], "set") == 0)
+		return craft_cmd_lead_set(n, argc, argv);
+	if (strcmp(argv[0], "hot") == 0)
+		return craft_cmd_lead_hot(n, argc, argv);
+	if (strcmp(argv[0], "pick") == 0)
+		return craft_cmd_lead_pick(n, argc, argv);
 	fprintf(stderr, "nudge lead: unknown subcommand '%s'\n%s", argv[0],
 	    usage_lead);
 	return EX_USAGE;
@@ -1032,11 +1163,43 @@ cmd_lead(struct nudge *n, int argc, char **argv)
 /* ---- export csv */
 
 static const char usage_export[] =
-    "usage: nudge export csv [FILE]\n"
+    "usage: nudge export csv [--raw] [FILE]\n"
     "\n"
     "Write every lead as CSV (to FILE, or standard output): the columns that\n"
     "'nudge lead import' reads, custom fields included, then status, stage and\n"
-    "next_due for reading (import ignores those three).\n";
+    "next_due for reading (import ignores those three).  FILE is created with\n"
+    "mode 0600 (as the database) and appears whole or not at all.  A cell\n"
+    "starting with = + - @ TAB or CR gets a leading single quote so that a\n"
+    "spreadsheet does not run it as a formula (plain numbers and phone\n"
+    "numbers are left alone; import takes the quote off again); --raw writes\n"
+    "cells exactly as stored.\n";
+
+/* export_open: a temporary file next to path, mode 0600, to be renamed onto
+ * path when complete.  Returns the stream (and *tmp, malloc'd) or NULL with
+ * errno set. */
+static FILE *
+export_open(const char *path, char **tmp)
+{
+	FILE *fp;
+	int fd;
+
+	*tmp = xasprintf("%s.XXXXXX", path);
+	if ((fd = mkstemp(*tmp)) == -1) {
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	if (fchmod(fd, 0600) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		int e = errno;
+		close(fd);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		errno = e;
+		return NULL;
+	}
+	return fp;
+}
 
 struct export_ctx {
 	struct nudge *n;
@@ -1070,17 +1233,30 @@ cmd_export(struct nudge *n, int argc, char **argv)
 	    "stage", "next_due"};
 	struct export_ctx c = {n, NULL, 0, NULL, 0};
 	const size_t nhead = sizeof head / sizeof head[0];
-	const char **row = NULL;
-	char *err = NULL, label[16];
+	const char **row = NULL, *path = NULL;
+	char *err = NULL, label[16], *tmp = NULL;
 	FILE *out = stdout;
+	unsigned int flags = CSV_SAFE;
 	int rc = EX_OK;
 
 	if (cli_help(argc, argv, usage_export))
 		return EX_OK;
-	if (argc < 2 || argc > 3 || strcmp(argv[1], "csv") != 0) {
+	if (argc < 2 || strcmp(argv[1], "csv") != 0) {
 		fputs(usage_export, stderr);
 		return EX_USAGE;
 	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--raw") == 0)
+			flags &= ~(unsigned int)CSV_SAFE;
+		else if (path == NULL && (argv[i][0] != '-' || argv[i][1] == '\0'))
+			path = argv[i];
+		else {
+			fputs(usage_export, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (path != NULL && strcmp(path, "-") == 0)
+		path = NULL;
 	if ((rc = cli_open(n, 0)) != EX_OK)
 		return rc;
 	if (store_lead_list(n->st, NULL, collect_ids, &c, &err) != STORE_OK)
@@ -1104,9 +1280,10 @@ cmd_export(struct nudge *n, int argc, char **argv)
 		lead_free(l);
 	}
 	qsort(c.keys, c.nkeys, sizeof *c.keys, cmp_str);
-	if (argc == 3 && (out = fopen(argv[2], "w")) == NULL) {
-		fprintf(stderr, "nudge export: %s: %s\n", argv[2],
+	if (path != NULL && (out = export_open(path, &tmp)) == NULL) {
+		fprintf(stderr, "nudge export: %s: %s\n", path,
 		    strerror(errno));
+		out = stdout;
 		rc = EX_CANTCREAT;
 		goto done;
 	}
@@ -1115,7 +1292,7 @@ cmd_export(struct nudge *n, int argc, char **argv)
 		row[i] = head[i];
 	for (size_t k = 0; k < c.nkeys; k++)
 		row[nhead + k] = c.keys[k];
-	csv_write_record(out, row, nhead + c.nkeys, 0);
+	csv_write_record(out, row, nhead + c.nkeys, flags);
 	for (size_t i = 0; i < c.nids; i++) {
 		struct lead *l;
 		if (store_lead_get_id(n->st, c.ids[i], &l, &err) != STORE_OK)
@@ -1130,7 +1307,7 @@ cmd_export(struct nudge *n, int argc, char **argv)
 		row[6] = l->tz ? l->tz : "";
 		row[7] = l->source ? l->source : "";
 		row[8] = l->sequence ? l->sequence : "";
-		row[9] = l->status;
+		row[9] = lead_status_name(l->status);
 		row[10] = label;
 		row[11] = l->next_due ? cli_time(n, l->next_due) : "";
 		for (size_t k = 0; k < c.nkeys; k++) {
@@ -1139,15 +1316,25 @@ cmd_export(struct nudge *n, int argc, char **argv)
 				if (strcmp(l->fields[j].key, c.keys[k]) == 0)
 					row[nhead + k] = l->fields[j].value;
 		}
-		csv_write_record(out, row, nhead + c.nkeys, 0);
+		csv_write_record(out, row, nhead + c.nkeys, flags);
 		lead_free(l);
 	}
-	if (out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "nudge export: %s: %s\n", argv[2],
-		    strerror(errno));
-		rc = EX_IOERR;
+	if (out != stdout) {
+		/* the whole file, on disk, then under its name */
+		int bad = fflush(out) != 0 || ferror(out) ||
+		    fsync(fileno(out)) == -1;
+		if (fclose(out) != 0)
+			bad = 1;
+		out = stdout;
+		if (bad || rename(tmp, path) == -1) {
+			fprintf(stderr, "nudge export: %s: %s\n", path,
+			    strerror(errno));
+			rc = EX_IOERR;
+		} else {
+			free(tmp);
+			tmp = NULL;
+		}
 	}
-	out = stdout;
 	goto done;
 dberr:
 	fprintf(stderr, "nudge: %s\n", err);
@@ -1156,6 +1343,10 @@ dberr:
 done:
 	if (out != stdout)
 		fclose(out);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
 	for (size_t k = 0; k < c.nkeys; k++)
 		free(c.keys[k]);
 	free(c.keys);

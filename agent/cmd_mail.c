@@ -18,71 +18,141 @@
 #include "agent.h"
 #include "clock.h"
 #include "commands.h"
+#include "craft.h"
 #include "json.h"
 #include "log.h"
 #include "template.h"
 #include "xalloc.h"
 
-/* ---- one agent per database: an advisory lock next to it */
+/* ---- one agent per database: a lock on the database file itself
+ *
+ * The lock is flock(2) on the database file, so every name that reaches it (a
+ * symlink, another path) finds it taken; a database with a second hard link is
+ * refused outright, because SQLite names its WAL after the path and two names
+ * would mean two WAL files for one database.  flock and SQLite's own fcntl
+ * locks do not interact on Linux.  The descriptor is never closed before exit:
+ * closing any descriptor of the file would drop SQLite's fcntl locks in this
+ * process.  DB.lock (next to the real file) only records the holder's pid for
+ * messages. */
 
 static int lock_fd = -1;
 
-/* agent_lock: take DB.lock; on failure say who holds it.  Returns EX_OK or
- * EX_TEMPFAIL. */
+/* lock_open: open the database file for locking (once per process), check it
+ * is a regular file with one link.  Returns the descriptor or -1 after
+ * printing why (*code = the exit status). */
+static int
+lock_open(struct nudge *n, const char *what, int *code)
+{
+	struct stat sb;
+
+	if (lock_fd != -1)
+		return lock_fd;
+	lock_fd = open(n->db_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (lock_fd == -1 || fstat(lock_fd, &sb) == -1) {
+		fprintf(stderr, "nudge %s: %s: %s\n", what, n->db_path,
+		    strerror(errno));
+		*code = EX_NOINPUT;
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "nudge %s: %s: not a regular file\n", what,
+		    n->db_path);
+		*code = EX_CONFIG;
+		goto fail;
+	}
+	if (sb.st_nlink > 1) {
+		fprintf(stderr, "nudge %s: %s has %lu hard links: two names for "
+				"one database would give it two write-ahead logs; "
+				"remove the other links (use a symbolic link)\n",
+		    what, n->db_path, (unsigned long)sb.st_nlink);
+		*code = EX_CONFIG;
+		goto fail;
+	}
+	return lock_fd;
+fail:
+	if (lock_fd != -1)
+		close(lock_fd); /* nothing of SQLite is locked yet here */
+	lock_fd = -1;
+	return -1;
+}
+
+/* pid_path: DB.lock next to the real database file (symlinks resolved). */
+static char *
+pid_path(struct nudge *n)
+{
+	char *real = realpath(n->db_path, NULL), *p;
+
+	p = xasprintf("%s.lock", real ? real : n->db_path);
+	free(real);
+	return p;
+}
+
+static long
+read_pid(struct nudge *n)
+{
+	char *path = pid_path(n), buf[32];
+	ssize_t k = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	free(path);
+	if (fd != -1) {
+		k = read(fd, buf, sizeof buf - 1);
+		close(fd);
+	}
+	buf[k > 0 ? k : 0] = '\0';
+	return atol(buf);
+}
+
+/* agent_lock: lock the database file; on failure say who holds it.  Returns
+ * EX_OK, EX_TEMPFAIL (another agent), or EX_CONFIG/EX_NOINPUT. */
 static int
 agent_lock(struct nudge *n, const char *what)
 {
-	char *path = xasprintf("%s.lock", n->db_path), buf[32];
-	ssize_t k;
+	char *path, buf[32];
+	long pid;
+	int fd, code = EX_OK;
 
-	lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock_fd == -1) {
-		fprintf(stderr, "nudge %s: %s: %s\n", what, path,
-		    strerror(errno));
-		free(path);
-		return EX_CANTCREAT;
-	}
-	if (flock(lock_fd, LOCK_EX | LOCK_NB) == -1) {
-		k = pread(lock_fd, buf, sizeof buf - 1, 0);
-		buf[k > 0 ? k : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		fprintf(stderr, "nudge %s: another agent (pid %s) is working on "
+	if ((fd = lock_open(n, what, &code)) == -1)
+		return code;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		pid = read_pid(n);
+		if (pid > 0)
+			snprintf(buf, sizeof buf, "pid %ld", pid);
+		else
+			snprintf(buf, sizeof buf, "pid ?");
+		fprintf(stderr, "nudge %s: another agent (%s) is working on "
 				"%s\n",
-		    what, *buf ? buf : "?", n->db_path);
-		close(lock_fd);
-		lock_fd = -1;
-		free(path);
+		    what, buf, n->db_path);
 		return EX_TEMPFAIL;
 	}
+	path = pid_path(n);
 	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	if (ftruncate(lock_fd, 0) == -1 ||
-	    pwrite(lock_fd, buf, strlen(buf), 0) == -1)
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1 || write(fd, buf, strlen(buf)) == -1)
 		log_warn("%s", path);
+	if (fd != -1)
+		close(fd);
 	free(path);
 	return EX_OK;
 }
 
-/* lock_holder: the pid of a running agent, or 0. */
+/* lock_holder: the pid of a running agent, -1 when one runs but its pid is
+ * unknown, or 0. */
 static long
 lock_holder(struct nudge *n)
 {
-	char *path = xasprintf("%s.lock", n->db_path), buf[32];
-	long pid = 0;
-	ssize_t k;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd, code;
+	long pid;
 
-	free(path);
-	if (fd == -1)
+	if ((fd = lock_open(n, "status", &code)) == -1)
 		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) == -1) {
-		k = pread(fd, buf, sizeof buf - 1, 0);
-		buf[k > 0 ? k : 0] = '\0';
-		pid = atol(buf);
-		if (pid == 0)
-			pid = -1;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		return 0;
 	}
-	close(fd);
-	return pid;
+	pid = read_pid(n);
+	return pid > 0 ? pid : -1;
 }
 
 static int
@@ -184,6 +254,16 @@ catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* warn_no_imap: once per tick or run: without imap_url no reply is seen. */
+static void
+warn_no_imap(struct nudge *n)
+{
+	if (n->cfg->imap_url == NULL)
+		log_warnx("no imap_url in %s: replies cannot be detected, so "
+			  "leads who answer keep getting follow-ups",
+		    n->config_path);
+}
+
 int
 cmd_tick(struct nudge *n, int argc, char **argv)
 {
@@ -215,6 +295,7 @@ cmd_tick(struct nudge *n, int argc, char **argv)
 		return rc;
 	if (!o.dry_run && (rc = agent_lock(n, "tick")) != EX_OK)
 		return rc;
+	warn_no_imap(n);
 	catch_signals();
 	o.stop = &stop_flag;
 	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
@@ -277,6 +358,7 @@ cmd_run(struct nudge *n, int argc, char **argv)
 		return rc;
 	if ((rc = agent_lock(n, "run")) != EX_OK)
 		return rc;
+	warn_no_imap(n);
 	catch_signals();
 	o.stop = &stop_flag;
 	o.wake_fd = wake_pipe[0];
@@ -323,9 +405,11 @@ cmd_run(struct nudge *n, int argc, char **argv)
 static const char usage_status[] =
     "usage: nudge status [--json]\n"
     "\n"
-    "Is an agent running, when the mailbox was last read, the next due touch,\n"
+    "Is an agent running, when the mailbox was last read (and whether replies\n"
+    "can be detected at all: not without imap_url), the next due touch,\n"
     "emails sent today against the daily cap, outbox items awaiting your\n"
-    "review, and leads by status.\n";
+    "review, messages in the review queue, manual tasks skipped because\n"
+    "they were not logged in time, and leads by status.\n";
 
 struct count_ctx {
 	int n;
@@ -343,7 +427,7 @@ count_one(const struct touch *t, const struct lead *l, void *arg)
 int
 cmd_status(struct nudge *n, int argc, char **argv)
 {
-	int counts[STORE_NSTATUS], sent = 0, rc;
+	int counts[STORE_NSTATUS], sent = 0, rc, reviews = 0, unlogged = 0;
 	struct count_ctx unknown = {0}, failed = {0};
 	struct touch *next = NULL;
 	struct lead *nl = NULL;
@@ -368,7 +452,9 @@ cmd_status(struct nudge *n, int argc, char **argv)
 	    store_touch_list_state(n->st, "unknown", count_one, &unknown,
 		&err) != STORE_OK ||
 	    store_touch_list_state(n->st, "failed", count_one, &failed, &err) !=
-		STORE_OK) {
+		STORE_OK ||
+	    store_review_count(n->st, 0, &reviews, &err) != STORE_OK ||
+	    store_touch_count_unlogged(n->st, &unlogged, &err) != STORE_OK) {
 		fprintf(stderr, "nudge: %s\n", err);
 		free(err);
 		return EX_SOFTWARE;
@@ -383,6 +469,7 @@ cmd_status(struct nudge *n, int argc, char **argv)
 		buf_init(&b);
 		buf_addc(&b, '{');
 		json_kb(&b, &f, "running", pid != 0);
+		json_kb(&b, &f, "replies_detected", n->cfg->imap_url != NULL);
 		json_ki(&b, &f, "pid", pid > 0 ? pid : 0);
 		json_kv(&b, &f, "last_sync",
 		    last ? cli_time(n, (time_t)atoll(last)) : NULL);
@@ -392,6 +479,8 @@ cmd_status(struct nudge *n, int argc, char **argv)
 		json_ki(&b, &f, "daily_cap", n->cfg->daily_cap);
 		json_ki(&b, &f, "outbox_unknown", unknown.n);
 		json_ki(&b, &f, "outbox_failed", failed.n);
+		json_ki(&b, &f, "reviews", reviews);
+		json_ki(&b, &f, "tasks_skipped", unlogged);
 		json_key(&b, &f, "leads");
 		buf_addc(&b, '{');
 		for (int i = 0; i < STORE_NSTATUS; i++)
@@ -406,8 +495,12 @@ cmd_status(struct nudge *n, int argc, char **argv)
 			printf("agent:      %s\n", pid ? "running" : "not running");
 		printf("last sync:  %s\n",
 		    last ? cli_time(n, (time_t)atoll(last)) : "never");
+		if (n->cfg->imap_url == NULL)
+			printf("replies:    NOT DETECTED: no imap_url is "
+			       "configured, so leads who answer keep getting "
+			       "follow-ups\n");
 		if (next)
-			printf("next due:   %s stage %s to %s\n",
+			out_printf(stdout, "next due:   %s stage %s to %s\n",
 			    cli_time(n, next->due), next->stage,
 			    nl ? nl->email : "?");
 		else
@@ -416,6 +509,13 @@ cmd_status(struct nudge *n, int argc, char **argv)
 		printf("outbox:     %d awaiting review, %d failed%s\n",
 		    unknown.n, failed.n,
 		    unknown.n + failed.n ? " (nudge outbox)" : "");
+		printf("review:     %d message%s%s\n", reviews,
+		    reviews == 1 ? "" : "s",
+		    reviews ? " awaiting your decision (nudge review)" : "");
+		printf("tasks:      %d skipped, not logged within %d business "
+		       "day%s\n",
+		    unlogged, n->cfg->task_grace,
+		    n->cfg->task_grace == 1 ? "" : "s");
 		printf("leads:     ");
 		for (int i = 0; i < STORE_NSTATUS; i++)
 			printf(" %d %s%s", counts[i], store_lead_status[i],
@@ -507,7 +607,15 @@ cmd_preview(struct nudge *n, int argc, char **argv)
 		free(err);
 		return rc == OUTBOX_EHOLD ? EX_DATAERR : EX_CONFIG;
 	}
-	fwrite(m.text, 1, m.len, stdout);
+	if (m.value_item)
+		fprintf(stderr, "nudge preview: stage %s carries value item "
+				"%s (%s/value/%s.md)\n",
+		    label, m.value_item, n->templates_dir, m.value_item);
+	/* the exact bytes into a file or a pipe; made safe for a terminal */
+	if (isatty(STDOUT_FILENO))
+		out_write(stdout, m.text, m.len);
+	else
+		fwrite(m.text, 1, m.len, stdout);
 	outbox_msg_free(&m);
 	return EX_OK;
 }
@@ -519,9 +627,12 @@ static const char usage_template[] =
     "\n"
     "Lint every template in DIR (default: the configured templates/, and its\n"
     "sequence subdirectories such as after-contact/): unknown\n"
-    "variables, a missing Subject, bad UTF-8, unbalanced braces, and the value\n"
-    "library.  Each problem is printed as file:line.  Exit 65 if any template\n"
-    "is broken (warnings alone exit 0).\n";
+    "variables, a missing Subject, bad UTF-8, unbalanced braces, a bad\n"
+    "Answers: header, a sender variable ({{sender.phone}}) the config does\n"
+    "not set, and the value library (each draft or example item is named: it\n"
+    "is never sent).  Each problem is printed as file:line.  Exit 65 if any\n"
+    "template is broken or uses an unconfigured sender variable (warnings\n"
+    "alone exit 0).\n";
 
 /* scan_templates: add the template files of dir (and, at the top, of its
  * subdirectories other than value/) to names. */
@@ -569,6 +680,8 @@ cmd_template(struct nudge *n, int argc, char **argv)
 	char **names = NULL, **msgs = NULL, *err = NULL, *vdir;
 	size_t nnames = 0, nmsgs = 0, nvalues = 0;
 	struct value_item *values = NULL;
+	const char *sender[8];
+	size_t nsender = 0;
 	int errors = 0, rc;
 	DIR *d;
 
@@ -578,13 +691,22 @@ cmd_template(struct nudge *n, int argc, char **argv)
 		fputs(usage_template, stderr);
 		return EX_USAGE;
 	}
-	if (argc == 3)
+	if (argc == 3) {
 		dir = argv[2];
-	else {
+		/* the config, when there is one, says which sender.* values
+		 * are configured */
+		if (cli_open_nodb(n, 0) != EX_OK)
+			n->cfg = NULL;
+	} else {
 		if ((rc = cli_open_nodb(n, 0)) != EX_OK)
 			return rc;
 		dir = n->templates_dir;
 	}
+	if (n->cfg && n->cfg->from_addr)
+		nsender = craft_sender_set(n->cfg, sender);
+	else
+		printf("note: no config: the sender.* variables are not "
+		       "checked\n");
 	if ((d = opendir(dir)) == NULL) {
 		fprintf(stderr, "nudge template check: %s: %s\n", dir,
 		    strerror(errno));
@@ -604,6 +726,9 @@ cmd_template(struct nudge *n, int argc, char **argv)
 			errors++;
 		} else {
 			template_check(t, NULL, 0, &msgs, &nmsgs);
+			if (n->cfg && n->cfg->from_addr)
+				errors += (int)template_check_sender(t, sender,
+				    nsender, &msgs, &nmsgs);
 			template_free(t);
 		}
 		free(names[i]);
@@ -614,14 +739,31 @@ cmd_template(struct nudge *n, int argc, char **argv)
 		free(msgs[i]);
 	}
 	free(msgs);
+	msgs = NULL;
 	vdir = xasprintf("%s/value", dir);
 	if (value_load_dir(vdir, &values, &nvalues, &err) != TEMPLATE_OK) {
 		printf("%s\n", err);
 		free(err);
 		errors++;
-	} else if (nvalues < 1)
+	} else if (nvalues < 1) {
 		printf("%s: warning: the value library is empty: X emails "
 		       "have nothing to offer\n", vdir);
+		nmsgs++;
+	} else {
+		size_t ok = 0;
+		for (size_t i = 0; i < nvalues; i++) {
+			const char *why = value_blocked(&values[i]);
+			if (why) {
+				printf("%s/%s.md: warning: never sent: %s\n",
+				    vdir, values[i].name, why);
+				nmsgs++;
+			} else
+				ok++;
+		}
+		if (ok == 0)
+			printf("%s: warning: no item can be sent yet: every X "
+			       "touch will be held until you add one\n", vdir);
+	}
 	value_free(values, nvalues);
 	free(vdir);
 	printf("%zu template%s checked: %d broken, %zu warning%s\n",
@@ -642,7 +784,9 @@ static const char usage_outbox[] =
     "is shown).  Nothing of these is ever sent again by itself.\n"
     "  resolve ID --sent     it did arrive: record it as sent (the stage is done)\n"
     "  resolve ID --resend   send it again: an unknown one unchanged (same\n"
-    "                        Message-ID), a failed one rendered afresh\n";
+    "                        Message-ID), a failed one rendered afresh\n"
+    "An item in state 'sending' is never resolved by hand: the next tick or\n"
+    "run settles it (sent if found in the Sent folder, else unknown).\n";
 
 struct outbox_ctx {
 	struct nudge *n;
@@ -745,7 +889,10 @@ cmd_outbox(struct nudge *n, int argc, char **argv)
 		buf_adds(&c.b, c.first ? "[]\n" : "\n]\n");
 	else if (c.count == 0)
 		buf_adds(&c.b, "Nothing awaits your review.\n");
-	fwrite(c.b.s, 1, c.b.len, stdout);
+	if (n->json)
+		fwrite(c.b.s, 1, c.b.len, stdout);
+	else
+		out_write(stdout, c.b.s, c.b.len);
 	buf_free(&c.b);
 	return EX_OK;
 }
@@ -814,7 +961,7 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 	o.no_sync = 1;
 	o.wake_fd = -1;
 	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
-		fprintf(stderr, "nudge classify: %s\n", err);
+		out_printf(stderr, "nudge classify: %s\n", err);
 		free(err);
 		return EX_CONFIG;
 	}
@@ -828,7 +975,7 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 		if (data == NULL ||
 		    agent_examine(a, argv[i], data, len, n->json, &out, &err) !=
 			AGENT_OK) {
-			fprintf(stderr, "nudge classify: %s\n", err);
+			out_printf(stderr, "nudge classify: %s\n", err);
 			free(err);
 			err = NULL;
 			bad++;
@@ -846,7 +993,10 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 	}
 	if (n->json && nfiles > 1)
 		buf_adds(&out, "]\n");
-	fwrite(out.s ? out.s : "", 1, out.len, stdout);
+	if (n->json)
+		fwrite(out.s ? out.s : "", 1, out.len, stdout);
+	else
+		out_write(stdout, out.s, out.len);
 	buf_free(&out);
 	agent_close(a);
 	return bad ? EX_DATAERR : EX_OK;

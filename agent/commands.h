@@ -60,5 +60,14 @@ int cmd_preview(struct nudge *n, int argc, char **argv);
 int cmd_template(struct nudge *n, int argc, char **argv);
 int cmd_outbox(struct nudge *n, int argc, char **argv);
 int cmd_classify(struct nudge *n, int argc, char **argv);
+int cmd_review(struct nudge *n, int argc, char **argv);
+int cmd_sequences(struct nudge *n, int argc, char **argv);
+
+/* cmd_craft.c: lead subcommands, hooked into cmd_lead's dispatch with argv[0]
+ * = "set", "hot" or "pick"; craft_usage_lead is their usage lines. */
+extern const char craft_usage_lead[];
+int craft_cmd_lead_set(struct nudge *n, int argc, char **argv);
+int craft_cmd_lead_hot(struct nudge *n, int argc, char **argv);
+int craft_cmd_lead_pick(struct nudge *n, int argc, char **argv);
 
 #endif

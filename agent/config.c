@@ -80,13 +80,25 @@ static const struct key keys[] = {
     {"ooo_pause_days", T_INT, O(ooo_pause_days), 0, 365, "3"},
     {"soft_bounce_retries", T_INT, O(soft_bounce_retries), 0, 100, "3"},
     {"same_domain_match", T_BOOL, O(same_domain_match), 0, 0, "off"},
-    {"after_contact", T_STR, O(after_contact), 0, 0, NULL},
+    {"after_contact", T_STR, O(after_contact), 0, 0, "after-contact"},
+    {"nurture", T_STR, O(nurture), 0, 0, "nurture"},
+    {"nurture_slow", T_STR, O(nurture_slow), 0, 0, "nurture-slow"},
+    {"reopen", T_STR, O(reopen), 0, 0, "reopen"},
+    {"snooze_days", T_INT, O(snooze_days), 1, 3650, "90"},
+    {"ooo_max_pause", T_INT, O(ooo_max_pause), 1, 3650, "60"},
+    {"bounce_window", T_INT, O(bounce_window), 1, 3650, "30"},
+    {"task_grace", T_INT, O(task_grace), 0, 365, "2"},
+    {"vary_times", T_BOOL, O(vary_times), 0, 0, "on"},
     {"watch_sent", T_BOOL, O(watch_sent), 0, 0, "off"},
     {"idle_timeout", T_DUR, O(idle_timeout), 1, 28 * 60, "25m"},
     {"poll_interval", T_DUR, O(poll_interval), 1, 7 * 86400, "5m"},
     {"max_message", T_SIZE, O(max_message), 1024, 1024L * 1024 * 1024, "10M"},
     {"timeout", T_DUR, O(timeout), 1, 3600, "30s"},
     {"log_level", T_LEVEL, O(log_level), 0, 0, "info"},
+    {"sender_name", T_STR, O(sender_name), 0, 0, NULL},
+    {"sender_title", T_STR, O(sender_title), 0, 0, NULL},
+    {"sender_phone", T_STR, O(sender_phone), 0, 0, NULL},
+    {"signature", T_PATH, O(signature), 0, 0, NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -848,6 +860,106 @@ config_parse(const char *name, const char *text, struct config **out,
 	return rc;
 }
 
+/*
+ * The keys whose value is a secret or a command nudge runs.  A file that sets
+ * one must belong to us and be writable by nobody else, and so must the
+ * directories it is found through: whoever can write the file (or swap it in
+ * its directory) can run commands as us or read what we send.
+ */
+static const char *const sensitive_keys[] = {"password", "passwordeval"};
+
+/* a directory others cannot use to swap our file: ours or root's, not
+ * group/world writable unless sticky (like /tmp, where only the owner of a
+ * file can replace it) */
+static int
+check_dir(const char *path, const char *dir, const char *what, char **errstr)
+{
+	struct stat ds;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd == -1 || fstat(dfd, &ds) == -1) {
+		*errstr = xasprintf("%s: directory %s: %s", path, dir,
+		                    strerror(errno));
+		if (dfd != -1)
+			close(dfd);
+		return CONFIG_EIO;
+	}
+	close(dfd);
+	if (ds.st_uid != geteuid() && ds.st_uid != 0) {
+		*errstr = xasprintf("%s: sets %s but its directory %s is owned "
+		                    "by uid %lu, not by you or root",
+		                    path, what, dir, (unsigned long)ds.st_uid);
+		return CONFIG_EINSECURE;
+	}
+	if ((ds.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (ds.st_mode & S_ISVTX) == 0) {
+		*errstr =
+		    xasprintf("%s: sets %s but its directory %s is "
+		              "writable by others (mode %04o); chmod go-w "
+		              "it",
+		              path, what, dir, (unsigned)(ds.st_mode & 07777));
+		return CONFIG_EINSECURE;
+	}
+	return CONFIG_OK;
+}
+
+/*
+ * check_secrecy: st is the fstat of the opened file, lexdir the real path of
+ * the directory it was named in.  A literal password needs mode 0600 or
+ * stricter; any sensitive key needs the file owned by us, with no group/other
+ * write bit, in directories (the one named and, through a symlink, the real
+ * one) that pass check_dir.
+ */
+static int
+check_secrecy(const char *path, const struct stat *st, const char *lexdir,
+              const struct config *c, char **errstr)
+{
+	const char *what = NULL;
+	char *real, *rdir;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(sensitive_keys) / sizeof(*sensitive_keys);
+	     i++)
+		if (FIELD(c, find_key(sensitive_keys[i]), char *) != NULL) {
+			what = sensitive_keys[i];
+			break;
+		}
+	if (what == NULL)
+		return CONFIG_OK;
+	if (st->st_uid != geteuid()) {
+		*errstr = xasprintf("%s: holds a %s but is owned by uid %lu, "
+		                    "not by you; fix it%s",
+		                    path, what, (unsigned long)st->st_uid,
+		                    c->password ? " or use passwordeval" : "");
+		return CONFIG_EINSECURE;
+	}
+	if (c->password != NULL && (st->st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		*errstr = xasprintf("%s: holds a password but is "
+		                    "accessible by others (mode %04o);"
+		                    " chmod 600 it or use passwordeval",
+		                    path, (unsigned)(st->st_mode & 07777));
+		return CONFIG_EINSECURE;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		*errstr =
+		    xasprintf("%s: holds a %s but is writable by others "
+		              "(mode %04o); chmod go-w it",
+		              path, what, (unsigned)(st->st_mode & 07777));
+		return CONFIG_EINSECURE;
+	}
+	if ((rc = check_dir(path, lexdir, what, errstr)) != CONFIG_OK)
+		return rc;
+	if ((real = realpath(path, NULL)) == NULL)
+		return CONFIG_OK; /* the lexical directory was checked */
+	rdir = dir_of(real);
+	rc = CONFIG_OK;
+	if (rdir != NULL && strcmp(rdir, lexdir) != 0)
+		rc = check_dir(path, rdir, what, errstr);
+	free(rdir);
+	free(real);
+	return rc;
+}
+
 int
 config_load(const char *path, struct config **out, char **errstr)
 {
@@ -902,25 +1014,8 @@ config_load(const char *path, struct config **out, char **errstr)
 	if ((rc = parse_text(path, b.s != NULL ? b.s : "", base, &c, errstr)) !=
 	    CONFIG_OK)
 		goto done;
-	if (c->password != NULL) {
-		if (st.st_uid != geteuid()) {
-			*errstr = xasprintf("%s: holds a password but is owned"
-			                    " by uid %lu, not by you; fix it "
-			                    "or use passwordeval",
-			                    path, (unsigned long)st.st_uid);
-			rc = CONFIG_EINSECURE;
-			goto done;
-		}
-		if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-			*errstr =
-			    xasprintf("%s: holds a password but is "
-			              "accessible by others (mode %04o);"
-			              " chmod 600 it or use passwordeval",
-			              path, (unsigned)(st.st_mode & 07777));
-			rc = CONFIG_EINSECURE;
-			goto done;
-		}
-	}
+	if ((rc = check_secrecy(path, &st, base, c, errstr)) != CONFIG_OK)
+		goto done;
 	*out = c;
 	c = NULL;
 	rc = CONFIG_OK;

@@ -38,7 +38,9 @@
  *                   the user and have no group/other permission bits (0600),
  *                   else config_load refuses it.  Not with passwordeval.
  *   passwordeval    [none] a /bin/sh command whose standard output is the
- *                   secret (see secret.h).  Not with password.
+ *                   secret (see secret.h).  Not with password.  The file
+ *                   must be owned by the user and have no group/other write
+ *                   bit, else config_load refuses it.
  *   tls_trust_file  [system store] PEM file of CAs to trust.
  *   tls_verify      [on] verify server certificates.  "off" is allowed for
  *                   testing; callers must warn loudly when tls_verify is 0.
@@ -71,10 +73,27 @@
  *   soft_bounce_retries [3] soft bounces after which the lead is paused and
  *                   flagged for the salesperson to check (0..100).
  *   same_domain_match [off] a reply from the lead's domain counts as a reply.
- *   after_contact   [none] the sequence a lead is enrolled in when it
- *                   replies (e.g. "after-contact": a thank-you, then a
- *                   follow-up); none: the lead is engaged and nothing more
- *                   is planned.
+ *   after_contact   [after-contact] the sequence a lead is enrolled in when
+ *                   it replies with interest ("three contacts in the first
+ *                   month"); "none": the lead is engaged and nothing more is
+ *                   planned but the reply task.
+ *   nurture         [nurture] the sequence after after-contact and after a
+ *                   snooze ends: value every month, then every quarter.
+ *   nurture_slow    [nurture-slow] the sequence for "not a fit" replies.
+ *   reopen          [reopen] the sequence a snoozed lead wakes into: one
+ *                   re-opening touch, then nurture.
+ *   snooze_days     [90] how long "not now" without a stated time snoozes.
+ *   ooo_max_pause   [60] days; a longer out-of-office pause is capped and
+ *                   put on the agenda for review (1..3650).
+ *   bounce_window   [30] days; a hard bounce that cites no message nudge
+ *                   sent retires the lead only if nudge mailed it this
+ *                   recently; otherwise it is held for review.
+ *   vary_times      [on] plan each touch of a lead at a different time of
+ *                   its day (and X touches on different weekdays); off:
+ *                   every touch is due at the start of its day.
+ *   task_grace      [2] business days an unlogged call, note or research
+ *                   task stays on the agenda as overdue before it is
+ *                   recorded as skipped (0..365).
  *   watch_sent      [off] also read the Sent folder: a mail the salesperson
  *                   wrote to a lead by hand counts as that stage's email.
  *   idle_timeout    [25m] re-issue IDLE after this long (1s..28m, RFC 2177).
@@ -82,6 +101,13 @@
  *   max_message     [10M] larger incoming messages are not fetched (1k..1024M).
  *   timeout         [30s] network timeout (1s..1h).
  *   log_level       [info] one of error, warn, info, debug.
+ *   sender_name     [from's display name] the salesperson's name as the
+ *                   templates sign it ({{sender.name}}, {{sender.first_name}}).
+ *   sender_title    [none] job title ({{sender.title}}).
+ *   sender_phone    [none] direct phone number ({{sender.phone}}).
+ *   signature       [none] path of a text file: the sign-off block under
+ *                   "Best," ({{sender.signature}}); without it the signature
+ *                   is the name, title and phone, one a line.
  */
 #ifndef NUDGE_CONFIG_H
 #define NUDGE_CONFIG_H
@@ -94,8 +120,9 @@ enum {
 	CONFIG_ESYNTAX,   /* a line is malformed, a key unknown or repeated */
 	CONFIG_EVALUE,    /* a value is invalid, a required key missing, or
 	                     password and passwordeval are both set */
-	CONFIG_EINSECURE, /* a literal password in a file others can read or
-	                     that belongs to someone else */
+	CONFIG_EINSECURE, /* a password or passwordeval in a file (or
+	                     directory) others can write, or a password in one
+	                     they can read, or that belongs to someone else */
 };
 
 struct config {
@@ -132,13 +159,23 @@ struct config {
 	int ooo_pause_days;
 	int soft_bounce_retries;
 	int same_domain_match;
-	char *after_contact;   /* sequence name, or NULL */
+	char *after_contact;   /* sequence name, or NULL/"none" */
+	char *nurture, *nurture_slow, *reopen; /* sequence names */
+	int snooze_days;
+	int ooo_max_pause;  /* days */
+	int bounce_window;  /* days */
+	int task_grace;     /* business days */
+	int vary_times;     /* plan each touch at its own time of the day */
 	int watch_sent;
 	long idle_timeout;  /* seconds */
 	long poll_interval; /* seconds */
 	size_t max_message; /* bytes */
 	long timeout;       /* seconds */
 	char *log_level;    /* "error", "warn", "info" or "debug" */
+	char *sender_name;  /* NULL = from_name */
+	char *sender_title; /* NULL = none */
+	char *sender_phone; /* NULL = none */
+	char *signature;    /* path of the signature file, NULL = none */
 
 	/* internal: line each key was set on (0 = default), and which were set
 	   explicitly; do not use */
@@ -149,7 +186,12 @@ struct config {
  * config_load: read and parse the file at path into a new *out (free it with
  * config_free).  The file is opened once and its secrecy checked on the open
  * descriptor: if it sets `password`, it must be owned by the effective user
- * and have no group/other permission bits, else CONFIG_EINSECURE.  Relative
+ * and have no group/other permission bits; if it sets `passwordeval` (a
+ * command we run), owned by the effective user with no group/other write bit.
+ * Either way the directory it is named in, and the real file's directory
+ * when it is reached through a symlink, must be owned by the effective user
+ * or root and not group/other writable unless sticky.  Else CONFIG_EINSECURE
+ * ("path: holds a passwordeval but is writable by others (mode 0666); ...").  Relative
  * paths in values are resolved against the file's real directory.  On failure
  * returns a CONFIG_E* code, *out is untouched, and *errstr is a malloc'd line
  * such as "path:12: unknown key 'foo'".

@@ -3,9 +3,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csv.h"
 #include "xalloc.h"
@@ -26,6 +29,18 @@ struct csv_reader {
 	char **fields; /* pointers handed out, rebuilt per record */
 	size_t flen;   /* bytes in the current field */
 	char *err;     /* first problem of the current record */
+
+	/* a quote left open: the bytes read since the line it opened on, to
+	   read again when the end of the file shows it was never closed */
+	struct buf raw;
+	int in_quote;      /* raw is being recorded */
+	int raw_overflow;  /* raw passed CSV_MAX_RECORD: cannot read again */
+	unsigned char *pb; /* pushed-back input, read before ibuf */
+	size_t pbpos, pblen;
+
+	int enc;         /* CSV_ENC_* */
+	void *cd;        /* iconv_t for latin1/windows-1252, or NULL */
+	struct buf conv; /* the converted fields of the record */
 };
 
 static void
@@ -45,19 +60,62 @@ fill(struct csv_reader *r)
 static int
 getch(struct csv_reader *r)
 {
-	fill(r);
-	if (r->ipos == r->ilen)
-		return EOF;
-	return r->ibuf[r->ipos++];
+	int ch;
+
+	if (r->pbpos < r->pblen)
+		ch = r->pb[r->pbpos++];
+	else {
+		fill(r);
+		if (r->ipos == r->ilen)
+			return EOF;
+		ch = r->ibuf[r->ipos++];
+	}
+	if (r->in_quote && !r->raw_overflow) {
+		if (r->raw.len >= CSV_MAX_RECORD)
+			r->raw_overflow = 1;
+		else
+			buf_addc(&r->raw, (char)ch);
+	}
+	return ch;
 }
 
 static int
 peekch(struct csv_reader *r)
 {
+	if (r->pbpos < r->pblen)
+		return r->pb[r->pbpos];
 	fill(r);
 	if (r->ipos == r->ilen)
 		return EOF;
 	return r->ibuf[r->ipos];
+}
+
+/* reread: a quote opened on line qline was never closed: read again what
+ * followed the end of that line (raw holds every byte after the quote). */
+static void
+reread(struct csv_reader *r, unsigned long qline)
+{
+	size_t i, rest;
+	unsigned char *nb;
+
+	for (i = 0; i < r->raw.len; i++)
+		if (r->raw.s[i] == '\n' || r->raw.s[i] == '\r')
+			break;
+	if (i < r->raw.len && r->raw.s[i] == '\r' && i + 1 < r->raw.len &&
+	    r->raw.s[i + 1] == '\n')
+		i++;
+	i = i < r->raw.len ? i + 1 : r->raw.len;
+	/* what is left of an earlier pushback comes after */
+	rest = r->pblen - r->pbpos;
+	nb = xmalloc(r->raw.len - i + rest + 1);
+	memcpy(nb, r->raw.s + i, r->raw.len - i);
+	if (rest)
+		memcpy(nb + r->raw.len - i, r->pb + r->pbpos, rest);
+	free(r->pb);
+	r->pb = nb;
+	r->pbpos = 0;
+	r->pblen = r->raw.len - i + rest;
+	r->line = qline + 1;
 }
 
 struct csv_reader *
@@ -82,11 +140,158 @@ csv_open(FILE *fp, const char *name)
 	return r;
 }
 
+int
+csv_set_encoding(struct csv_reader *r, const char *enc, char **errstr)
+{
+	const char *from = NULL;
+
+	if (strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0)
+		r->enc = CSV_ENC_UTF8;
+	else if (strcasecmp(enc, "latin1") == 0 ||
+	         strcasecmp(enc, "latin-1") == 0 ||
+	         strcasecmp(enc, "iso-8859-1") == 0) {
+		r->enc = CSV_ENC_LATIN1;
+		from = "ISO-8859-1";
+	} else if (strcasecmp(enc, "windows-1252") == 0 ||
+	           strcasecmp(enc, "cp1252") == 0) {
+		r->enc = CSV_ENC_CP1252;
+		from = "WINDOWS-1252";
+	} else {
+		*errstr = xasprintf("unknown encoding '%s' (utf-8, latin1 or "
+		                    "windows-1252)",
+		                    enc);
+		return CSV_EBAD;
+	}
+	if (r->cd != NULL)
+		iconv_close((iconv_t)r->cd);
+	r->cd = NULL;
+	if (from != NULL) {
+		iconv_t cd = iconv_open("UTF-8", from);
+
+		if (cd == (iconv_t)-1) {
+			*errstr =
+			    xasprintf("encoding %s: %s", enc, strerror(errno));
+			r->enc = CSV_ENC_BYTES;
+			return CSV_EBAD;
+		}
+		r->cd = (void *)cd;
+	}
+	return CSV_OK;
+}
+
+/* utf8_bad: the offset of the first byte of s that is not valid UTF-8
+ * (overlong forms, surrogates and code points past U+10FFFF included), or -1
+ * when all of it is. */
+static long
+utf8_bad(const unsigned char *s)
+{
+	const unsigned char *p = s;
+
+	while (*p) {
+		unsigned long cp;
+		size_t len, i;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			len = 2;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			len = 3;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			len = 4;
+			cp = *p & 0x07;
+		} else
+			return p - s;
+		for (i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return p - s;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return p - s;
+		p += len;
+	}
+	return -1;
+}
+
+int
+csv_utf8_valid(const char *s)
+{
+	return utf8_bad((const unsigned char *)s) < 0;
+}
+
+/* convert: the fields of the record into valid UTF-8 (checked, or converted
+ * from the reader's single-byte encoding); NULL, or the problem. */
+static char *
+convert(struct csv_reader *r)
+{
+	size_t *offs, i;
+	char *msg = NULL;
+
+	if (r->enc == CSV_ENC_UTF8) {
+		for (i = 0; i < r->noffs; i++) {
+			long bad = utf8_bad((unsigned char *)r->fields[i]);
+			if (bad >= 0)
+				return xasprintf(
+				    "field %zu is not valid UTF-8 (byte 0x%02x "
+				    "at offset %ld); for a Latin-1 or Windows "
+				    "file use --encoding latin1 or "
+				    "windows-1252",
+				    i + 1, (unsigned char)r->fields[i][bad],
+				    bad);
+		}
+		return NULL;
+	}
+	r->conv.len = 0;
+	offs = xreallocarray(NULL, r->noffs + 1, sizeof(*offs));
+	for (i = 0; i < r->noffs && msg == NULL; i++) {
+		char *in = r->fields[i], out[1024];
+		size_t inleft = strlen(in);
+
+		offs[i] = r->conv.len;
+		iconv((iconv_t)r->cd, NULL, NULL, NULL, NULL);
+		while (inleft > 0) {
+			char *o = out;
+			size_t oleft = sizeof(out);
+			size_t n =
+			    iconv((iconv_t)r->cd, &in, &inleft, &o, &oleft);
+
+			buf_add(&r->conv, out, sizeof(out) - oleft);
+			if (n == (size_t)-1 && errno != E2BIG) {
+				msg =
+				    xasprintf("field %zu: byte 0x%02x at "
+				              "offset %zu has no character in "
+				              "this encoding",
+				              i + 1, (unsigned char)*in,
+				              (size_t)(in - r->fields[i]));
+				break;
+			}
+		}
+		buf_addc(&r->conv, '\0');
+	}
+	if (msg == NULL)
+		for (i = 0; i < r->noffs; i++)
+			r->fields[i] = r->conv.s + offs[i];
+	free(offs);
+	return msg;
+}
+
 void
 csv_close(struct csv_reader *r)
 {
 	if (r == NULL)
 		return;
+	if (r->cd != NULL)
+		iconv_close((iconv_t)r->cd);
+	buf_free(&r->conv);
+	buf_free(&r->raw);
+	free(r->pb);
 	free(r->name);
 	buf_free(&r->rec);
 	free(r->offs);
@@ -165,9 +370,10 @@ eat_eol(struct csv_reader *r, int ch)
 int
 csv_read(struct csv_reader *r, struct csv_record *rec, char **errstr)
 {
-	unsigned long start;
+	unsigned long start, unclosed = 0;
 	size_t i;
 	int ch, rc;
+	char *msg;
 
 	r->rec.len = 0;
 	r->noffs = 0;
@@ -198,13 +404,28 @@ csv_read(struct csv_reader *r, struct csv_record *rec, char **errstr)
 		if (ch == '"') {
 			unsigned long qline = r->line;
 
+			r->raw.len = 0;
+			r->raw_overflow = 0;
+			r->in_quote = 1;
 			for (;;) {
 				ch = getch(r);
 				if (ch == EOF) {
-					bad(r, xasprintf("quoted field opened "
-					                 "on line %lu is not "
-					                 "closed",
-					                 qline));
+					r->in_quote = 0;
+					if (r->ioerr != 0)
+						break;
+					unclosed = qline;
+					bad(r,
+					    xasprintf(
+					        "quoted field %zu opened on "
+					        "line %lu "
+					        "is not closed%s",
+					        r->noffs, qline,
+					        r->raw_overflow
+					            ? "; the rest of the file "
+					              "could not be read"
+					            : "; reading on from the "
+					              "next "
+					              "line"));
 					break;
 				}
 				if (ch == '"') {
@@ -218,6 +439,7 @@ csv_read(struct csv_reader *r, struct csv_record *rec, char **errstr)
 					r->line++;
 				add(r, ch);
 			}
+			r->in_quote = 0;
 		}
 		/* unquoted bytes, or lenient text after a closing quote */
 		while (ch != ',' && ch != '\n' && ch != '\r' && ch != EOF) {
@@ -238,7 +460,13 @@ csv_read(struct csv_reader *r, struct csv_record *rec, char **errstr)
 		return CSV_EIO;
 	}
 	if (r->err != NULL) {
-		*errstr = xasprintf("%s:%lu: %s", r->name, start, r->err);
+		*errstr = xasprintf("%s:%lu: %s", r->name,
+		                    unclosed ? unclosed : start, r->err);
+		if (unclosed) {
+			rec->line = unclosed;
+			if (!r->raw_overflow)
+				reread(r, unclosed);
+		}
 		rc = CSV_EBAD;
 		return rc;
 	}
@@ -246,6 +474,11 @@ csv_read(struct csv_reader *r, struct csv_record *rec, char **errstr)
 	for (i = 0; i < r->noffs; i++)
 		r->fields[i] = r->rec.s + r->offs[i];
 	r->fields[r->noffs] = NULL;
+	if (r->enc != CSV_ENC_BYTES && (msg = convert(r)) != NULL) {
+		*errstr = xasprintf("%s:%lu: %s", r->name, start, msg);
+		free(msg);
+		return CSV_EBAD;
+	}
 	rec->fields = r->fields;
 	rec->nfields = r->noffs;
 	return CSV_OK;
@@ -266,6 +499,15 @@ harmless_number(const char *s)
 			return 0;
 	}
 	return digits > 0;
+}
+
+const char *
+csv_unguard(const char *s)
+{
+	if (s[0] == '\'' && s[1] != '\0' && strchr("=+-@\t\r", s[1]) != NULL &&
+	    !harmless_number(s + 1))
+		return s + 1;
+	return s;
 }
 
 int
@@ -367,7 +609,23 @@ static const struct {
     {"leadsource", "source"},
     {"sequence", "sequence"},
     {"status", "status"},
-    {"leadstatus", "status"},
+    /* a CRM's rating of the lead: kept as a field; "hot" marks the lead
+     * hot (craft_is_hot) */
+    {"leadstatus", "lead_status"},
+    {"rating", "rating"},
+    {"leadrating", "rating"},
+    {"hot", "hot"},
+    {"hotlead", "hot"},
+    /* what the messages are made of (templates/README) */
+    {"interests", "interests"},
+    {"interest", "interests"},
+    {"hobbies", "interests"},
+    {"personalinterests", "interests"},
+    {"industry", "industry"},
+    {"sector", "industry"},
+    {"mailingaddress", "mailing_address"},
+    {"postaladdress", "mailing_address"},
+    {"address", "mailing_address"},
     {"notes", "notes"},
     {"note", "notes"},
     {"description", "notes"},
@@ -446,4 +704,87 @@ csv_email_domain(const char *email)
 	for (char *p = d; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return d;
+}
+
+/* ---- a case-insensitive key set (open addressing, FNV-1a of the lower-cased
+ * key) */
+
+struct csv_keys {
+	char **keys;
+	unsigned long *lines;
+	size_t n, cap; /* cap is a power of two, kept at most half full */
+};
+
+static uint64_t
+key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)tolower((unsigned char)*s);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+struct csv_keys *
+csv_keys_new(void)
+{
+	struct csv_keys *k = xcalloc(1, sizeof(*k));
+
+	k->cap = 64;
+	k->keys = xcalloc(k->cap, sizeof(*k->keys));
+	k->lines = xcalloc(k->cap, sizeof(*k->lines));
+	return k;
+}
+
+static void
+keys_put(char **keys, unsigned long *lines, size_t cap, char *key,
+         unsigned long line)
+{
+	size_t i = (size_t)key_hash(key) & (cap - 1);
+
+	while (keys[i] != NULL)
+		i = (i + 1) & (cap - 1);
+	keys[i] = key;
+	lines[i] = line;
+}
+
+unsigned long
+csv_keys_add(struct csv_keys *k, const char *key, unsigned long line)
+{
+	size_t i = (size_t)key_hash(key) & (k->cap - 1);
+
+	for (; k->keys[i] != NULL; i = (i + 1) & (k->cap - 1))
+		if (strcasecmp(k->keys[i], key) == 0)
+			return k->lines[i] ? k->lines[i] : 1;
+	if (2 * (k->n + 1) > k->cap) {
+		size_t ncap = k->cap * 2;
+		char **nk = xcalloc(ncap, sizeof(*nk));
+		unsigned long *nl = xcalloc(ncap, sizeof(*nl));
+
+		for (size_t j = 0; j < k->cap; j++)
+			if (k->keys[j] != NULL)
+				keys_put(nk, nl, ncap, k->keys[j], k->lines[j]);
+		free(k->keys);
+		free(k->lines);
+		k->keys = nk;
+		k->lines = nl;
+		k->cap = ncap;
+	}
+	keys_put(k->keys, k->lines, k->cap, xstrdup(key), line);
+	k->n++;
+	return 0;
+}
+
+void
+csv_keys_free(struct csv_keys *k)
+{
+	if (k == NULL)
+		return;
+	for (size_t i = 0; i < k->cap; i++)
+		free(k->keys[i]);
+	free(k->keys);
+	free(k->lines);
+	free(k);
 }

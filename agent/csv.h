@@ -14,8 +14,16 @@
  * Limits: a field over CSV_MAX_FIELD bytes, a record over CSV_MAX_FIELDS fields
  * or CSV_MAX_RECORD bytes, or a NUL byte in a field make that record bad:
  * csv_read consumes the whole record (respecting quotes) and returns CSV_EBAD,
- * and the next call reads the next record.  A quote left open runs to the end
- * of the file, which is then one bad record.
+ * and the next call reads the next record.  A quote left open to the end of
+ * the file is an error at the line it opened on (CSV_EBAD, rec->line = that
+ * line), and reading goes on from the line after it, so one stray quote costs
+ * one record, not the rest of the file (unless more than CSV_MAX_RECORD bytes
+ * followed it: then the message says the rest could not be read).
+ *
+ * Encoding: by default fields are bytes.  csv_set_encoding(r, "utf-8") makes
+ * a record with invalid UTF-8 bad (the message names the field and the byte);
+ * "latin1" or "windows-1252" convert every field to UTF-8 with iconv (a byte
+ * that has no character in windows-1252 makes the record bad).
  */
 #ifndef NUDGE_CSV_H
 #define NUDGE_CSV_H
@@ -58,6 +66,32 @@ struct csv_reader *csv_open(FILE *fp, const char *name);
  */
 int csv_read(struct csv_reader *r, struct csv_record *rec, char **errstr);
 
+enum { CSV_ENC_BYTES, CSV_ENC_UTF8, CSV_ENC_LATIN1, CSV_ENC_CP1252 };
+
+/*
+ * csv_set_encoding: what the file's text is: "utf-8" (checked), "latin1" or
+ * "windows-1252" (converted to UTF-8), in any case ("utf8", "latin-1",
+ * "iso-8859-1", "cp1252" too).  Call before the first csv_read.  Returns
+ * CSV_OK, or CSV_EBAD with *errstr for an unknown name.
+ */
+int csv_set_encoding(struct csv_reader *r, const char *enc, char **errstr);
+
+/* csv_utf8_valid: 1 when s (NUL-terminated) is valid UTF-8 (no overlong
+ * form, surrogate or code point past U+10FFFF), else 0. */
+int csv_utf8_valid(const char *s);
+
+/*
+ * A set of keys compared without case (email addresses, column names) that
+ * remembers the line each was first seen on, for "already on line N".
+ * csv_keys_add: 0 when key is new (it is then remembered with line), else the
+ * line it was first added with.  Never fails (allocation exits).
+ */
+struct csv_keys;
+struct csv_keys *csv_keys_new(void);
+unsigned long csv_keys_add(struct csv_keys *k, const char *key,
+                           unsigned long line);
+void csv_keys_free(struct csv_keys *k);
+
 /* csv_close: free the reader and the last record (NULL is fine). */
 void csv_close(struct csv_reader *r);
 
@@ -70,6 +104,14 @@ void csv_close(struct csv_reader *r);
  * the output reads back exactly (csv_read returns the same bytes).
  */
 #define CSV_SAFE 0x1
+
+/*
+ * csv_unguard: s without the single quote CSV_SAFE would have put in front of
+ * it: when s is ' followed by = + - @ TAB or CR and the rest is not a plain
+ * number, s + 1; else s.  Import applies it so that an export reads back
+ * exactly ("'=1+2" -> "=1+2"; "'-5" and "'abc" stay as they are).
+ */
+const char *csv_unguard(const char *s);
 
 /*
  * csv_write_field: write s (NULL = empty) to fp, quoted when it holds a comma,

@@ -18,6 +18,7 @@
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 
+#include "clock.h"
 #include "imap.h"
 #include "log.h"
 #include "xalloc.h"
@@ -692,33 +693,24 @@ cmp_fmsg(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* days since 1970-01-01 of a civil date (proleptic Gregorian) */
-static long
-days_from_civil(long y, long m, long d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static time_t
 date_time(const struct mailimap_date_time *dt)
 {
 	long zone, off;
 
-	if (dt == NULL)
+	/* a date the server cannot mean is no date (and keeps the int
+	 * arithmetic of clock_day_from_civil in range) */
+	if (dt == NULL || dt->dt_year < 0 || dt->dt_year > 9999 ||
+	    dt->dt_month < 1 || dt->dt_month > 12 || dt->dt_day < 1 ||
+	    dt->dt_day > 31)
 		return 0;
 	zone = dt->dt_zone < 0 ? -dt->dt_zone
 	                       : dt->dt_zone; /* e.g. -700 = -07:00 */
 	off = (zone / 100) * 3600 + (zone % 100) * 60;
 	if (dt->dt_zone < 0)
 		off = -off;
-	return (time_t)(days_from_civil(dt->dt_year, dt->dt_month, dt->dt_day) *
+	return (time_t)((long)clock_day_from_civil(dt->dt_year, dt->dt_month,
+	                                           dt->dt_day) *
 	                    86400 +
 	                dt->dt_hour * 3600 + dt->dt_min * 60 + dt->dt_sec -
 	                off);

@@ -73,6 +73,10 @@ json_str(struct buf *b, const char *s)
 		} else if ((k = utf8_len(p, n)) == 0) {
 			buf_adds(b, "\\ufffd");
 			k = 1;
+		} else if (k == 2 && p[0] == 0xc2 && p[1] <= 0x9f) {
+			/* a C1 control (U+0080..U+009F): escaped, so that
+			 * JSON shown on a terminal cannot drive it */
+			buf_printf(b, "\\u%04x", p[1]);
 		} else
 			buf_add(b, p, k);
 		p += k;

@@ -1,8 +1,13 @@
 /*
- * lifecycle - a lead's way through its sequence: enrolment, stage done, engaged,
- * paused, resumed, retired.  It owns the rules of DESIGN §1-§2 that join the store
- * (rows) and the cadence (dates); every transition writes an event to the lead's
- * timeline with its reason.
+ * lifecycle - a lead's way through its sequences: enrolment, stage done, the
+ * reply and what it asks for (engaged, snoozed, nurtured, stopped), paused,
+ * held for review, resumed, won, lost, retired.  It owns the rules of DESIGN
+ * §1-§2 that join the store (rows) and the cadence (dates).
+ *
+ * The lead's status is an enum lead_status (store.h); it changes only in
+ * lc_enter(), which checks the table of allowed transitions (as OpenSMTPD's
+ * mta_enter_state does) and writes the change, with its reason and the
+ * message or command that caused it, to the lead's timeline.
  *
  * struct nudge is the context every command works in: the loaded configuration,
  * the open store, the salesperson's zone, holidays and window, and a cache of the
@@ -50,9 +55,33 @@ struct nudge {
 int lc_sequence(struct nudge *n, const char *name, const struct sequence **out,
     char **errstr);
 
+/* lc_sending: 1 if mail goes out to a lead in this status (active, engaged). */
+int lc_sending(int status);
+/* lc_can_enter: 1 if a lead may go from status `from` to `to` (the same
+ * status is always allowed: a no-op). */
+int lc_can_enter(int from, int to);
+
+/*
+ * lc_enter: the one transition function.  Moves l to status `to`, or returns
+ * LC_ESTATE ("EMAIL is FROM; it cannot become TO") when the table does not
+ * allow it.  Entering paused or review keeps the open touches and remembers
+ * the status to return to (prior_status); entering a status that sends
+ * nothing (snoozed, won, lost, retired, bounced, unsubscribed) skips them;
+ * bounced and unsubscribed suppress the address for ever.  why is the event
+ * text, message_id the message that caused it (may be NULL).
+ */
+int lc_enter(struct nudge *n, struct lead *l, int to, time_t now,
+    const char *why, const char *message_id, char **errstr);
+
 /* lc_enroll: put lead l (already inserted) on its sequence at stage 1, due now.
  * l is updated in memory and in the store. */
 int lc_enroll(struct nudge *n, struct lead *l, time_t now, char **errstr);
+/* lc_enroll_in: (re-)enrol l in sequence `name` at stage 1: its open touches
+ * are skipped, it becomes engaged for a "contact yes" sequence and active
+ * otherwise.  LC_ESTATE for a suppressed address or a status that cannot
+ * be left that way (bounced, unsubscribed). */
+int lc_enroll_in(struct nudge *n, struct lead *l, const char *name,
+    time_t now, const char *why, const char *message_id, char **errstr);
 
 /* lc_stage_done: the lead's current stage was done at `at` (its email was sent,
  * or for a stage without email the salesperson logged it): schedule the next
@@ -60,19 +89,45 @@ int lc_enroll(struct nudge *n, struct lead *l, time_t now, char **errstr);
 int lc_stage_done(struct nudge *n, struct lead *l, time_t at, const char *how,
     char **errstr);
 
-/* lc_set_status: move l to status (engaged, bounced, unsubscribed, retired,
- * active...).  Leaving "active" skips the open touches; bounced and
- * unsubscribed suppress the address.  why is the event text, message_id the
- * message that caused it (may be NULL). */
-int lc_set_status(struct nudge *n, struct lead *l, const char *status,
-    time_t now, const char *why, const char *message_id, char **errstr);
-
-/* lc_contact_made: contact was made (a reply, or a call logged as
- * connected): the lead becomes engaged and its sequence stops; when the config
- * names an after_contact sequence (and the lead is not already in it), the
- * lead is then enrolled in that one. */
+/* lc_contact_made: contact was made (an interested reply, a call logged as
+ * connected, an engagement signal the salesperson confirmed): the lead
+ * becomes engaged and its cold sequence stops; unless the config's
+ * after_contact is "none" (or the lead is in it already) the lead is then
+ * enrolled in that sequence, which leads on to nurture. */
 int lc_contact_made(struct nudge *n, struct lead *l, time_t now,
     const char *why, const char *message_id, char **errstr);
+
+/*
+ * lc_reply: a human reply from l with intent (classify.h enum reply_intent)
+ * and, for "later", the day it names (-1: none, then snooze_days).  What
+ * follows (DESIGN §2): interested -> lc_contact_made; later -> snoozed until
+ * then, then the reopen sequence; not_fit -> engaged in nurture_slow; stop
+ * -> unsubscribed (suppressed); referral and unclear -> engaged, nothing
+ * planned.  Every reply but stop leaves a "reply to NAME" task (channel
+ * "reply") holding text, which stays on the agenda until the salesperson
+ * logs a touch.  rule names the rule that decided the intent (may be NULL).
+ */
+int lc_reply(struct nudge *n, struct lead *l, int intent, int day,
+    const char *text, time_t now, const char *why, const char *rule,
+    const char *message_id, char **errstr);
+
+/* lc_reply_task: add the "reply to NAME" task (channel and stage "reply",
+ * due now, text as its note) alone, changing nothing else. */
+int lc_reply_task(struct nudge *n, struct lead *l, const char *text,
+    time_t now, char **errstr);
+
+/* lc_snooze: not now: nothing is sent until the start of civil day
+ * until_day (salesperson's zone); then the lead wakes (lc_wake). */
+int lc_snooze(struct nudge *n, struct lead *l, int until_day, time_t now,
+    const char *why, const char *message_id, char **errstr);
+/* lc_wake: a snoozed lead wakes: one snoozed by hand from its cold sequence
+ * goes on at the same stage; one that had answered enters the reopen
+ * sequence (a re-opening touch, then nurture). */
+int lc_wake(struct nudge *n, struct lead *l, time_t now, const char *why,
+    char **errstr);
+/* lc_hold: hold l for review (nothing is sent until it is released). */
+int lc_hold(struct nudge *n, struct lead *l, time_t now, const char *why,
+    const char *message_id, char **errstr);
 
 /* lc_log_touch: the salesperson made a touch on channel at now (by hand, or an
  * email found in the Sent folder): it closes the open task of that channel
@@ -89,14 +144,30 @@ int lc_log_touch(struct nudge *n, struct lead *l, const char *channel,
 int lc_pause(struct nudge *n, struct lead *l, int until_day, time_t now,
     const char *why, const char *message_id, char **errstr);
 
-/* lc_resume: back to active at the same stage; open touches of the stage
- * become due at max(their due, now). */
+/* lc_resume: a paused or held lead goes back to the status it had, at the
+ * same stage; open touches become due at max(their due, now).  A snoozed
+ * lead wakes (lc_wake); an engaged lead with nothing planned is enrolled
+ * in nurture.  LC_ESTATE for any other status. */
 int lc_resume(struct nudge *n, struct lead *l, time_t now, const char *why,
     char **errstr);
 
-/* lc_resume_due: resume every paused lead whose pause has ended by now.
- * *count (may be NULL) gets how many. */
+/* lc_resume_due: resume every paused lead whose pause has ended by now, and
+ * wake every snoozed lead whose snooze has.  *count (may be NULL) gets how
+ * many. */
 int lc_resume_due(struct nudge *n, time_t now, int *count, char **errstr);
+
+/* lc_skip_unlogged: call, note, research and other manual tasks (not the
+ * "reply to" tasks) left unlogged for task_grace business days after they
+ * fell due are recorded as skipped ("not logged"), never silently done. */
+int lc_skip_unlogged(struct nudge *n, time_t now, char **errstr);
+
+/* lc_template_path: the template file of a stage's channel (malloc'd):
+ * templates/SEQ/STAGE.CHANNEL for a sequence other than 12345x, else
+ * templates/STAGE.CHANNEL (stage lower-cased); a stage named X... (X2, XA)
+ * falls back to the x template.  The path returned may not exist (the
+ * caller's load error names it). */
+char *lc_template_path(struct nudge *n, const char *seq, const char *stage,
+    const char *channel);
 
 /* lc_stage_label: the label of the lead's current stage ("3", "X2") into buf. */
 const char *lc_stage_label(struct nudge *n, const struct lead *l, char *buf,

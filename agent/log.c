@@ -64,12 +64,10 @@ static void
 vlog(int pri, const char *tag, const char *fmt, va_list ap, const char *suffix)
 {
 	char *msg = xvasprintf(fmt, ap);
-	size_t i;
 
-	/* one line per event: whatever came from the network cannot break a line */
-	for (i = 0; msg[i]; i++)
-		if ((unsigned char)msg[i] < 0x20 && msg[i] != '\t')
-			msg[i] = '?';
+	/* one line per event: whatever came from the network cannot break a
+	 * line or reach the terminal as a control sequence */
+	log_scrub(msg, 0);
 	if (to_syslog)
 		syslog(pri, "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");
 	else
@@ -148,4 +146,116 @@ fatalx(int code, const char *fmt, ...)
 	vlog(LOG_ERR, "", fmt, ap, NULL);
 	va_end(ap);
 	exit(code);
+}
+
+/* utf8_seq: the length of the valid UTF-8 sequence at p (n bytes left) and
+ * its code point, or 0 when invalid (overlong, surrogate, beyond U+10FFFF,
+ * truncated). */
+static size_t
+utf8_seq(const unsigned char *p, size_t n, unsigned long *cp)
+{
+	size_t len, i;
+	unsigned long c;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xe0) == 0xc0) {
+		len = 2;
+		c = p[0] & 0x1f;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		len = 3;
+		c = p[0] & 0x0f;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		len = 4;
+		c = p[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+size_t
+log_scrub_len(char *s, size_t len, int multiline)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t r = 0, w = 0, k;
+	unsigned long cp;
+
+	while (r < len) {
+		k = utf8_seq(p + r, len - r, &cp);
+		if (k == 0) {
+			p[w++] = '?'; /* one byte of invalid UTF-8 */
+			r++;
+			continue;
+		}
+		if ((cp < 0x20 && cp != '\t' && !(multiline && cp == '\n') &&
+		     !(multiline && cp == '\r' && r + 1 < len &&
+		       p[r + 1] == '\n')) ||
+		    (cp >= 0x7f && cp <= 0x9f) ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069)) {
+			p[w++] = '?';
+			r += k;
+			continue;
+		}
+		memmove(p + w, p + r, k);
+		w += k;
+		r += k;
+	}
+	if (w < len)
+		p[w] = '\0';
+	return w;
+}
+
+char *
+log_scrub(char *s, int multiline)
+{
+	log_scrub_len(s, strlen(s), multiline);
+	return s;
+}
+
+int
+out_write(FILE *fp, const char *s, size_t len)
+{
+	char *copy;
+	size_t n;
+	int rc;
+
+	if (len == 0)
+		return 0;
+	copy = xmalloc(len + 1);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	n = log_scrub_len(copy, len, 1);
+	rc = fwrite(copy, 1, n, fp) == n ? 0 : -1;
+	free(copy);
+	return rc;
+}
+
+int
+out_printf(FILE *fp, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	rc = out_write(fp, s, strlen(s));
+	free(s);
+	return rc;
 }

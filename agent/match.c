@@ -368,6 +368,12 @@ match_message(const struct mime_msg *m, const struct classification *c,
 	/* 3. the sender */
 	if (from != NULL && by_addr(ops, from, "From", "from", out))
 		return 1;
+	/* 3b. a notification sent for a person (a document they shared, a
+	 * meeting they booked) names that person: Reply-To, ORGANIZER */
+	if (c != NULL && c->reply_to != NULL &&
+	    by_addr(ops, c->reply_to, "Notification on behalf of", "reply-to",
+	            out))
+		return 1;
 	/* 4. a colleague at the same company */
 	if (same_domain && fm != NULL && ops->by_domain != NULL &&
 	    from != NULL) {

@@ -7,7 +7,8 @@
  *   1. In-Reply-To, then References, naming a Message-ID we sent;
  *   2. for bounces: the returned original's Message-ID (and its In-Reply-To
  *      / References), then the DSN's Final-Recipient / Original-Recipient;
- *   3. the From address (case-insensitive, "+tag" ignored);
+ *   3. the From address (case-insensitive, "+tag" ignored), then the
+ *      person a notification was sent for (classification reply_to);
  *   4. optionally, the From domain when exactly one active lead has it -
  *      never for free-mail domains (rules/freemail.domains).
  */
@@ -43,7 +44,8 @@ struct match_result {
 	int64_t lead_id;
 	const char *
 	    rule; /* static: "in-reply-to", "references", "returned-message-id",
-	             "dsn-recipient", "from", "same-domain" */
+	             "dsn-recipient", "from", "reply-to",
+	             "same-domain" */
 	char *why; /* malloc'd, e.g. "In-Reply-To <abc@x> is our stage 2 email",
 	              "From bob+x@acme.com = lead bob@acme.com" */
 };

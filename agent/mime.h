@@ -7,8 +7,8 @@
  * mime_limits) cut what exceeds them and set the truncated flag; the result is
  * a best-effort tree.  Everything a struct mime_msg hands out (strings, parts,
  * DSN records, the returned original) is owned by the message and lives until
- * mime_free.  Strings returned are NUL-terminated UTF-8 (bodies may hold NULs;
- * use body_len).
+ * mime_free.  Strings returned are NUL-terminated UTF-8 holding no NUL (the
+ * bodies of non-text parts are raw bytes and may: use body_len).
  *
  * Only libc and iconv are used here.  Not thread-safe: mime_header decodes a
  * header into m on first use, and iconv converters are cached process-wide.
@@ -39,8 +39,10 @@ struct mime_part {
 	char *disposition;  /* lowercased "inline"/"attachment"..., or NULL */
 	char *filename;     /* decoded (RFC 2231/2047), or NULL */
 	char *body; /* transfer-decoded (QP/base64); text parts converted to
-	               UTF-8 (invalid bytes -> U+FFFD) with CRLF -> LF;
-	               other parts raw bytes; always NUL-terminated */
+	               UTF-8 (invalid bytes -> U+FFFD) with CRLF -> LF and
+	               every C0 control but TAB, LF and CR (NUL included)
+	               made a space; other parts raw bytes; always
+	               NUL-terminated */
 	size_t body_len;
 	int depth; /* 0 = top level */
 };
@@ -63,12 +65,14 @@ int mime_truncated(const struct mime_msg *m);
 /*
  * mime_header: the first header called name (case-insensitive), unfolded, RFC
  * 2047 encoded words decoded to UTF-8 (B and Q, any iconv charset, adjacent
- * encoded words joined), control characters removed (TAB becomes a space),
+ * encoded words joined), C0 control characters (NUL, TAB, CR, LF...) made
+ * spaces and DEL removed,
  * raw 8-bit text that is not UTF-8 read as windows-1252, invalid UTF-8 bytes
  * replaced by U+FFFD.  NULL if absent.
  */
 const char *mime_header(const struct mime_msg *m, const char *name);
-/* mime_header_raw: as mime_header, unfolded but not decoded. */
+/* mime_header_raw: as mime_header, unfolded but not decoded (a NUL byte
+ * becomes a space; other controls stay). */
 const char *mime_header_raw(const struct mime_msg *m, const char *name);
 /* mime_header_count: how many headers called name. */
 size_t mime_header_count(const struct mime_msg *m, const char *name);
@@ -99,7 +103,8 @@ const char *mime_text(const struct mime_msg *m);
  * mime_html_to_text: a malloc'd plain-text rendering of html (len bytes): drops
  * script/style and comments, turns <br>, <p>, <div>, <li>, <tr>, <blockquote>,
  * headings into newlines, decodes entities (&amp; &lt; &gt; &quot; &#39; &apos;
- * &nbsp; and numeric &#N; &#xN;).  Never NULL.
+ * &nbsp; and numeric &#N; &#xN;).  The result is valid UTF-8 without NUL or
+ * other C0 controls but TAB, LF and CR (they become spaces).  Never NULL.
  */
 char *mime_html_to_text(const char *html, size_t len);
 

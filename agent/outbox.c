@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "craft.h"
 #include "imap.h"
 #include "log.h"
 #include "mime.h"
@@ -106,7 +107,7 @@ template_for(struct outbox *ox, const struct lead *l, const struct template **ou
     char **errstr)
 {
 	const struct sequence *seq;
-	char step[8], *path = NULL;
+	char *path = NULL;
 	struct template *t;
 	size_t i;
 
@@ -117,19 +118,8 @@ template_for(struct outbox *ox, const struct lead *l, const struct template **ou
 		    l->step + 1, seq->name);
 		return OUTBOX_ECONFIG;
 	}
-	for (i = 0; seq->steps[l->step].name[i] && i < sizeof step - 1; i++)
-		step[i] = (char)tolower((unsigned char)seq->steps[l->step].name[i]);
-	step[i] = '\0';
-	if (strcmp(seq->name, "12345x") != 0) {
-		path = xasprintf("%s/%s/%s.email", ox->n->templates_dir,
-		    seq->name, step);
-		if (access(path, R_OK) != 0) {
-			free(path);
-			path = NULL;
-		}
-	}
-	if (path == NULL)
-		path = xasprintf("%s/%s.email", ox->n->templates_dir, step);
+	path = lc_template_path(ox->n, seq->name, seq->steps[l->step].name,
+	    "email");
 	for (i = 0; i < ox->ntc; i++)
 		if (strcmp(ox->tc[i].path, path) == 0) {
 			free(path);
@@ -148,68 +138,6 @@ template_for(struct outbox *ox, const struct lead *l, const struct template **ou
 	return OUTBOX_OK;
 }
 
-struct vars {
-	struct outbox *ox;
-	const struct lead *l;
-	const char *stage;
-	const struct value_item *value;
-	time_t now;
-	char date[48];
-	char weekday[16];
-	char sender_first[128];
-};
-
-static const char *
-lookup(void *arg, const char *var)
-{
-	struct vars *v = arg;
-	const struct lead *l = v->l;
-	const struct config *c = v->ox->n->cfg;
-
-#define F(name, expr) if (strcmp(var, name) == 0) return expr
-	F("email", l->email);
-	F("name", l->name);
-	F("first_name", l->first_name);
-	F("company", l->company);
-	F("domain", l->domain);
-	F("phone", l->phone);
-	F("tz", l->tz);
-	F("source", l->source);
-	F("stage", v->stage);
-	F("sender.email", c->from_addr);
-	F("sender.name",
-	    c->from_name && *c->from_name ? c->from_name : c->from_addr);
-	F("sender.first_name", v->sender_first);
-	F("date", v->date);
-	F("weekday", v->weekday);
-	if (v->value) {
-		F("value.title", v->value->title);
-		F("value.pitch", v->value->pitch);
-		F("value.url", v->value->url);
-		F("value.body", v->value->body);
-	}
-#undef F
-	for (size_t i = 0; i < l->nfields; i++)
-		if (strcmp(l->fields[i].key, var) == 0)
-			return l->fields[i].value;
-	return NULL;
-}
-
-struct used {
-	char **v;
-	size_t n;
-};
-
-static int
-collect_used(const char *s, void *arg)
-{
-	struct used *u = arg;
-
-	u->v = xreallocarray(u->v, u->n + 1, sizeof *u->v);
-	u->v[u->n++] = xstrdup(s);
-	return 0;
-}
-
 static char *
 domain_of(const char *addr)
 {
@@ -218,48 +146,55 @@ domain_of(const char *addr)
 	return xstrdup(at ? at + 1 : "localhost");
 }
 
+/* personal_template: templates/personal.email, the stage-3/4 email that
+ * carries an item about the lead's own interest (seed 003). */
+static int
+personal_template(struct outbox *ox, const struct template **out,
+    char **errstr)
+{
+	char *path = xasprintf("%s/personal.email", ox->n->templates_dir);
+	struct template *t;
+
+	for (size_t i = 0; i < ox->ntc; i++)
+		if (strcmp(ox->tc[i].path, path) == 0) {
+			free(path);
+			*out = ox->tc[i].t;
+			return OUTBOX_OK;
+		}
+	if (template_load(path, &t, errstr) != TEMPLATE_OK) {
+		free(path);
+		return OUTBOX_ECONFIG;
+	}
+	ox->tc = xreallocarray(ox->tc, ox->ntc + 1, sizeof *ox->tc);
+	ox->tc[ox->ntc].path = path;
+	ox->tc[ox->ntc].t = t;
+	ox->ntc++;
+	*out = t;
+	return OUTBOX_OK;
+}
+
 int
 outbox_render(struct outbox *ox, const struct touch *t, const struct lead *l,
     time_t now, struct outbox_msg *out, char **errstr)
 {
-	static const char *const months[] = {"January", "February", "March",
-	    "April", "May", "June", "July", "August", "September", "October",
-	    "November", "December"};
-	static const char *const days[] = {"Sunday", "Monday", "Tuesday",
-	    "Wednesday", "Thursday", "Friday", "Saturday"};
 	struct nudge *n = ox->n;
 	const struct template *tpl;
 	struct template_output to;
 	struct touch *first = NULL, *last = NULL;
-	struct used used = {NULL, 0};
 	struct mime_out mo;
-	struct vars v;
-	struct tm tm;
-	char *err = NULL, *dom, *unsub = NULL, *subject = NULL;
+	struct craft_vars v;
+	const struct value_item *value = NULL;
+	char *err = NULL, *dom, *unsub = NULL, *subject = NULL, *why = NULL;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	memset(&v, 0, sizeof v);
 	if ((rc = template_for(ox, l, &tpl, errstr)) != OUTBOX_OK)
 		return rc;
-	v.ox = ox;
-	v.l = l;
-	v.stage = t->stage;
-	v.now = now;
-	clock_localtime(now, n->tz, &tm);
-	snprintf(v.date, sizeof v.date, "%s %d, %d", months[tm.tm_mon],
-	    tm.tm_mday, tm.tm_year + 1900);
-	snprintf(v.weekday, sizeof v.weekday, "%s", days[tm.tm_wday]);
-	{
-		const char *nm = n->cfg->from_name && *n->cfg->from_name
-		    ? n->cfg->from_name
-		    : n->cfg->from_addr;
-		size_t k = strcspn(nm, " @");
-		snprintf(v.sender_first, sizeof v.sender_first, "%.*s",
-		    (int)(k < 100 ? k : 100), nm);
-	}
-	/* the value library for X touches: the next unused item */
-	if (t->stage[0] == 'X' || t->stage[0] == 'x') {
+	/* the value library: an item for X touches, a personal one at 3-4 of
+	 * a cold sequence (after contact, stage 3 is a conversation's) */
+	if (craft_is_x(t->stage) ||
+	    ((strcmp(t->stage, "3") == 0 || strcmp(t->stage, "4") == 0) &&
+		l->status == LEAD_ACTIVE)) {
 		if (!ox->values_loaded) {
 			char *dir = xasprintf("%s/value", n->templates_dir);
 			if (value_load_dir(dir, &ox->values, &ox->nvalues,
@@ -268,27 +203,52 @@ outbox_render(struct outbox *ox, const struct touch *t, const struct lead *l,
 				free(err);
 				err = NULL;
 			}
+			/* say once per run which items can never go out */
+			for (size_t i = 0; i < ox->nvalues; i++)
+				if (value_blocked(&ox->values[i]) &&
+				    craft_is_x(t->stage))
+					log_warnx("%s/%s.md: not sent: %s", dir,
+					    ox->values[i].name,
+					    value_blocked(&ox->values[i]));
 			free(dir);
 			ox->values_loaded = 1;
 		}
 		if (t->value_item) {
+			/* a retry re-renders the item chosen before */
 			for (size_t i = 0; i < ox->nvalues; i++)
 				if (strcmp(ox->values[i].name, t->value_item) == 0)
-					v.value = &ox->values[i];
-		} else {
-			if (store_touch_values_used(n->st, l->id, collect_used,
-				&used, &err) != STORE_OK) {
-				*errstr = err;
-				return OUTBOX_EDB;
-			}
-			v.value = value_pick(ox->values, ox->nvalues,
-			    (const char *const *)used.v, used.n);
-			for (size_t i = 0; i < used.n; i++)
-				free(used.v[i]);
-			free(used.v);
+					value = &ox->values[i];
+		} else if (craft_value_pick(n, ox->values, ox->nvalues, l,
+			       t->stage, &value, &why, &err) != CRAFT_OK) {
+			*errstr = err;
+			return OUTBOX_EDB;
+		}
+		if (value == NULL && craft_is_x(t->stage)) {
+			*errstr = xasprintf("stage %s: %s", t->stage,
+			    why ? why : "no value item");
+			free(why);
+			return OUTBOX_EHOLD;
+		}
+		if (value && !craft_is_x(t->stage)) {
+			/* no personal.email (templates from an older nudge):
+			 * the stage's own email goes */
+			char *pp = xasprintf("%s/personal.email",
+			    n->templates_dir);
+			int have = access(pp, R_OK) == 0;
+
+			free(pp);
+			if (!have)
+				value = NULL;
+			else if ((rc = personal_template(ox, &tpl, errstr)) !=
+			    OUTBOX_OK)
+				return rc;
 		}
 	}
-	if ((rc = template_render(tpl, lookup, &v, &to, &err)) != TEMPLATE_OK) {
+	craft_vars_init(&v, n, l, t->stage, now);
+	v.value = value;
+	rc = template_render(tpl, craft_lookup, &v, &to, &err);
+	craft_vars_free(&v);
+	if (rc != TEMPLATE_OK) {
 		*errstr = err;
 		return OUTBOX_EHOLD;
 	}
@@ -369,8 +329,8 @@ outbox_render(struct outbox *ox, const struct touch *t, const struct lead *l,
 		return OUTBOX_EHOLD;
 	}
 	out->subject = subject;
-	if (v.value)
-		out->value_item = xstrdup(v.value->name);
+	if (value)
+		out->value_item = xstrdup(value->name);
 	return OUTBOX_OK;
 }
 
@@ -464,6 +424,45 @@ set(char **dst, const char *s)
 	*dst = s ? xstrdup(s) : NULL;
 }
 
+/* record_sent_tx: the body of record_sent, inside the caller's transaction;
+ * returns a STORE_* code with *err on failure. */
+static int
+record_sent_tx(struct outbox *ox, struct touch *t, struct lead *known,
+    time_t at, const char *how, char **err)
+{
+	struct store *st = ox->n->st;
+	struct lead *l = known;
+	char *detail;
+	int rc;
+
+	set(&t->state, "sent");
+	set(&t->error, NULL);
+	t->done_at = at;
+	rc = store_touch_update(st, t, err);
+	/* the caller's lead, when it has it: no second read on the send path */
+	if (rc == STORE_OK && l == NULL)
+		rc = store_lead_get_id(st, t->lead_id, &l, err);
+	if (rc == STORE_OK) {
+		detail = xasprintf("stage %s email %s: \"%s\"", t->stage, how,
+		    t->subject ? t->subject : "");
+		rc = store_event_add(st, l->id, at, "sent", detail,
+		    t->message_id, err);
+		free(detail);
+	}
+	if (rc == STORE_OK && lc_sending(l->status)) {
+		char label[16];
+		lc_stage_label(ox->n, l, label, sizeof label);
+		/* a late resolution of an earlier stage does not move the
+		 * sequence */
+		if (strcmp(label, t->stage) == 0 &&
+		    lc_stage_done(ox->n, l, at, how, err) != LC_OK)
+			rc = STORE_EDB;
+	}
+	if (l != known)
+		lead_free(l);
+	return rc;
+}
+
 /* record_sent: the touch went out: sent, and its stage done, in one
  * transaction.  It need not be synced to disk (only "sending" must be): if a
  * power loss undid it, the row would be back in "sending", which recovery
@@ -473,38 +472,12 @@ record_sent(struct outbox *ox, struct touch *t, struct lead *known, time_t at,
     const char *how, char **errstr)
 {
 	struct store *st = ox->n->st;
-	struct lead *l = known;
-	char *err = NULL, *detail;
+	char *err = NULL;
 	int rc;
 
 	if ((rc = store_begin(st, &err)) != STORE_OK)
 		return db(rc, err, errstr);
-	set(&t->state, "sent");
-	set(&t->error, NULL);
-	t->done_at = at;
-	rc = store_touch_update(st, t, &err);
-	/* the caller's lead, when it has it: no second read on the send path */
-	if (rc == STORE_OK && l == NULL)
-		rc = store_lead_get_id(st, t->lead_id, &l, &err);
-	if (rc == STORE_OK) {
-		detail = xasprintf("stage %s email %s: \"%s\"", t->stage, how,
-		    t->subject ? t->subject : "");
-		rc = store_event_add(st, l->id, at, "sent", detail,
-		    t->message_id, &err);
-		free(detail);
-	}
-	if (rc == STORE_OK && strcmp(l->status, "active") == 0) {
-		char label[16];
-		lc_stage_label(ox->n, l, label, sizeof label);
-		/* a late resolution of an earlier stage does not move the
-		 * sequence */
-		if (strcmp(label, t->stage) == 0 &&
-		    lc_stage_done(ox->n, l, at, how, &err) != LC_OK)
-			rc = STORE_EDB;
-	}
-	if (l != known)
-		lead_free(l);
-	if (rc != STORE_OK) {
+	if ((rc = record_sent_tx(ox, t, known, at, how, &err)) != STORE_OK) {
 		char *e2 = NULL;
 		store_rollback(st, &e2);
 		free(e2);
@@ -732,7 +705,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		goto out;
 	/* the mailbox was just read: a reply that arrived a second ago stopped
 	 * the lead and skipped this touch */
-	if (strcmp(l->status, "active") != 0 ||
+	if (!lc_sending(l->status) ||
 	    (strcmp(t->state, "planned") != 0 && strcmp(t->state, "held") != 0)) {
 		r->skipped++;
 		goto out;
@@ -871,7 +844,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		 * bounce, the lead is retired and the address suppressed */
 		if (rc == OUTBOX_OK && address_invalid(t->error)) {
 			if (store_begin(st, &err) == STORE_OK &&
-			    lc_set_status(n, l, "bounced", now, t->error,
+			    lc_enter(n, l, LEAD_BOUNCED, now, t->error,
 				t->message_id, &err) == LC_OK &&
 			    store_commit(st, &err) == STORE_OK)
 				log_info("%s: address refused; lead bounced and "
@@ -947,35 +920,60 @@ outbox_run(struct outbox *ox, struct outbox_report *r, char **errstr)
 	return rc;
 }
 
+/*
+ * outbox_resolve: the user's word, read and written in one write transaction
+ * (BEGIN IMMEDIATE), so no agent can move the item between our check and our
+ * write.  An item in "sending" is never touched: an agent may be in the
+ * middle of its SMTP dialogue, and if none is, recovery at the next tick or
+ * run settles it (sent when found in the Sent folder, else unknown).
+ */
 int
 outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 {
-	struct touch *t;
+	struct store *st = ox->n->st;
+	struct touch *t = NULL;
 	char *err = NULL;
 	int rc;
 	time_t now = clock_now();
 
-	if ((rc = store_touch_get(ox->n->st, touch_id, &t, &err)) != STORE_OK) {
+	if ((rc = store_begin(st, &err)) != STORE_OK)
+		return db(rc, err, errstr);
+	if ((rc = store_touch_get(st, touch_id, &t, &err)) != STORE_OK) {
 		if (rc == STORE_ENOTFOUND) {
 			free(err);
+			err = NULL;
 			*errstr = xasprintf("no outbox item %lld",
 			    (long long)touch_id);
-			return OUTBOX_ECONFIG;
-		}
-		return db(rc, err, errstr);
+			rc = OUTBOX_ECONFIG;
+		} else
+			rc = db(rc, err, errstr);
+		goto fail;
+	}
+	if (strcmp(t->channel, "email") == 0 &&
+	    strcmp(t->state, "sending") == 0) {
+		*errstr = xasprintf("item %lld is being sent (state sending) "
+				    "and is not changed by hand: the agent "
+				    "sending it settles it, or, if it was "
+				    "interrupted, the next 'nudge tick' or "
+				    "'nudge run' does (sent if found in the "
+				    "Sent folder, else unknown, which you can "
+				    "then resolve)",
+		    (long long)touch_id);
+		rc = OUTBOX_ECONFIG;
+		goto fail;
 	}
 	if (strcmp(t->channel, "email") != 0 ||
-	    (strcmp(t->state, "unknown") != 0 && strcmp(t->state, "failed") != 0 &&
-		strcmp(t->state, "sending") != 0)) {
+	    (strcmp(t->state, "unknown") != 0 &&
+		strcmp(t->state, "failed") != 0)) {
 		*errstr = xasprintf("item %lld is %s; only unknown or failed "
 				    "items are resolved",
 		    (long long)touch_id, t->state);
-		touch_free(t);
-		return OUTBOX_ECONFIG;
+		rc = OUTBOX_ECONFIG;
+		goto fail;
 	}
 	if (sent)
-		rc = record_sent(ox, t, NULL, now, "sent (confirmed by the user)",
-		    errstr);
+		rc = record_sent_tx(ox, t, NULL, now,
+		    "sent (confirmed by the user)", &err);
 	else {
 		if (strcmp(t->state, "failed") == 0) {
 			/* refused by the server, so it never went out: render
@@ -993,10 +991,23 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 		set(&t->error, NULL);
 		t->next_attempt = 0;
 		t->attempts = 0;
-		rc = update(ox, t, errstr);
-		if (rc == OUTBOX_OK)
-			event(ox, t, now, "resend", "queued again by the user");
+		rc = store_touch_update(st, t, &err);
+		if (rc == STORE_OK)
+			rc = store_event_add(st, t->lead_id, now, "resend",
+			    "queued again by the user", t->message_id, &err);
+	}
+	if (rc != STORE_OK) {
+		rc = db(rc, err, errstr);
+		goto fail;
 	}
 	touch_free(t);
+	return db(store_commit(st, &err), err, errstr);
+fail:
+	touch_free(t);
+	{
+		char *e2 = NULL;
+		if (store_rollback(st, &e2) != STORE_OK)
+			free(e2);
+	}
 	return rc;
 }

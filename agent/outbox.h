@@ -95,7 +95,10 @@ int outbox_run(struct outbox *ox, struct outbox_report *r, char **errstr);
 
 /* outbox_resolve: the user's word on an unknown (or failed) touch: sent = 1
  * records it as sent (the stage is done); sent = 0 queues it to be sent again,
- * with the same message and Message-ID. */
+ * with the same message and Message-ID (a failed one is rendered afresh).
+ * Checked and written in one write transaction.  An item in "sending" is
+ * refused (OUTBOX_ECONFIG, *errstr says why): an agent may be sending it, and
+ * recovery settles it otherwise; so is any state but unknown and failed. */
 int outbox_resolve(struct outbox *ox, int64_t touch_id, int sent,
     char **errstr);
 

@@ -17,8 +17,26 @@
 #include "xalloc.h"
 
 const char *const store_lead_status[STORE_NSTATUS] = {
-    "active", "paused", "engaged", "bounced", "unsubscribed", "retired",
+    "active", "paused",  "engaged", "bounced", "unsubscribed",
+    "retired", "snoozed", "review",  "won",     "lost",
 };
+
+const char *
+lead_status_name(int status)
+{
+	if (status < 0 || status >= STORE_NSTATUS)
+		return "?";
+	return store_lead_status[status];
+}
+
+int
+lead_status_parse(const char *name)
+{
+	for (int i = 0; name != NULL && i < STORE_NSTATUS; i++)
+		if (strcmp(name, store_lead_status[i]) == 0)
+			return i;
+	return -1;
+}
 
 /*
  * The schema, one entry per version: migrations[i] takes user_version i to
@@ -112,6 +130,54 @@ static const char *const migrations[] = {
     "  WHERE message_id IS NOT NULL;",
     /* v3: leads by domain, for the same-domain match of a colleague's reply */
     "CREATE INDEX leads_domain ON leads (domain COLLATE NOCASE);",
+
+    /* v4: the relationship after a reply (snoozed, won, lost), the review
+     * queue, and the status a paused or held lead returns to.  SQLite
+     * cannot change a CHECK constraint: the leads table is rebuilt (with
+     * foreign keys off, see migrate()). */
+    "CREATE TABLE leads_v4 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (email <> ''),"
+    "  name TEXT, first_name TEXT, company TEXT, domain TEXT, phone TEXT,"
+    "  tz TEXT, source TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active',"
+    "    'paused', 'engaged', 'bounced', 'unsubscribed', 'retired',"
+    "    'snoozed', 'review', 'won', 'lost')),"
+    "  sequence TEXT,"
+    "  step INTEGER NOT NULL DEFAULT 0,"
+    "  xcount INTEGER NOT NULL DEFAULT 0,"
+    "  next_due INTEGER,"
+    "  paused_until INTEGER,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  last_done INTEGER,"
+    "  prior_status TEXT);"
+    "INSERT INTO leads_v4 (id, email, name, first_name, company, domain,"
+    "  phone, tz, source, status, sequence, step, xcount, next_due,"
+    "  paused_until, created, updated, last_done)"
+    "  SELECT id, email, name, first_name, company, domain, phone, tz,"
+    "  source, status, sequence, step, xcount, next_due, paused_until,"
+    "  created, updated, last_done FROM leads;"
+    "DROP TABLE leads;"
+    "ALTER TABLE leads_v4 RENAME TO leads;"
+    "CREATE INDEX leads_status ON leads (status, next_due);"
+    "CREATE INDEX leads_domain ON leads (domain COLLATE NOCASE);"
+    "CREATE TABLE reviews ("
+    "  id INTEGER PRIMARY KEY,"
+    "  lead_id INTEGER REFERENCES leads (id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  message_id TEXT,"
+    "  sender TEXT,"
+    "  subject TEXT,"
+    "  guess TEXT NOT NULL,"
+    "  intent TEXT,"
+    "  signal TEXT,"
+    "  why TEXT,"
+    "  text TEXT,"
+    "  day INTEGER,"
+    "  resolved_at INTEGER,"
+    "  resolution TEXT);"
+    "CREATE INDEX reviews_open ON reviews (resolved_at, id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -121,13 +187,17 @@ _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION,
 #define LEAD_COLS                                                              \
 	"l.id, l.email, l.name, l.first_name, l.company, l.domain, l.phone,"   \
 	" l.tz, l.source, l.status, l.sequence, l.step, l.xcount, l.next_due," \
-	" l.paused_until, l.created, l.updated, l.last_done"
-#define NLEAD_COLS 18
+	" l.paused_until, l.created, l.updated, l.last_done, l.prior_status"
+#define NLEAD_COLS 19
 #define TOUCH_COLS                                                             \
 	"t.id, t.lead_id, t.stage, t.channel, t.due, t.state, t.outcome,"      \
 	" t.done_at, t.note, t.message_id, t.subject, t.message, t.attempts,"  \
 	" t.next_attempt, t.error, t.value_item, t.in_reply_to, t.refs"
 #define NTOUCH_COLS 18
+
+#define REVIEW_COLS                                                            \
+	"id, lead_id, at, message_id, sender, subject, guess, intent, signal," \
+	" why, text, day, resolved_at, resolution"
 
 /* The order of a stage: "1".."5" by number, then "X1", "X2", ... */
 #define STAGE_ORD(c)                                                           \
@@ -138,7 +208,8 @@ _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION,
 	"SELECT " TOUCH_COLS ", " LEAD_COLS                                    \
 	" FROM touches AS t JOIN leads AS l ON l.id = t.lead_id"               \
 	" WHERE t.state IN ('planned', 'held') AND t.due <= ?1"                \
-	" AND (?2 IS NULL OR t.channel = ?2) AND l.status = 'active'"          \
+	" AND (?2 IS NULL OR t.channel = ?2) AND (l.status IN ('active', 'engaged')" \
+	" OR t.channel = 'reply')"                                           \
 	" ORDER BY t.due, t.id"
 
 /* Every statement, prepared on first use and cached in the handle. */
@@ -167,7 +238,14 @@ enum {
 	Q_TOUCH_LIST_LEAD,
 	Q_TOUCH_LIST_STATE,
 	Q_TOUCH_DUE,
-	Q_TOUCH_MISSED,
+	Q_TOUCH_UNLOGGED,
+	Q_TOUCH_COUNT_UNLOGGED,
+	Q_LEAD_MAILED_SINCE,
+	Q_REVIEW_ADD,
+	Q_REVIEW_GET,
+	Q_REVIEW_LIST,
+	Q_REVIEW_RESOLVE,
+	Q_REVIEW_COUNT,
 	Q_TOUCH_SKIP,
 	Q_TOUCH_COUNT_SENT,
 	Q_TOUCH_LAST_SENT,
@@ -189,14 +267,14 @@ static const char *const queries[Q_COUNT] = {
     [Q_LEAD_INSERT] =
         "INSERT INTO leads (email, name, first_name, company, domain, phone,"
         " tz, source, status, sequence, step, xcount, next_due, paused_until,"
-        " created, updated, last_done) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-        " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        " created, updated, last_done, prior_status) VALUES (?1, ?2, ?3, ?4,"
+        " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?19)",
     [Q_LEAD_UPDATE] =
         "UPDATE leads SET email = ?1, name = ?2, first_name = ?3,"
         " company = ?4, domain = ?5, phone = ?6, tz = ?7, source = ?8,"
         " status = ?9, sequence = ?10, step = ?11, xcount = ?12,"
         " next_due = ?13, paused_until = ?14, created = ?15, updated = ?16,"
-        " last_done = ?17 WHERE id = ?18",
+        " last_done = ?17, prior_status = ?19 WHERE id = ?18",
     [Q_LEAD_BY_EMAIL] = "SELECT " LEAD_COLS " FROM leads AS l"
                         " WHERE l.email = ?1",
     [Q_LEAD_BY_ID] = "SELECT " LEAD_COLS " FROM leads AS l WHERE l.id = ?1",
@@ -205,10 +283,12 @@ static const char *const queries[Q_COUNT] = {
     [Q_LEAD_COUNT] = "SELECT status, count(*) FROM leads GROUP BY status",
     [Q_TOUCH_NEXT_DUE] = "SELECT t.id FROM touches AS t JOIN leads AS l"
                          " ON l.id = t.lead_id WHERE t.state = 'planned'"
-                         " AND t.channel = 'email' AND l.status = 'active'"
+                         " AND t.channel = 'email'"
+                         " AND l.status IN ('active', 'engaged')"
                          " AND t.due > ?1 ORDER BY t.due LIMIT 1",
     [Q_LEAD_BY_DOMAIN] = "SELECT id FROM leads WHERE domain = ?1 COLLATE NOCASE"
-                         " AND status IN ('active', 'paused') LIMIT 2",
+                         " AND status IN ('active', 'paused', 'engaged',"
+                         " 'review') LIMIT 2",
     [Q_FIELDS_GET] = "SELECT key, value FROM lead_fields WHERE lead_id = ?1"
                      " ORDER BY key",
     [Q_FIELDS_CLEAR] = "DELETE FROM lead_fields WHERE lead_id = ?1",
@@ -252,13 +332,28 @@ static const char *const queries[Q_COUNT] = {
         " ON l.id = t.lead_id WHERE t.state = ?1"
         " ORDER BY t.due, t.id",
     [Q_TOUCH_DUE] = DUE_SQL,
-    [Q_TOUCH_MISSED] =
-        "UPDATE touches SET state = 'missed'"
-        " WHERE state = 'planned' AND due <= ?1 AND channel <> 'email'"
-        " AND EXISTS ("
-        "  SELECT 1 FROM touches AS later"
-        "  WHERE later.lead_id = touches.lead_id AND later.due <= ?1"
-        "  AND " STAGE_ORD("later.stage") " > " STAGE_ORD("touches.stage") ")",
+    [Q_TOUCH_UNLOGGED] =
+        "UPDATE touches SET state = 'skipped', outcome = 'not logged'"
+        " WHERE state = 'planned' AND due < ?1"
+        " AND channel NOT IN ('email', 'reply')",
+    [Q_TOUCH_COUNT_UNLOGGED] = "SELECT count(*) FROM touches"
+                               " WHERE state = 'skipped'"
+                               " AND outcome = 'not logged'",
+    [Q_LEAD_MAILED_SINCE] = "SELECT 1 FROM touches WHERE lead_id = ?1"
+                            " AND channel = 'email' AND state IN ('sent',"
+                            " 'sending', 'unknown') AND (done_at >= ?2"
+                            " OR done_at IS NULL) LIMIT 1",
+    [Q_REVIEW_ADD] = "INSERT INTO reviews (lead_id, at, message_id, sender,"
+                     " subject, guess, intent, signal, why, text, day)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [Q_REVIEW_GET] = "SELECT " REVIEW_COLS " FROM reviews WHERE id = ?1",
+    [Q_REVIEW_LIST] = "SELECT " REVIEW_COLS " FROM reviews"
+                      " WHERE ?1 OR resolved_at IS NULL ORDER BY id",
+    [Q_REVIEW_RESOLVE] = "UPDATE reviews SET resolved_at = ?2,"
+                         " resolution = ?3 WHERE id = ?1"
+                         " AND resolved_at IS NULL",
+    [Q_REVIEW_COUNT] = "SELECT count(*) FROM reviews WHERE resolved_at IS NULL"
+                       " AND (?1 = 0 OR lead_id = ?1)",
     [Q_TOUCH_SKIP] = "UPDATE touches SET state = 'skipped'"
                      " WHERE lead_id = ?1 AND state IN ('planned', 'held')",
     [Q_TOUCH_COUNT_SENT] = "SELECT count(*) FROM touches WHERE state = 'sent'"
@@ -420,6 +515,16 @@ col_str(sqlite3_stmt *s, int i)
 	return v != NULL ? xstrdup((const char *)v) : NULL;
 }
 
+/* col_status: a lead status column; the CHECK constraint keeps it valid, so
+ * an unknown name (a newer program's) reads as retired: never sent to. */
+static int
+col_status(sqlite3_stmt *s, int i)
+{
+	int st = lead_status_parse((const char *)sqlite3_column_text(s, i));
+
+	return st >= 0 ? st : LEAD_RETIRED;
+}
+
 /* exec: run fixed SQL (never data) on the connection. */
 static int
 exec(struct store *st, const char *sql, char **errstr)
@@ -497,11 +602,32 @@ get_user_version(struct store *st, int *v, char **errstr)
  * step.  The version is re-read under the write lock so that two processes
  * opening the same new database do not both run a step.
  */
+static int migrate_steps(struct store *st, int target, int *vp, int *fromp,
+                         char **errstr);
+
 static int
 migrate(struct store *st, int target, char **errstr)
 {
-	char sql[64];
 	int v = 0, rc, from = -1;
+
+	/* a step may rebuild a table (v4): with foreign keys on, dropping the
+	 * old table would cascade to every row that refers to it.  The pragma
+	 * is a no-op inside a transaction, so it is set around the loop. */
+	if ((rc = exec(st, "PRAGMA foreign_keys = OFF", errstr)) != STORE_OK)
+		return rc;
+	rc = migrate_steps(st, target, &v, &from, errstr);
+	if (exec(st, "PRAGMA foreign_keys = ON", rc ? NULL : errstr) != STORE_OK &&
+	    rc == STORE_OK)
+		rc = STORE_EDB;
+	return rc;
+}
+
+static int
+migrate_steps(struct store *st, int target, int *vp, int *fromp,
+              char **errstr)
+{
+	char sql[64];
+	int v = 0, rc, from = *fromp;
 
 	for (;;) {
 		if ((rc = exec(st, "BEGIN IMMEDIATE", errstr)) != STORE_OK)
@@ -524,6 +650,8 @@ migrate(struct store *st, int target, char **errstr)
 		}
 		if (from == -1)
 			from = v;
+		*vp = v;
+		*fromp = from;
 		if (v >= target)
 			return exec(st, "COMMIT", errstr);
 		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) !=
@@ -575,6 +703,15 @@ create_private(const char *path, char **errstr)
 		set_err(errstr, "%s: not a regular file", path);
 		close(fd);
 		return STORE_EDB;
+	}
+	/* SQLite keys its WAL and locks on the name: a second name for the
+	 * same file would let two writers use two WAL files */
+	if (sb.st_nlink > 1) {
+		set_err(errstr, "%s: the database has %lu hard links; SQLite "
+		        "would keep a separate journal per name: remove the "
+		        "extra links", path, (unsigned long)sb.st_nlink);
+		close(fd);
+		return STORE_ELINKED;
 	}
 	if (sb.st_mode & (S_IRWXG | S_IRWXO))
 		log_warnx("%s: database is accessible by group or others "
@@ -739,7 +876,6 @@ lead_clear(struct lead *l)
 	free(l->phone);
 	free(l->tz);
 	free(l->source);
-	free(l->status);
 	free(l->sequence);
 	for (i = 0; i < l->nfields; i++) {
 		free(l->fields[i].key);
@@ -772,7 +908,7 @@ lead_row(sqlite3_stmt *s, int off, struct lead *l)
 	l->phone = col_str(s, off + 6);
 	l->tz = col_str(s, off + 7);
 	l->source = col_str(s, off + 8);
-	l->status = col_str(s, off + 9);
+	l->status = col_status(s, off + 9);
 	l->sequence = col_str(s, off + 10);
 	l->step = sqlite3_column_int(s, off + 11);
 	l->xcount = sqlite3_column_int(s, off + 12);
@@ -781,18 +917,11 @@ lead_row(sqlite3_stmt *s, int off, struct lead *l)
 	l->created = (time_t)sqlite3_column_int64(s, off + 15);
 	l->updated = (time_t)sqlite3_column_int64(s, off + 16);
 	l->last_done = (time_t)sqlite3_column_int64(s, off + 17);
+	l->prior_status = sqlite3_column_type(s, off + 18) == SQLITE_NULL
+	                      ? -1
+	                      : col_status(s, off + 18);
 }
 
-static int
-status_valid(const char *status)
-{
-	int i;
-
-	for (i = 0; i < STORE_NSTATUS; i++)
-		if (strcmp(status, store_lead_status[i]) == 0)
-			return 1;
-	return 0;
-}
 
 static int
 lead_check(const struct lead *l, char **errstr)
@@ -803,8 +932,8 @@ lead_check(const struct lead *l, char **errstr)
 		set_err(errstr, "lead: email is required");
 		return STORE_EINVAL;
 	}
-	if (l->status != NULL && !status_valid(l->status)) {
-		set_err(errstr, "lead %s: unknown status \"%s\"", l->email,
+	if (l->status < 0 || l->status >= STORE_NSTATUS) {
+		set_err(errstr, "lead %s: unknown status %d", l->email,
 		        l->status);
 		return STORE_EINVAL;
 	}
@@ -831,7 +960,7 @@ lead_bind(sqlite3_stmt *s, const struct lead *l)
 	bind_text(s, 6, l->phone);
 	bind_text(s, 7, l->tz);
 	bind_text(s, 8, l->source);
-	bind_text(s, 9, l->status != NULL ? l->status : "active");
+	bind_text(s, 9, store_lead_status[l->status]);
 	bind_text(s, 10, l->sequence);
 	sqlite3_bind_int(s, 11, l->step);
 	sqlite3_bind_int(s, 12, l->xcount);
@@ -840,6 +969,10 @@ lead_bind(sqlite3_stmt *s, const struct lead *l)
 	sqlite3_bind_int64(s, 15, (sqlite3_int64)l->created);
 	sqlite3_bind_int64(s, 16, (sqlite3_int64)l->updated);
 	bind_time_opt(s, 17, l->last_done);
+	if (l->prior_status >= 0 && l->prior_status < STORE_NSTATUS)
+		bind_text(s, 19, store_lead_status[l->prior_status]);
+	else
+		sqlite3_bind_null(s, 19);
 }
 
 static int
@@ -1639,10 +1772,54 @@ count_update(struct store *st, int q, sqlite3_int64 v, int *count,
 }
 
 int
-store_touch_mark_missed(struct store *st, time_t now, int *count, char **errstr)
+store_touch_skip_unlogged(struct store *st, time_t before, int *count,
+                          char **errstr)
 {
-	return count_update(st, Q_TOUCH_MISSED, (sqlite3_int64)now, count,
-	                    "mark missed touches", errstr);
+	return count_update(st, Q_TOUCH_UNLOGGED, (sqlite3_int64)before, count,
+	                    "skip unlogged tasks", errstr);
+}
+
+/* count_one: run a SELECT count(*) or SELECT 1 bound to up to two integers;
+ * *n gets the first column of the first row (0 when there is none). */
+static int
+count_one(struct store *st, int q, sqlite3_int64 a, sqlite3_int64 b, int *n,
+          const char *what, char **errstr)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*n = 0;
+	if ((s = stmt_get(st, q, errstr)) == NULL)
+		return STORE_EDB;
+	if (sqlite3_bind_parameter_count(s) >= 1)
+		sqlite3_bind_int64(s, 1, a);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, b);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int(s, 0);
+		rc = STORE_OK;
+	} else if (rc == SQLITE_DONE)
+		rc = STORE_OK;
+	else
+		rc = db_err(st, what, errstr);
+	stmt_put(st, q, s);
+	return rc;
+}
+
+int
+store_touch_count_unlogged(struct store *st, int *n, char **errstr)
+{
+	return count_one(st, Q_TOUCH_COUNT_UNLOGGED, 0, 0, n, "count unlogged",
+	                 errstr);
+}
+
+int
+store_lead_mailed_since(struct store *st, int64_t lead_id, time_t since,
+                        int *yes, char **errstr)
+{
+	return count_one(st, Q_LEAD_MAILED_SINCE, lead_id, (sqlite3_int64)since,
+	                 yes, "mailed since", errstr);
 }
 
 int
@@ -1887,6 +2064,166 @@ store_msg_add(struct store *st, const char *folder, uint32_t uidvalidity,
 }
 
 /* ---- meta */
+
+/* ---- reviews */
+
+void
+review_free(struct review *r)
+{
+	if (r == NULL)
+		return;
+	free(r->message_id);
+	free(r->sender);
+	free(r->subject);
+	free(r->guess);
+	free(r->intent);
+	free(r->signal);
+	free(r->why);
+	free(r->text);
+	free(r->resolution);
+	free(r);
+}
+
+static void
+review_row(sqlite3_stmt *s, struct review *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(s, 0);
+	r->lead_id = sqlite3_column_int64(s, 1);
+	r->at = (time_t)sqlite3_column_int64(s, 2);
+	r->message_id = col_str(s, 3);
+	r->sender = col_str(s, 4);
+	r->subject = col_str(s, 5);
+	r->guess = col_str(s, 6);
+	r->intent = col_str(s, 7);
+	r->signal = col_str(s, 8);
+	r->why = col_str(s, 9);
+	r->text = col_str(s, 10);
+	r->day = sqlite3_column_type(s, 11) == SQLITE_NULL
+	             ? -1
+	             : sqlite3_column_int(s, 11);
+	r->resolved_at = (time_t)sqlite3_column_int64(s, 12);
+	r->resolution = col_str(s, 13);
+}
+
+int
+store_review_add(struct store *st, struct review *r, char **errstr)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (r->guess == NULL || *r->guess == '\0') {
+		set_err(errstr, "review: a guess is required");
+		return STORE_EINVAL;
+	}
+	if ((s = stmt_get(st, Q_REVIEW_ADD, errstr)) == NULL)
+		return STORE_EDB;
+	if (r->lead_id)
+		sqlite3_bind_int64(s, 1, r->lead_id);
+	else
+		sqlite3_bind_null(s, 1);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)r->at);
+	bind_text(s, 3, r->message_id);
+	bind_text(s, 4, r->sender);
+	bind_text(s, 5, r->subject);
+	bind_text(s, 6, r->guess);
+	bind_text(s, 7, r->intent);
+	bind_text(s, 8, r->signal);
+	bind_text(s, 9, r->why);
+	bind_text(s, 10, r->text);
+	if (r->day >= 0)
+		sqlite3_bind_int(s, 11, r->day);
+	else
+		sqlite3_bind_null(s, 11);
+	rc = step_done(st, s, "add review", errstr);
+	if (rc == STORE_OK)
+		r->id = sqlite3_last_insert_rowid(st->db);
+	stmt_put(st, Q_REVIEW_ADD, s);
+	return rc;
+}
+
+int
+store_review_get(struct store *st, int64_t id, struct review **out,
+                 char **errstr)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	if ((s = stmt_get(st, Q_REVIEW_GET, errstr)) == NULL)
+		return STORE_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = xmalloc(sizeof **out);
+		review_row(s, *out);
+		rc = STORE_OK;
+	} else if (rc == SQLITE_DONE) {
+		set_err(errstr, "no review %lld", (long long)id);
+		rc = STORE_ENOTFOUND;
+	} else
+		rc = db_err(st, "review", errstr);
+	stmt_put(st, Q_REVIEW_GET, s);
+	return rc;
+}
+
+int
+store_review_list(struct store *st, int all, store_review_cb cb, void *arg,
+                  char **errstr)
+{
+	sqlite3_stmt *s;
+	struct review r;
+	int rc, stop = 0;
+
+	if ((s = stmt_get(st, Q_REVIEW_LIST, errstr)) == NULL)
+		return STORE_EDB;
+	sqlite3_bind_int(s, 1, all != 0);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		review_row(s, &r);
+		stop = cb(&r, arg);
+		free(r.message_id);
+		free(r.sender);
+		free(r.subject);
+		free(r.guess);
+		free(r.intent);
+		free(r.signal);
+		free(r.why);
+		free(r.text);
+		free(r.resolution);
+	}
+	rc = stop || rc == SQLITE_DONE ? STORE_OK
+	                               : db_err(st, "list reviews", errstr);
+	stmt_put(st, Q_REVIEW_LIST, s);
+	return rc;
+}
+
+int
+store_review_resolve(struct store *st, int64_t id, const char *resolution,
+                     time_t at, char **errstr)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt_get(st, Q_REVIEW_RESOLVE, errstr)) == NULL)
+		return STORE_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
+	bind_text(s, 3, resolution);
+	rc = step_done(st, s, "resolve review", errstr);
+	if (rc == STORE_OK && sqlite3_changes(st->db) == 0) {
+		set_err(errstr, "no open review %lld", (long long)id);
+		rc = STORE_ENOTFOUND;
+	}
+	stmt_put(st, Q_REVIEW_RESOLVE, s);
+	return rc;
+}
+
+int
+store_review_count(struct store *st, int64_t lead_id, int *n, char **errstr)
+{
+	return count_one(st, Q_REVIEW_COUNT, lead_id, 0, n, "count reviews",
+	                 errstr);
+}
 
 int
 store_meta_get(struct store *st, const char *key, char **value, char **errstr)

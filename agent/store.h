@@ -46,10 +46,11 @@ enum {
 	STORE_EINVAL = 3,    /* bad argument or a CHECK/NOT NULL violation */
 	STORE_EDB = 4,       /* SQLite or I/O failure */
 	STORE_EVERSION = 5,  /* database schema newer than this program */
+	STORE_ELINKED = 6,   /* the database file has more than one hard link */
 };
 
 /* The schema version this program writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -59,7 +60,9 @@ struct store;
  * An existing file with group/other permission bits is opened with a warning.
  * ":memory:" opens a private in-memory database (no WAL).
  * Returns STORE_OK with *out set, STORE_EVERSION if the file's schema is
- * newer than STORE_SCHEMA_VERSION, STORE_EDB on any other failure.
+ * newer than STORE_SCHEMA_VERSION, STORE_ELINKED if the file has a second
+ * hard link (SQLite keys its WAL on the name: two names, two journals),
+ * STORE_EDB on any other failure.
  */
 int store_open(const char *path, struct store **out, char **errstr);
 /* store_open_version: store_open, but migrate no further than max_version
@@ -84,10 +87,31 @@ int store_rollback(struct store *st, char **errstr);
 
 /* ---- leads */
 
+/*
+ * Lead statuses (DESIGN §2).  The enum is what the program works with; the
+ * names exist only here, at the store's edge (and in JSON and the CLI).
+ * Which status may follow which is lifecycle's business (lc_enter()).
+ */
+enum lead_status {
+	LEAD_ACTIVE = 0,   /* in its cold sequence */
+	LEAD_PAUSED,       /* out of office (or by hand) until paused_until */
+	LEAD_ENGAGED,      /* contact made: after-contact or nurture sequence */
+	LEAD_BOUNCED,      /* hard bounce: address suppressed */
+	LEAD_UNSUBSCRIBED, /* asked to stop: address suppressed */
+	LEAD_RETIRED,      /* by hand, or its sequence ended */
+	LEAD_SNOOZED,      /* "not now": until paused_until, then nurture */
+	LEAD_REVIEW,       /* held until the salesperson decides a message */
+	LEAD_WON,          /* bought */
+	LEAD_LOST,         /* the salesperson gave up */
+	LEAD__COUNT
+};
 /* Lead statuses, in the order used by store_lead_count_by_status(). */
-#define STORE_NSTATUS 6
+#define STORE_NSTATUS LEAD__COUNT
 extern const char *const store_lead_status[STORE_NSTATUS];
-/* { "active", "paused", "engaged", "bounced", "unsubscribed", "retired" } */
+/* lead_status_name: "active", ...; "?" for a bad value.  lead_status_parse:
+ * the inverse, -1 for an unknown name (or NULL). */
+const char *lead_status_name(int status);
+int lead_status_parse(const char *name);
 
 struct lead_field {
 	char *key;
@@ -98,7 +122,9 @@ struct lead {
 	int64_t id;
 	char *email; /* required; unique, case-insensitive */
 	char *name, *first_name, *company, *domain, *phone, *tz, *source;
-	char *status; /* one of store_lead_status; NULL on insert = "active" */
+	int status;   /* enum lead_status (0 = LEAD_ACTIVE) */
+	int prior_status; /* the status a paused, snoozed or held lead returns
+	                     to; -1 = none (stored as NULL) */
 	char *sequence;  /* sequence name, e.g. "12345x" */
 	int step;        /* index of the next sequence step to do (0-based) */
 	int xcount;      /* number of X (repeating) touches done */
@@ -254,12 +280,18 @@ int store_explain_due(struct store *st, struct buf *out, char **errstr);
  * none. */
 int store_touch_next_due(struct store *st, time_t after, struct touch **out,
     char **errstr);
-/* store_touch_mark_missed: manual (non-email) touches still planned whose
- * lead has a touch of a later stage due at or before now become "missed".
- * Stages order as 1 < 2 < ... < X1 < X2 < ...  *count (may be NULL) gets
+/* store_touch_skip_unlogged: manual (non-email) touches still planned that
+ * fell due before `before` (now less the task grace) become "skipped" with
+ * the outcome "not logged": never silently done.  *count (may be NULL) gets
  * the number of touches changed. */
-int store_touch_mark_missed(struct store *st, time_t now, int *count,
-                            char **errstr);
+int store_touch_skip_unlogged(struct store *st, time_t before, int *count,
+                              char **errstr);
+/* store_touch_count_unlogged: *n = manual touches skipped as not logged. */
+int store_touch_count_unlogged(struct store *st, int *n, char **errstr);
+/* store_lead_mailed_since: *yes = 1 if an email touch of the lead was sent
+ * (or may have been: sending, unknown) at or after since. */
+int store_lead_mailed_since(struct store *st, int64_t lead_id, time_t since,
+                            int *yes, char **errstr);
 /* store_touch_skip_open: every planned/held touch of the lead becomes
  * "skipped" (the sequence stopped).  *count (may be NULL) as above. */
 int store_touch_skip_open(struct store *st, int64_t lead_id, int *count,
@@ -324,6 +356,42 @@ int store_msg_seen(struct store *st, const char *folder, uint32_t uidvalidity,
 int store_msg_add(struct store *st, const char *folder, uint32_t uidvalidity,
                   uint32_t uid, const char *message_id, const char *msgclass,
                   int64_t lead_id, time_t at, char **errstr);
+
+/* ---- the review queue: messages nudge was unsure about */
+
+struct review {
+	int64_t id;
+	int64_t lead_id; /* 0 = matched no lead */
+	time_t at;
+	char *message_id, *sender, *subject;
+	char *guess;  /* nudge's class, e.g. "unsubscribe", "bounce_hard" */
+	char *intent; /* its reply intent, or NULL */
+	char *signal; /* the deciding signal or rule */
+	char *why;    /* why it is held */
+	char *text;   /* the new text, or NULL */
+	int day;      /* a date the message states (clock day), -1 = none */
+	time_t resolved_at; /* 0 = open */
+	char *resolution;   /* the class the salesperson chose */
+};
+void review_free(struct review *r);
+typedef int (*store_review_cb)(const struct review *r, void *arg);
+
+/* store_review_add: r->id is set.  STORE_EINVAL without a guess. */
+int store_review_add(struct store *st, struct review *r, char **errstr);
+/* store_review_get: *out as for store_lead_get_id; STORE_ENOTFOUND. */
+int store_review_get(struct store *st, int64_t id, struct review **out,
+                     char **errstr);
+/* store_review_list: open reviews (all of them when all != 0), oldest
+ * first. */
+int store_review_list(struct store *st, int all, store_review_cb cb, void *arg,
+                      char **errstr);
+/* store_review_resolve: mark review id decided as resolution at `at`.
+ * STORE_ENOTFOUND if there is no open review with that id. */
+int store_review_resolve(struct store *st, int64_t id, const char *resolution,
+                         time_t at, char **errstr);
+/* store_review_count: *n = open reviews (of lead_id, or all when 0). */
+int store_review_count(struct store *st, int64_t lead_id, int *n,
+                       char **errstr);
 
 /* ---- meta: small key/value settings of the database */
 

@@ -7,19 +7,27 @@
  *
  * File kinds (from the file name's extension)
  *   .email  a header block, a blank line, then the body (required: Subject).
- *   .md     a value-library item (templates/value/): header block with Title,
- *           Pitch and URL (all required), a blank line, then the body.  Loaded
- *           with value_load_dir; its text is inserted verbatim, never rendered.
+ *   .md     a value-library item (templates/value/): front matter (Title and
+ *           URL required; Tags, Kind, Draft, Pitch optional), a blank line,
+ *           then the body.  Loaded with value_load_dir; its text is inserted
+ *           verbatim, never rendered.
  *   others  (.call, .note, .text, .research, ...): no header block; the whole
  *           file is the body.
  *
  * Header block (.email)
  *   "Key: value" lines, keys case-insensitive: Subject (required, non-empty),
  *   Thread (yes|no; default no: yes threads the message to the stage-1 mail),
- *   From, Cc.  Any other key is an error ("unknown header key").  Lines that
+ *   From, Answers.  Cc is refused with a message saying why (nudge sends to
+ *   the lead only, so a Cc'd address would never get the mail; a reply or
+ *   bounce from it could not be told from the lead's).  Answers declares
+ *   what a bare numbered reply means, e.g.
+ *   "Answers: 1=interested 2=later 3=stop": pairs N=INTENT (N 0-9, each once;
+ *   INTENT one of interested, later, not_fit, stop, referral, unclear)
+ *   separated by blanks or commas; anything else is a "path:line" error.
+ *   Any other key is an error ("unknown header key").  Lines that
  *   start with '#' are comments.  The block ends at the first empty line; a
  * line that is neither a header nor empty, or the end of the file, before that
- *   blank line is an error.  Subject, From and Cc may hold variables.
+ *   blank line is an error.  Subject and From may hold variables.
  *
  * Body
  *   Plain text (UTF-8).  In a .email, a line reading exactly "--- html ---"
@@ -101,6 +109,12 @@ int template_has_html(const struct template *t);
 const char *template_answer(const struct template *t, int answer);
 
 /*
+ * template_intents: the intents an Answers: header may name, NULL-terminated
+ * (interested, later, not_fit, stop, referral, unclear).
+ */
+extern const char *const template_intents[];
+
+/*
  * The lookup callback: the value of var (a NUL-terminated name such as
  * "first_name" or "sender.email"), or NULL when it is undefined or empty (""
  * is treated like NULL).  The string must stay valid until the callback is
@@ -112,7 +126,7 @@ typedef const char *(*template_lookup)(void *arg, const char *var);
 struct template_output {
 	char *subject; /* .email only */
 	char *from;    /* when the template has From: */
-	char *cc;      /* when the template has Cc: */
+	char *cc;      /* always NULL: Cc is refused at parse time */
 	int thread;    /* 1 = reply in the stage-1 thread */
 	char *text;    /* the body (all kinds) */
 	char *html;    /* the HTML part, if any */
@@ -121,7 +135,9 @@ struct template_output {
 /*
  * template_render: fill *out (fields previously in it are overwritten, not
  * freed).  TEMPLATE_EMISSING names the first variable without value or fallback
- * ("templates/1.email:3: no value for {{first_name}} and no fallback");
+ * ("templates/1.email:3: no value for {{first_name}} and no fallback"; for a
+ * sender.* variable it says which config key to set, see
+ * template_sender_hint);
  * TEMPLATE_EINVAL when a value meant for Subject/From/Cc contains a control
  * character.  On failure *out is left zeroed (nothing to free).
  */
@@ -143,14 +159,33 @@ void template_vars(const struct template *t,
 /*
  * The variables nudge defines for every lead (custom lead fields come on top):
  * email name first_name last_name company domain phone tz source stage
- * sender.name sender.first_name sender.email date weekday
- * value.title value.pitch value.url value.body.
- * The shipped templates give every lead field a fallback, but use sender.name
- * and sender.first_name without one: the caller always sets them (to the
- * config's from address when it has no display name), and value.* in x.*.
+ * date weekday local_time mailing_address interests industry hot last_notes
+ * ask_source, the salesperson's sender.name sender.first_name sender.email
+ * sender.title sender.phone sender.signature (from the config), and in X
+ * templates value.title value.pitch value.url value.body value.kind.
+ * The shipped templates give every lead field a fallback, but use sender.*
+ * without one: a sender value that is not configured holds the send with a
+ * message naming the config key, and `template check` reports it.
  */
 extern const char *const template_known_vars[];
 extern const size_t template_nknown_vars;
+
+/*
+ * template_sender_hint: for a sender.* variable, a static sentence saying
+ * which config key sets it ("set sender_phone in the config (nudge init
+ * --phone)"); NULL for any other name.
+ */
+const char *template_sender_hint(const char *var);
+
+/*
+ * template_check_sender: errors for t's sender.* variables that have no
+ * fallback and are not in set[0..nset) (the sender variables the config
+ * defines).  Appends "path:line: error: {{sender.phone}} is not configured:
+ * set sender_phone ..." to *msgs / *nmsgs like template_check and returns the
+ * number appended: each one would hold every send of that template.
+ */
+size_t template_check_sender(const struct template *t, const char *const *set,
+                             size_t nset, char ***msgs, size_t *nmsgs);
 
 /*
  * template_check: lint t.  Appends malloc'd "path:line: warning: ..." strings
@@ -163,22 +198,58 @@ extern const size_t template_nknown_vars;
  *   - an empty body
  *   - a .text draft longer than 320 characters (two SMS segments)
  *   - value.* variables outside an X template (name not starting with "x.")
+ *     or the personal template (personal.email)
+ *   - an Answers: choice N the body does not offer (no line starting "N."
+ *     "N)" "N:" or "N =")
+ *   - in the HTML part, a variable where HTML escaping does not protect it:
+ *     in an unquoted attribute value, inside a tag outside any value, in a URL
+ *     attribute (href, src, action, ...) with no literal ':' before it in the
+ *     value (the value could pick a javascript: scheme), in a style or on*
+ *     attribute, inside <script> or <style>.  Text, comments and quoted
+ *     attribute values are fine.
  * Structural faults (missing Subject, braces, UTF-8) are template_parse errors.
  */
 size_t template_check(const struct template *t, const char *const *extra_vars,
                       size_t nextra, char ***msgs, size_t *nmsgs);
 
 /*
- * The value library: one item per templates/value/<name>.md.
+ * The value library: one item per templates/value/<name>.md.  Front matter
+ * keys (any case): Title (required), Url or URL (required), Tags (comma
+ * separated words or phrases matched against the lead's interests, industry
+ * and notes), Kind (article, video, guide or personal; default article),
+ * Draft (yes|no, default no), Pitch (one line, optional).  A bad Kind or Draft
+ * is a "path:line" error.
  */
+enum value_kind {
+	VALUE_ARTICLE,
+	VALUE_VIDEO,
+	VALUE_GUIDE,
+	VALUE_PERSONAL, /* about the lead's own interest (seed 003) */
+};
+
 struct value_item {
 	char *name;  /* file stem, e.g. "case-study-acme" */
 	char *title; /* Title: */
-	char *pitch; /* Pitch: one line */
+	char *pitch; /* Pitch: one line, "" when absent */
 	char *url;   /* URL: */
 	char *body; /* the text after the header block, trailing blank lines cut
 	             */
+	char **tags; /* lower case, trimmed; ntags of them */
+	size_t ntags;
+	enum value_kind kind;
+	int draft; /* Draft: yes */
 };
+
+/* value_kind_name: "article", "video", "guide" or "personal". */
+const char *value_kind_name(enum value_kind k);
+
+/*
+ * value_blocked: why this item must never be sent, as a static sentence, or
+ * NULL when it may be: a draft ("it is a draft (Draft: yes)"), or a link or
+ * body that points at example.com, example.org or example.net (a shipped
+ * example, not the salesperson's own piece).
+ */
+const char *value_blocked(const struct value_item *item);
 
 /*
  * value_load_dir: load every "*.md" in dir, sorted by file name (byte order).
@@ -196,14 +267,45 @@ int value_parse(const char *name, const char *text, size_t len,
 void value_item_clear(struct value_item *item);
 void value_free(struct value_item *items, size_t n);
 
+/* What the pick knows about a lead (any field may be NULL). */
+struct value_lead {
+	const char *interests; /* custom field "interests" */
+	const char *industry;  /* custom field "industry" */
+	const char *notes;     /* the lead's notes, newest last */
+};
+
 /*
- * value_pick: the item to send next.  used[] holds the names of items already
- * sent to this lead, in send order (oldest first; repeats allowed).  Returns
- * the first item (in items order) whose name is not in used; when every item
- * has been used, the least recently used one (its last use is the oldest). NULL
- * if n == 0.
+ * value_score: how well item's tags match the lead: 4 per tag found in the
+ * interests, 2 in the industry, 1 in the notes (case-insensitive, at the start
+ * of a word: tag "fishing" matches "fly fishing").  *interest_hit (may be
+ * NULL) is set to 1 when a tag matched the interests.
+ */
+int value_score(const struct value_item *item, const struct value_lead *lead,
+                int *interest_hit);
+
+/*
+ * value_pick: the item an X touch sends.  used[] holds the names of items
+ * already sent to this lead (any order).  Among the items that are neither
+ * used nor blocked (value_blocked), the one with the highest value_score;
+ * ties go to file order, so the pick is deterministic.  A personal item is a
+ * candidate only when it matches the lead's interests.  An item is never sent
+ * twice to a lead: when no candidate is left the result is NULL and *why (if
+ * why is not NULL) a malloc'd sentence saying why (empty library, all sent,
+ * how many are drafts or examples).
  */
 const struct value_item *value_pick(const struct value_item *items, size_t n,
-                                    const char *const *used, size_t nused);
+                                    const char *const *used, size_t nused,
+                                    const struct value_lead *lead, char **why);
+
+/*
+ * value_pick_personal: the personal item (Kind: personal) for touch 3 or 4:
+ * the unused, unblocked one that best matches the lead's interests, or NULL
+ * when the lead has no interest that a personal item matches, or one was
+ * already sent to this lead.
+ */
+const struct value_item *value_pick_personal(const struct value_item *items,
+                                             size_t n, const char *const *used,
+                                             size_t nused,
+                                             const struct value_lead *lead);
 
 #endif

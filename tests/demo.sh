@@ -40,7 +40,10 @@ b "Three months in simulated time: one 'nudge tick' every business morning"
 day=2026-01-07
 while [[ $day < 2026-04-01 ]]; do
 	if [ "$(date -d "$day" +%u)" -le 5 ]; then
+		# a morning and a late-afternoon pass: each touch has its own
+		# time of the lead's day
 		out=$(nudge --now "${day}T10:00" tick --json 2>"$TEST_TMP/tick.err")
+		out=$(nudge --now "${day}T16:55" tick --json 2>>"$TEST_TMP/tick.err")
 		sent=$(db_query "SELECT group_concat(l.email || ' stage ' || t.stage, ', ') FROM touches t JOIN leads l ON l.id = t.lead_id WHERE t.state = 'sent' AND date(t.done_at, 'unixepoch', '-7 hours') = '$day'")
 		events=$(db_query "SELECT group_concat(l.email || ': ' || e.detail, '; ') FROM events e JOIN leads l ON l.id = e.lead_id WHERE e.type = 'status' AND date(e.at, 'unixepoch', '-7 hours') = '$day'")
 		[ -n "$sent$events" ] && printf '  %s %s  %s%s\n' "$(date -d "$day" +%a)" "$day" "${sent:+sent: $sent}" "${events:+${sent:+ | }$events}"
@@ -53,13 +56,17 @@ while [[ $day < 2026-04-01 ]]; do
 			printf 'From: Ana Alvarez <ana@example.test>\nTo: sales@example.test\nSubject: Re: follow-up\nMessage-ID: <ana-reply@example.test>\nIn-Reply-To: %s\nDate: Wed, 14 Jan 2026 11:32:00 -0700\n\nHi Sam, good timing - we are reviewing carriers next month.\nCan you do a call on Tuesday at 2pm?\n\nAna\n\nOn Wed, Jan 14, 2026 at 10:00 AM Sam Sales wrote:\n> Hi Ana,\n> One more idea for Alvarez Logistics.\n' "$(msgid ana@example.test 3)" >"$TEST_TMP/reply.eml"
 			ms deliver sales "$TEST_TMP/reply.eml" >/dev/null
 			say "           (Ana answers the stage-3 email: her reply lands in Sam's INBOX)" ;;
+		2026-01-16)
+			printf 'From: Dan Diaz <dan@example.test>\nTo: sales@example.test\nSubject: Re: follow-up\nMessage-ID: <dan-reply@example.test>\nIn-Reply-To: %s\nDate: Fri, 16 Jan 2026 09:12:00 -0700\n\nThanks Sam. Not now, we are in the middle of our budget round.\nTry me in March.\n\nDan\n' "$(msgid dan@example.test 3)" >"$TEST_TMP/later.eml"
+			ms deliver sales "$TEST_TMP/later.eml" >/dev/null
+			say "           (Dan answers: not now, try me in March)" ;;
 		esac
 	fi
 	day=$(date -d "$day + 1 day" +%F)
 done
 say
 
-for who in ana ben bounce dan; do
+for who in ana ben bounce dan eve; do
 	b "Timeline of $who@example.test"
 	nudge lead show "$who@example.test" | sed -n '/^Timeline:/,$p' | sed 1d | grep -v ' scheduled ' | sed -n '1,14p'
 	nudge lead show "$who@example.test" | grep -E '^  status:|^  sequence:'
@@ -73,7 +80,10 @@ say
 b "nudge status"
 nudge --now 2026-03-31T10:00 status
 say
-say "Ana replied after stage 3 and got nothing more; Ben was paused while away and"
-say "resumed at the stage he was at; Cleo's address bounced, so the lead is retired and"
-say "the address suppressed; Dan and Eve went on to the monthly value-add touches."
+say "Ana replied after stage 3: her cold sequence stopped, and the after-contact"
+say "sequence took over (a thank-you, a follow-up, a check-in), then nurture.  Dan said"
+say "'not now, try me in March': he was snoozed, and heard from Sam again in March."
+say "Ben was paused while away and resumed at the stage he was at; Cleo's address"
+say "bounced, so the lead is retired and the address suppressed; Eve went on to the"
+say "monthly value-add touches."
 say "The mail stack and everything in $TEST_TMP are removed now."

@@ -200,7 +200,8 @@ wait_count() {
 # nudge_setup [KEY VALUE]...
 #                      a nudge home in $TEST_TMP/home (NUDGE_CONFIG exported) whose
 #                      config points at this test's mail stack: the salesperson is
-#                      sales@example.test, submission with STARTTLS+AUTH, IMAPS, the
+#                      sales@example.test (phone +1 303 555 0100; the value items of
+#                      tests/data/value/ added to the drafts), submission with STARTTLS+AUTH, IMAPS, the
 #                      stack's CA as trust file, America/Denver, no gap between sends;
 #                      extra KEY VALUE pairs are appended
 # db_query SQL         run a read-only query on the test's database (python3 sqlite3)
@@ -213,8 +214,10 @@ nudge_setup() {
 	export NH=$TEST_TMP/home
 	export NUDGE_CONFIG=$NH/config
 	[ -x "$NUDGE" ] || fail "no nudge binary at $NUDGE"
-	"$NUDGE" init "$NH" --from "Sam Sales <sales@example.test>" --tz America/Denver >/dev/null ||
-		fail "nudge init failed"
+	"$NUDGE" init "$NH" --from "Sam Sales <sales@example.test>" --tz America/Denver \
+		--phone "+1 303 555 0100" </dev/null >/dev/null || fail "nudge init failed"
+	# the shipped value library is drafts (never sent): give X touches real items
+	cp "$top_srcdir"/tests/data/value/*.md "$NH/templates/value/"
 	{
 		echo "smtp_url $MAILSTACK_SUBMISSION"
 		echo "imap_url $MAILSTACK_IMAPS"

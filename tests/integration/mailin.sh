@@ -6,7 +6,8 @@
 # changes no flag.
 . "$(dirname "$0")/../lib.sh"
 ms_start
-nudge_setup
+# exact dates and one tick a day: touches at the start of their day
+nudge_setup vary_times off
 
 msgid() { db_query "SELECT message_id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = '$1' AND t.channel = 'email' AND t.stage = '$2'"; }
 status() { nudge lead show "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
@@ -142,7 +143,7 @@ check "after_contact: the reply enrolls the lead in the after-contact sequence" 
 	nudge lead show erin@example.test | grep -q 'active -> engaged'"
 nudge --now 2026-01-23T10:00 tick >/dev/null 2>&1
 check "... and the thank-you goes out the next business day, in the thread" bash -c "
-	wait_count erin INBOX 2 && grep -l '^Subject: Re: ' \$(imap_files erin) | xargs grep -l 'Thank you for taking the time' >/dev/null"
+	wait_count erin INBOX 2 && grep -l '^Subject: Re: ' \$(imap_files erin) | xargs grep -l 'Thank you for getting back to me' >/dev/null"
 
 # watch_sent: a mail written by hand to a lead counts as that stage's email
 nudge --now 2026-01-22T09:00 lead add lead5@example.test --name "Hand Written" >/dev/null

@@ -5,7 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 export MAILSTACK_EXTRA_USERS="retry hostile hostile2 capped mid1 mid2 mid3"
 ms_start
-nudge_setup
+# exact dates and one tick a day: touches at the start of their day
+nudge_setup vary_times off
 
 # headers USER: one JSON object per delivered message (by Date), from the maildir
 headers() {
@@ -34,7 +35,7 @@ for d in 2026-01-07 2026-01-09 2026-01-14 2026-01-20 2026-01-27 2026-02-27 2026-
 done
 headers alice >"$TEST_TMP/alice.json"
 check "exactly 7 messages delivered" test "$(imap_count alice)" = 7
-check "each from the right template, threaded to the first, unique Message-IDs" python3 - "$TEST_TMP/alice.json" "$top_srcdir/templates" <<'PY'
+check "each from the right template, 2-5 threaded to the first, X fresh, unique Message-IDs" python3 - "$TEST_TMP/alice.json" "$top_srcdir/templates" <<'PY'
 import json, re, sys
 msgs = json.load(open(sys.argv[1]))
 assert len(msgs) == 7, len(msgs)
@@ -45,10 +46,14 @@ assert first["Subject"] == want1, (first["Subject"], want1)
 assert first["In-Reply-To"] == "" and "Alice" in first["body"]
 ids = [m["Message-ID"] for m in msgs]
 assert len(set(ids)) == 7, ids
-for i, m in enumerate(msgs[1:], 1):
+for i, m in enumerate(msgs[1:5], 1):
     assert m["Subject"] == "Re: " + first["Subject"], m["Subject"]
     assert m["In-Reply-To"] == ids[i - 1], (m["In-Reply-To"], ids[i - 1])
     assert ids[0] in m["References"], m["References"]
+# X touches start afresh: the value item's title, no thread
+for m in msgs[5:]:
+    assert not m["Subject"].startswith("Re:") and m["In-Reply-To"] == "", m
+    assert "https://nudge.test/" in m["body"] and "example.com" not in m["body"], m["body"]
 # stage bodies differ and follow the templates: each stage's first template line shows up
 for stage, m in zip(["1", "2", "3", "4", "5", "x", "x"], msgs):
     body = open(sys.argv[2] + "/%s.email" % stage).read().split("\n\n", 1)[1]

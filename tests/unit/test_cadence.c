@@ -1107,7 +1107,9 @@ test_shipped_sequence(void **state)
 	                  &err) != 0)
 		fail_msg("%s", err);
 	assert_string_equal(ac->name, "after-contact");
-	assert_int_equal(ac->nsteps, 2);
+	assert_int_equal(ac->nsteps, 3);
+	assert_true(ac->contact);
+	assert_string_equal(ac->then, "nurture");
 	for (size_t i = 0; i < ac->nsteps; i++)
 		assert_false(ac->steps[i].repeat);
 	/* contact on Wed Nov 25: thank-you within 4 business days (Thanksgiving
@@ -1120,12 +1122,37 @@ test_shipped_sequence(void **state)
 		assert_true(d1 <= clock_at(cadence_add_business_days(
 		                               h, D("2026-11-25"), 4),
 		                           0, DENVER));
+		time_t d3;
+
+		/* three contacts in the first month: the follow-up within four
+		 * business days of the thank-you, the next within 30 days */
 		d2 = cadence_due(ac, 1, d1 + 10 * 3600, DENVER, h);
-		assert_true(d2 - contact < 30 * 86400);
-		assert_midnight(d2, DENVER, "2026-12-18");
+		assert_midnight(d2, DENVER, "2026-12-03");
+		d3 = cadence_due(ac, 2, d2 + 10 * 3600, DENVER, h);
+		assert_true(d3 - contact < 30 * 86400);
+		assert_midnight(d3, DENVER, "2026-12-17");
 	}
 	sequence_free(seq);
 	sequence_free(ac);
+	/* the other shipped sequences after contact: each parses, is marked
+	 * for contact, and none retires a lead */
+	{
+		static const char *const names[] = {"nurture", "nurture-slow",
+		                                    "reopen"};
+		for (size_t i = 0; i < 3; i++) {
+			char rel[64];
+			snprintf(rel, sizeof rel, "rules/sequence-%s.conf",
+			         names[i]);
+			if (sequence_load(srcpath(rel), &ac, &err) != 0)
+				fail_msg("%s", err);
+			assert_string_equal(ac->name, names[i]);
+			assert_true(ac->contact);
+			assert_true(ac->then != NULL ||
+			            ac->steps[ac->nsteps - 1].repeat);
+			assert_int_equal(ac->max_x, 0);
+			sequence_free(ac);
+		}
+	}
 	holidays_free(h);
 }
 

@@ -626,12 +626,20 @@ static const struct {
 	int with_password;
 	int rc;
 } secrecy[] = {
-    {0600, 1, CONFIG_OK},        {0400, 1, CONFIG_OK},
-    {0700, 1, CONFIG_OK},        {0644, 1, CONFIG_EINSECURE},
-    {0640, 1, CONFIG_EINSECURE}, {0604, 1, CONFIG_EINSECURE},
-    {0620, 1, CONFIG_EINSECURE}, {0601, 1, CONFIG_EINSECURE},
-    {0644, 0, CONFIG_OK}, /* passwordeval: the file may be public */
-    {0666, 0, CONFIG_OK},
+    {0600, 1, CONFIG_OK},
+    {0400, 1, CONFIG_OK},
+    {0700, 1, CONFIG_OK},
+    {0644, 1, CONFIG_EINSECURE},
+    {0640, 1, CONFIG_EINSECURE},
+    {0604, 1, CONFIG_EINSECURE},
+    {0620, 1, CONFIG_EINSECURE},
+    {0601, 1, CONFIG_EINSECURE},
+    {0644, 0, CONFIG_OK}, /* passwordeval: the file may be read */
+    {0444, 0, CONFIG_OK},
+    /* ... but not written by others: they could run any command as us */
+    {0666, 0, CONFIG_EINSECURE},
+    {0620, 0, CONFIG_EINSECURE},
+    {0602, 0, CONFIG_EINSECURE},
 };
 
 static void
@@ -652,10 +660,17 @@ test_secrecy(void **state)
 			fail_msg("mode %04o: rc %d (%s)", secrecy[i].mode, rc,
 			         err ? err : "");
 		if (rc == CONFIG_EINSECURE) {
-			want = xasprintf("%s: holds a password but is "
-			                 "accessible by others (mode %04o); "
-			                 "chmod 600 it or use passwordeval",
-			                 path, secrecy[i].mode);
+			if (secrecy[i].with_password)
+				want = xasprintf("%s: holds a password but is "
+				                 "accessible by others (mode "
+				                 "%04o); chmod 600 it or use "
+				                 "passwordeval",
+				                 path, secrecy[i].mode);
+			else
+				want = xasprintf("%s: holds a passwordeval but "
+				                 "is writable by others (mode "
+				                 "%04o); chmod go-w it",
+				                 path, secrecy[i].mode);
 			assert_string_equal(err, want);
 			assert_null(strstr(err, "hunter"));
 			assert_null(c);
@@ -666,6 +681,72 @@ test_secrecy(void **state)
 		unlink(path);
 		free(path);
 	}
+}
+
+/* the directory too: whoever can write it can swap the file for their own
+ * (a sticky directory like /tmp only lets the owner replace a file) */
+static const struct {
+	mode_t mode;
+	int rc;
+} dir_secrecy[] = {
+    {0700, CONFIG_OK},        {0755, CONFIG_OK},
+    {0775, CONFIG_EINSECURE}, {0777, CONFIG_EINSECURE},
+    {0757, CONFIG_EINSECURE}, {01777, CONFIG_OK},
+};
+
+static void
+test_secrecy_dir(void **state)
+{
+	static const char text[] = FROM "passwordeval pass mail\n";
+	char *dir = xasprintf("%s/d", tmpdir), *path, *err;
+
+	(void)state;
+	assert_int_equal(mkdir(dir, 0700), 0);
+	path = xasprintf("%s/config", dir);
+	for (size_t i = 0; i < sizeof(dir_secrecy) / sizeof(*dir_secrecy);
+	     i++) {
+		struct config *c = NULL;
+		FILE *fp = fopen(path, "w");
+		int rc;
+
+		assert_non_null(fp);
+		fputs(text, fp);
+		assert_int_equal(fclose(fp), 0);
+		assert_int_equal(chmod(path, 0600), 0);
+		assert_int_equal(chmod(dir, dir_secrecy[i].mode), 0);
+		err = NULL;
+		rc = config_load(path, &c, &err);
+		if (rc != dir_secrecy[i].rc)
+			fail_msg("dir mode %04o: rc %d (%s)",
+			         dir_secrecy[i].mode, rc, err ? err : "");
+		if (rc == CONFIG_EINSECURE) {
+			char *want = xasprintf("its directory %s is writable "
+			                       "by others",
+			                       dir);
+			assert_non_null(strstr(err, want));
+			free(want);
+		}
+		free(err);
+		config_free(c);
+	}
+	/* a config without secret or command is not checked */
+	{
+		struct config *c = NULL;
+		FILE *fp = fopen(path, "w");
+
+		assert_non_null(fp);
+		fputs(FROM, fp);
+		assert_int_equal(fclose(fp), 0);
+		assert_int_equal(chmod(path, 0666), 0);
+		assert_int_equal(chmod(dir, 0777), 0);
+		assert_int_equal(config_load(path, &c, &err), CONFIG_OK);
+		config_free(c);
+	}
+	assert_int_equal(chmod(dir, 0700), 0);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
 }
 
 /* owned by someone else: only root can arrange that */
@@ -826,6 +907,7 @@ main(void)
 	    cmocka_unit_test(test_load),
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_secrecy),
+	    cmocka_unit_test(test_secrecy_dir),
 	    cmocka_unit_test(test_secrecy_owner),
 	    cmocka_unit_test(test_default_path),
 	    cmocka_unit_test(test_secret_eval),

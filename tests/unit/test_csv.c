@@ -124,10 +124,30 @@ static const struct read_case read_cases[] = {
      {{CSV_EBAD, 1, {NULL}, "t:1: NUL byte in field 1"},
       {CSV_OK, 3, {"ok"}, NULL},
       END}},
+    /* a stray quote costs its own line, not the rest of the file */
     {"unterminated quote",
      IN("a\n\"open,\nb\nc\n"),
      {{CSV_OK, 1, {"a"}, NULL},
-      {CSV_EBAD, 2, {NULL}, "t:2: quoted field opened on line 2"},
+      {CSV_EBAD,
+       2,
+       {NULL},
+       "t:2: quoted field 1 opened on line 2 is not closed; reading on from "
+       "the next line"},
+      {CSV_OK, 3, {"b"}, NULL},
+      {CSV_OK, 4, {"c"}, NULL},
+      END}},
+    {"unterminated quote in a later field, CRLF",
+     IN("a,\"b\r\nc\"\r\nx,\"y,z\r\nd,e\r\nf,g"),
+     {{CSV_OK, 1, {"a", "b\r\nc"}, NULL},
+      {CSV_EBAD, 3, {NULL}, "t:3: quoted field 2 opened on line 3"},
+      {CSV_OK, 4, {"d", "e"}, NULL},
+      {CSV_OK, 5, {"f", "g"}, NULL},
+      END}},
+    {"unterminated quote, a doubled quote after it read again literally",
+     IN("\"a\nx\"\"y\nc\n"),
+     {{CSV_EBAD, 1, {NULL}, "t:1: quoted field 1 opened on line 1"},
+      {CSV_OK, 2, {"x\"\"y"}, NULL},
+      {CSV_OK, 3, {"c"}, NULL},
       END}},
 };
 
@@ -470,7 +490,13 @@ static const struct {
     {"Source", "source"},
     {"Sequence", "sequence"},
     {"Status", "status"},
-    {"Lead Status", "status"},
+    {"Lead Status", "lead_status"},
+    {"Rating", "rating"},
+    {"Hot", "hot"},
+    {"Hot Lead", "hot"},
+    {"Interests", "interests"},
+    {"Industry", "industry"},
+    {"Mailing Address", "mailing_address"},
     {"Notes", "notes"},
     {"Description", "notes"},
     {"Title", "title"},
@@ -486,6 +512,147 @@ static const struct {
     {"a very long column name that is longer than our buffer by far, really",
      NULL},
 };
+
+/* encodings: UTF-8 checked, Latin-1 and Windows-1252 converted */
+static const struct {
+	const char *enc, *in, *want, *err;
+} enc_cases[] = {
+    {"utf-8", "Zo\xc3\xab,M\xc3\xbcller\n", "Zo\xc3\xab|M\xc3\xbcller", NULL},
+    {"utf-8", "ok,Caf\xe9\n", NULL,
+     "t:1: field 2 is not valid UTF-8 (byte 0xe9 at offset 3); for a "
+     "Latin-1 or Windows file use --encoding latin1 or windows-1252"},
+    {"utf-8", "\xc0\xaf\n", NULL, "field 1 is not valid UTF-8 (byte 0xc0"},
+    {"utf-8", "\xed\xa0\x80\n", NULL, "not valid UTF-8"},
+    {"latin1", "Caf\xe9,M\xfcller\n", "Caf\xc3\xa9|M\xc3\xbcller", NULL},
+    {"LATIN-1", "\x80\n", "\xc2\x80", NULL},
+    {"windows-1252", "\x93quoted\x94 \x80 5\n",
+     "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac 5", NULL},
+    {"cp1252",
+     "a\x81"
+     "b\n",
+     NULL,
+     "field 1: byte 0x81 at offset 1 has no "
+     "character in this encoding"},
+};
+
+static void
+test_encoding(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(enc_cases) / sizeof(*enc_cases); i++) {
+		FILE *fp = fmemopen((void *)(uintptr_t)enc_cases[i].in,
+		                    strlen(enc_cases[i].in), "r");
+		struct csv_reader *r = csv_open(fp, "t");
+		struct csv_record rec;
+		char *err = NULL;
+		int rc;
+
+		assert_int_equal(csv_set_encoding(r, enc_cases[i].enc, &err),
+		                 CSV_OK);
+		rc = csv_read(r, &rec, &err);
+		if (enc_cases[i].err != NULL) {
+			assert_int_equal(rc, CSV_EBAD);
+			if (strstr(err, enc_cases[i].err) == NULL)
+				fail_msg("case %zu: '%s' lacks '%s'", i, err,
+				         enc_cases[i].err);
+			free(err);
+		} else {
+			struct buf b;
+
+			assert_int_equal(rc, CSV_OK);
+			buf_init(&b);
+			for (size_t j = 0; j < rec.nfields; j++)
+				buf_printf(&b, "%s%s", j ? "|" : "",
+				           rec.fields[j]);
+			assert_string_equal(b.s, enc_cases[i].want);
+			buf_free(&b);
+		}
+		csv_close(r);
+		fclose(fp);
+	}
+	{
+		struct csv_reader *r = csv_open(stdin, "t");
+		char *err = NULL;
+
+		assert_int_equal(csv_set_encoding(r, "ebcdic", &err), CSV_EBAD);
+		assert_string_equal(err, "unknown encoding 'ebcdic' (utf-8, "
+		                         "latin1 or windows-1252)");
+		free(err);
+		csv_close(r);
+	}
+	assert_true(csv_utf8_valid("Zo\xc3\xab \xf0\x9f\x98\x80"));
+	assert_false(csv_utf8_valid("Zo\xeb"));
+}
+
+static void
+test_keys(void **state)
+{
+	struct csv_keys *k = csv_keys_new();
+	char key[32];
+
+	(void)state;
+	assert_int_equal(csv_keys_add(k, "Ann@Beta.example", 3), 0);
+	assert_int_equal(csv_keys_add(k, "ann@beta.EXAMPLE", 9), 3);
+	/* many keys: the table grows and keeps them all */
+	for (unsigned long i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "u%lu@x.example", i);
+		assert_int_equal(csv_keys_add(k, key, i + 10), 0);
+	}
+	for (unsigned long i = 0; i < 5000; i += 499) {
+		snprintf(key, sizeof key, "U%lu@X.example", i);
+		assert_int_equal(csv_keys_add(k, key, 1), i + 10);
+	}
+	csv_keys_free(k);
+}
+
+/* import undoes exactly what CSV_SAFE does, nothing more */
+static const struct {
+	const char *in, *out;
+} unguard_cases[] = {
+    {"'=1+2", "=1+2"}, {"'@SUM(A1)", "@SUM(A1)"},
+    {"'-", "-"},       {"'\tx", "\tx"},
+    {"'+cmd", "+cmd"}, {"'-5", "'-5"}, /* CSV_SAFE never guards -5 */
+    {"'abc", "'abc"},  {"'", "'"},
+    {"=1+2", "=1+2"},  {"", ""},
+};
+
+static void
+test_unguard(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(unguard_cases) / sizeof(*unguard_cases);
+	     i++)
+		assert_string_equal(csv_unguard(unguard_cases[i].in),
+		                    unguard_cases[i].out);
+	/* every guarded write case reads back as it was */
+	for (size_t i = 0; i < sizeof(write_cases) / sizeof(*write_cases);
+	     i++) {
+		const char *in = write_cases[i].in;
+		char *out = NULL;
+		size_t len;
+		FILE *fp;
+		struct csv_reader *r;
+		struct csv_record rec;
+		char *err = NULL;
+
+		if (in == NULL || *in == '\0')
+			continue;
+		fp = open_memstream(&out, &len);
+		assert_non_null(fp);
+		csv_write_field(fp, in, CSV_SAFE);
+		fclose(fp);
+		fp = fmemopen(out, len, "r");
+		assert_non_null(fp);
+		r = csv_open(fp, "mem");
+		assert_int_equal(csv_read(r, &rec, &err), CSV_OK);
+		if (strcmp(csv_unguard(rec.fields[0]), in) != 0)
+			fail_msg("'%s' read back as '%s'", in,
+			         csv_unguard(rec.fields[0]));
+		csv_close(r);
+		fclose(fp);
+		free(out);
+	}
+}
 
 static void
 test_map_header(void **state)
@@ -595,7 +762,7 @@ test_sample_hubspot(void **state)
 	struct csv_record rec;
 	char *err = NULL;
 	const char *want[] = {"first_name", "last_name", "email", "company",
-	                      "phone",      "status",    "notes", NULL};
+	                      "phone", "lead_status", "notes", NULL};
 
 	(void)state;
 	assert_int_equal(csv_read(r, &rec, &err), CSV_OK);
@@ -664,6 +831,9 @@ main(void)
 	    cmocka_unit_test(test_field_count_limit),
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_write_table),
+	    cmocka_unit_test(test_unguard),
+	    cmocka_unit_test(test_encoding),
+	    cmocka_unit_test(test_keys),
 	    cmocka_unit_test(test_map_header),
 	    cmocka_unit_test(test_email),
 	    cmocka_unit_test(test_sample_hubspot),

@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "mime.h"
+#include "mime_p.h" /* the module's internals, tested directly below */
 #include "xalloc.h"
 
 static const char *shared_dir;
@@ -97,7 +99,7 @@ test_rfc2047(void **state)
 	    {"=?utf-8?Q?bad=ZZhex?=", "bad=ZZhex"},
 	    {"plain \x01\x7f"
 	     "ctl",
-	     "plain ctl"},
+	     "plain  ctl"}, /* a C0 control is a blank, DEL goes */
 	    {"tab\there", "tab here"},
 	    {"raw latin-1 caf\xe9 \x93q\x94",
 	     "raw latin-1 caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d"},
@@ -360,6 +362,179 @@ test_html_to_text(void **state)
 	}
 }
 
+/* ---- NUL and other control bytes ---- */
+
+/* no_controls: 1 if s[0..n) holds no C0 control but TAB, LF, CR. */
+static int
+no_controls(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 && s[i] != '\t' &&
+		    s[i] != '\n' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* A NUL in a body used to end the text there (it is handled as a C string),
+ * hiding an opt-out after it: in every transfer encoding and charset path,
+ * the decoded text must hold the whole sentence and no NUL. */
+static void
+test_nul_bytes(void **state)
+{
+#define M(s)                                                                   \
+	{                                                                      \
+		s, sizeof(s) - 1                                               \
+	}
+	static const struct {
+		const char *msg;
+		size_t len;
+	} t[] = {
+	    M("Subject: x\r\n\r\nHi\0 please remove me from your list\r\n"),
+	    M("Content-Type: text/plain; charset=utf-8\r\n"
+	      "Content-Transfer-Encoding: 8bit\r\n\r\n"
+	      "Hi\0\0\0 please remove me from your list\r\n"),
+	    M("Content-Type: text/plain; charset=windows-1252\r\n\r\n"
+	      "Hi\0 please remove me\xa0"
+	      "from your list\r\n"),
+	    M("Content-Type: text/plain\r\n"
+	      "Content-Transfer-Encoding: base64\r\n\r\n"
+	      "SGkAIHBsZWFzZSByZW1vdmUgbWUgZnJvbSB5b3VyIGxpc3Q=\r\n"),
+	    M("Content-Type: text/plain; charset=utf-8\r\n"
+	      "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	      "Hi=00 please remove me =01from your list\r\n"),
+	    M("Content-Type: text/plain; charset=utf-16le\r\n"
+	      "Content-Transfer-Encoding: base64\r\n\r\n"
+	      "SABpAAAAIABwAGwAZQBhAHMAZQAgAHIAZQBtAG8AdgBlACAAbQBlACAAZgBy"
+	      "AG8AbQAgAHkAbwB1AHIAIABsAGkAcwB0AA==\r\n"),
+	    M("Content-Type: text/plain; charset=iso-2022-jp\r\n\r\n"
+	      "Hi\0 please remove me from your list\r\n"),
+	    M("Content-Type: multipart/alternative; boundary=b\r\n\r\n"
+	      "--b\r\nContent-Type: text/html\r\n\r\n"
+	      "<p>Hi\0 please remove me&#1; from your list&#0;</p>\r\n"
+	      "--b--\r\n"),
+	    M("Content-Type: text/plain\r\n\r\n"
+	      "Hi\x01\x1b\x7f please remove me from your list\r\n"),
+	};
+#undef M
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mime_msg *m = NULL;
+		char *err = NULL;
+		const char *txt;
+		const struct mime_part *p;
+
+		assert_int_equal(mime_parse(t[i].msg, t[i].len, NULL, &m, &err),
+		                 MIME_OK);
+		txt = mime_text(m);
+		if (strstr(txt, "please remove me") == NULL ||
+		    strstr(txt, "list") == NULL)
+			fail_msg("row %zu: text [%s]", i, txt);
+		assert_true(no_controls(txt, strlen(txt)));
+		p = mime_part(m, 0);
+		assert_non_null(p);
+		assert_int_equal(strlen(p->body), p->body_len);
+		assert_true(no_controls(p->body, p->body_len));
+		mime_free(m);
+	}
+}
+
+/* Headers: a raw NUL no longer cuts the value, and decoded values hold no
+ * control; non-text parts keep their bytes. */
+static void
+test_nul_headers(void **state)
+{
+	static const char msg[] =
+	    "Subject: Hi\0 please remove me\r\n"
+	    "X-Enc: =?utf-8?B?SGkAIHBsZWFzZSByZW1vdmUgbWU=?=\r\n"
+	    "X-Q: =?utf-8?Q?a=00b=1Bc?=\r\n"
+	    "From: =?utf-8?Q?Ann=00_Lee?= <ann@example.com>\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+	    "--b\r\nContent-Type: application/octet-stream\r\n\r\n"
+	    "ab\0cd\r\n--b--\r\n";
+	struct mime_msg *m = NULL;
+	char *err = NULL, *addr = NULL, *name = NULL, *h;
+	const struct mime_part *p;
+	const char *v;
+
+	(void)state;
+	assert_int_equal(mime_parse(msg, sizeof(msg) - 1, NULL, &m, &err),
+	                 MIME_OK);
+	assert_string_equal(mime_header_raw(m, "Subject"),
+	                    "Hi  please remove me");
+	assert_string_equal(mime_header(m, "Subject"), "Hi  please remove me");
+	v = mime_header(m, "X-Enc");
+	assert_non_null(v);
+	assert_string_equal(v, "Hi  please remove me");
+	assert_string_equal(mime_header(m, "X-Q"), "a b c");
+	assert_int_equal(
+	    mime_addr_parse(mime_header_raw(m, "From"), &addr, &name), MIME_OK);
+	assert_string_equal(addr, "ann@example.com");
+	assert_string_equal(name, "Ann  Lee");
+	free(addr);
+	free(name);
+	assert_int_equal(mime_nparts(m), 2);
+	p = mime_part(m, 1);
+	assert_int_equal(p->body_len, 5);
+	assert_memory_equal(p->body, "ab\0cd", 5);
+	mime_free(m);
+
+	h = mime_html_to_text("a\0b&#1;c\x1b"
+	                      "d",
+	                      sizeof("a\0b&#1;c\x1b"
+	                             "d") -
+	                          1);
+	assert_string_equal(h, "a b c d");
+	free(h);
+}
+
+/* The shared helpers of mime_p.h, directly. */
+static void
+test_internals(void **state)
+{
+	char s[] = "a\0b\x01\tc\r\n\x1f\x7f";
+	struct buf b;
+	size_t l = 0;
+	char *t;
+
+	(void)state;
+	mime_nul_to_space(s, sizeof(s) - 1);
+	assert_memory_equal(s, "a b\x01\tc\r\n\x1f\x7f", sizeof(s) - 1);
+	mime_controls_to_space(s, sizeof(s) - 1);
+	assert_memory_equal(s, "a b \tc\r\n \x7f", sizeof(s) - 1);
+
+	buf_init(&b);
+	mime_b64_decode(&b, "aGVs bG8=aGk", 12); /* '=' ends a group */
+	assert_string_equal(b.s, "hellohi");
+	b.len = 0;
+	mime_qp_decode(&b, "a=3Db=\r\nc  \r\nd_e", 17, 0);
+	assert_string_equal(b.s, "a=bc\r\nd_e");
+	b.len = 0;
+	mime_qp_decode(&b, "d_e=41", 6, 1);
+	assert_string_equal(b.s, "d eA");
+	b.len = 0;
+	mime_to_utf8(&b, "ISO-8859-1", "caf\xe9 \x80", 6);
+	assert_string_equal(b.s, "caf\xc3\xa9 \xe2\x82\xac");
+	buf_free(&b);
+
+	assert_int_equal(mime_utf8_len((const unsigned char *)"\xc3\xa9", 2),
+	                 2);
+	assert_int_equal(mime_utf8_len((const unsigned char *)"\xc0\xaf", 2),
+	                 0); /* overlong */
+	assert_int_equal(mime_msgid_at("<a@b> x", &l), 1);
+	assert_int_equal(l, 5);
+	assert_int_equal(mime_msgid_at("<a b>", &l), 0);
+	t = mime_trimdup("  x y \t\r\n", 9);
+	assert_string_equal(t, "x y");
+	free(t);
+	assert_int_equal(mime_line_end("ab\ncd", 5, 0), 3);
+	assert_int_equal(mime_line_end("ab\ncd", 5, 3), 5);
+}
+
 /* ---- dates, addresses, message ids ---- */
 
 static void
@@ -406,6 +581,45 @@ test_dates(void **state)
 	m = parse_str("Subject: no date\r\n\r\nx");
 	assert_true(mime_date(m) == 0);
 	mime_free(m);
+}
+
+/* The civil-day arithmetic (clock_day_from_civil) against timegm, every
+ * 13th day of 1970..2199 and the ends of the accepted range. */
+static void
+test_dates_calendar(void **state)
+{
+	static const char *mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	char v[64];
+	time_t t;
+	struct tm tm;
+	long long n = 0;
+
+	(void)state;
+	for (t = 86400; t < (time_t)7258118400LL; t += 13 * 86400 + 3671) {
+		gmtime_r(&t, &tm);
+		snprintf(v, sizeof(v), "%d %s %d %02d:%02d:%02d +0000",
+		         tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900,
+		         tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (mime_parse_date(v) != t)
+			fail_msg("[%s] -> %lld, want %lld", v,
+			         (long long)mime_parse_date(v), (long long)t);
+		n++;
+	}
+	assert_true(n > 6000);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = 9999 - 1900;
+	tm.tm_mon = 11;
+	tm.tm_mday = 31;
+	tm.tm_hour = 23;
+	tm.tm_min = 59;
+	assert_true(mime_parse_date("31 Dec 9999 23:59:00 +0000") ==
+	            timegm(&tm));
+	assert_true(mime_parse_date("31 Dec 10000 23:59:00 +0000") == 0);
+	assert_true(mime_parse_date("31 Dec 1969 23:59:00 +0000") == 0);
+	/* 29 February: only in leap years (31 Jan + 29 days otherwise) */
+	assert_true(mime_parse_date("29 Feb 2028 00:00:00 +0000") ==
+	            mime_parse_date("1 Mar 2028 00:00:00 +0000") - 86400);
 }
 
 static void
@@ -1184,8 +1398,9 @@ test_compose_injection(void **state)
 		/* the header block (up to the first empty line) holds no Bcc */
 		assert_true(strstr(msg, "\r\nBcc:") > strstr(msg, "\r\n\r\n"));
 		assert_int_equal(mime_parse(msg, len, NULL, &m, &err), MIME_OK);
+		/* (a C0 control other than TAB/LF/CR reads as a blank) */
 		assert_string_equal(mime_text(m),
-		                    "line\nBcc: x@evil\n\x01\x7f\ttab\n");
+		                    "line\nBcc: x@evil\n \x7f\ttab\n");
 		assert_string_equal(mime_header(m, "X-Lead"), "42");
 		assert_null(mime_header(m, "Bcc"));
 		mime_free(m);
@@ -1224,7 +1439,11 @@ main(void)
 	    cmocka_unit_test(test_transfer_decoding),
 	    cmocka_unit_test(test_charsets),
 	    cmocka_unit_test(test_html_to_text),
+	    cmocka_unit_test(test_internals),
+	    cmocka_unit_test(test_nul_bytes),
+	    cmocka_unit_test(test_nul_headers),
 	    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_dates_calendar),
 	    cmocka_unit_test(test_addr_parse),
 	    cmocka_unit_test(test_msgids),
 	    cmocka_unit_test(test_dsn_corpus),

@@ -105,7 +105,8 @@ mklead(const char *email)
 	struct lead *l = xcalloc(1, sizeof(*l));
 
 	l->email = xstrdup(email);
-	l->status = xstrdup("active");
+	l->status = LEAD_ACTIVE;
+	l->prior_status = -1;
 	l->created = l->updated = 1000;
 	return l;
 }
@@ -116,8 +117,8 @@ add_lead(struct store *st, const char *email, const char *status)
 	struct lead *l = mklead(email);
 	int64_t id;
 
-	free(l->status);
-	l->status = xstrdup(status);
+	l->status = lead_status_parse(status);
+	assert_true(l->status >= 0);
 	assert_int_equal(store_lead_insert(st, l, NULL), STORE_OK);
 	id = l->id;
 	lead_free(l);
@@ -208,11 +209,15 @@ test_migrate_v1_v2(void **state)
 
 	(void)state;
 	assert_int_equal(store_open_version(path, 1, &st, &err), STORE_OK);
-	id = add_lead(st, "old@example.com", "active");
-	assert_int_equal(store_lead_set_field(st, id, "city", "Oslo", NULL),
-	                 STORE_OK);
-	assert_int_equal(store_note_add(st, id, 5, "note", "kept", NULL, NULL),
-	                 STORE_OK);
+	/* rows as a v1 program wrote them (this program's statements speak
+	 * the current schema) */
+	free(raw_text(path, "INSERT INTO leads (id, email, status, created,"
+	                    " updated) VALUES (7, 'old@example.com', 'paused',"
+	                    " 1, 1)"));
+	id = 7;
+	free(raw_text(path, "INSERT INTO lead_fields VALUES (7, 'city', 'Oslo')"));
+	free(raw_text(path, "INSERT INTO notes (lead_id, at, kind, text)"
+	                    " VALUES (7, 5, 'note', 'kept')"));
 	/* touches do not exist yet at v1 */
 	t.lead_id = id;
 	t.stage = "1";
@@ -232,6 +237,14 @@ test_migrate_v1_v2(void **state)
 	assert_int_equal(store_lead_get_email(st, "OLD@example.com", &l, NULL),
 	                 STORE_OK);
 	assert_int_equal(l->id, id);
+	assert_int_equal(l->status, LEAD_PAUSED);
+	assert_int_equal(l->prior_status, -1);
+	/* the v4 rebuild of the leads table cascaded nowhere */
+	v = raw_text(path, "SELECT count(*) FROM notes WHERE lead_id = 7");
+	assert_string_equal(v, "1");
+	free(v);
+	v = raw_text(path, "PRAGMA foreign_keys");
+	free(v);
 	assert_int_equal(l->nfields, 1);
 	assert_string_equal(l->fields[0].value, "Oslo");
 	lead_free(l);
@@ -257,7 +270,8 @@ check_same_lead(const struct lead *a, const struct lead *b)
 	assert_string_equal(a->phone, b->phone);
 	assert_string_equal(a->tz, b->tz);
 	assert_string_equal(a->source, b->source);
-	assert_string_equal(a->status, b->status);
+	assert_int_equal(a->status, b->status);
+	assert_int_equal(a->prior_status, b->prior_status);
 	assert_string_equal(a->sequence, b->sequence);
 	assert_int_equal(a->step, b->step);
 	assert_int_equal(a->xcount, b->xcount);
@@ -289,7 +303,8 @@ test_lead_roundtrip(void **state)
 	l.phone = (char *)nul;
 	l.tz = "America/Denver";
 	l.source = "csv:leads.csv";
-	l.status = "active";
+	l.status = LEAD_ACTIVE;
+	l.prior_status = -1;
 	l.sequence = "12345x";
 	l.step = 2;
 	l.xcount = 0;
@@ -320,7 +335,8 @@ test_lead_roundtrip(void **state)
 	lead_free(got);
 
 	/* update: every column, fields replaced */
-	l.status = "paused";
+	l.status = LEAD_PAUSED;
+	l.prior_status = LEAD_ENGAGED;
 	l.paused_until = 1768000000;
 	l.next_due = 0;
 	l.step = 3;
@@ -336,7 +352,8 @@ test_lead_roundtrip(void **state)
 	l.name = NULL;
 	assert_int_equal(got->next_due, 0);
 	assert_int_equal(got->paused_until, 1768000000);
-	assert_string_equal(got->status, "paused");
+	assert_int_equal(got->status, LEAD_PAUSED);
+	assert_int_equal(got->prior_status, LEAD_ENGAGED);
 	assert_int_equal(got->step, 3);
 	assert_int_equal(got->xcount, 4);
 	assert_string_equal(got->company, "Acme");
@@ -399,8 +416,7 @@ test_lead_unique_invalid(void **state)
 	/* bad status, missing email */
 	free(l->email);
 	l->email = xstrdup("dave@example.com");
-	free(l->status);
-	l->status = xstrdup("happy");
+	l->status = 42;
 	assert_int_equal(store_lead_insert(st, l, &err), STORE_EINVAL);
 	free(err);
 	free(l->email);
@@ -660,7 +676,7 @@ test_touches_due(void **state)
 	t2 = add_touch(st, b, "1", "email", 100, NULL);
 	t3 = add_touch(st, a, "1", "call", 100, "held");
 	add_touch(st, p, "1", "email", 50, NULL);   /* lead paused */
-	add_touch(st, e, "1", "email", 50, NULL);   /* lead engaged */
+	add_touch(st, e, "4", "email", 5000, NULL); /* engaged, not yet due */
 	add_touch(st, a, "1", "email", 60, "sent"); /* not open */
 	add_touch(st, b, "3", "email", 5000, NULL); /* not yet due */
 	t4 = add_touch(st, b, "2", "call", 300, NULL);
@@ -826,12 +842,12 @@ test_explain_due(void **state)
 }
 
 static void
-test_mark_missed(void **state)
+test_skip_unlogged(void **state)
 {
 	struct store *st = open_new(NULL);
 	int64_t a = add_lead(st, "a@x.org", "active");
-	int64_t b = add_lead(st, "b@x.org", "active");
-	int64_t call1, note2, email1, call_b1, call5, x1;
+	int64_t b = add_lead(st, "b@x.org", "engaged");
+	int64_t call1, note2, email1, reply1, call_b1;
 	struct touch *t;
 	int n;
 
@@ -839,36 +855,89 @@ test_mark_missed(void **state)
 	call1 = add_touch(st, a, "1", "call", 100, NULL);
 	email1 = add_touch(st, a, "1", "email", 100, NULL);
 	note2 = add_touch(st, a, "2", "note", 200, NULL);
-	add_touch(st, a, "3", "call", 300, NULL);
-	call5 = add_touch(st, a, "5", "call", 500, NULL);
-	x1 = add_touch(st, a, "X1", "research", 600, NULL);
-	call_b1 = add_touch(st, b, "1", "call", 100, NULL);
+	reply1 = add_touch(st, a, "reply", "reply", 50, NULL);
+	call_b1 = add_touch(st, b, "1", "call", 300, NULL);
 
-	/* at 250: stage 2 is due, so stage 1's manual touch is missed */
-	assert_int_equal(store_touch_mark_missed(st, 250, &n, NULL), STORE_OK);
+	/* tasks due before 150: call1 only (email is the outbox's, a reply
+	 * task waits until a touch is logged) */
+	assert_int_equal(store_touch_skip_unlogged(st, 150, &n, NULL), STORE_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_touch_get(st, call1, &t, NULL), STORE_OK);
-	assert_string_equal(t->state, "missed");
+	assert_string_equal(t->state, "skipped");
+	assert_string_equal(t->outcome, "not logged");
 	touch_free(t);
 	assert_int_equal(store_touch_get(st, email1, &t, NULL), STORE_OK);
-	assert_string_equal(t->state, "planned"); /* email: outbox decides */
+	assert_string_equal(t->state, "planned");
+	touch_free(t);
+	assert_int_equal(store_touch_get(st, reply1, &t, NULL), STORE_OK);
+	assert_string_equal(t->state, "planned");
 	touch_free(t);
 	assert_int_equal(store_touch_get(st, note2, &t, NULL), STORE_OK);
 	assert_string_equal(t->state, "planned");
 	touch_free(t);
+	/* a task of another sequence is not compared by stage: only its own
+	 * due date counts */
+	assert_int_equal(store_touch_skip_unlogged(st, 250, &n, NULL), STORE_OK);
+	assert_int_equal(n, 1); /* note2 */
 	assert_int_equal(store_touch_get(st, call_b1, &t, NULL), STORE_OK);
-	assert_string_equal(t->state, "planned"); /* other lead untouched */
-	touch_free(t);
-
-	/* at 600: X1 counts as later than 5 (not "X1" < "5" as text) */
-	assert_int_equal(store_touch_mark_missed(st, 600, &n, NULL), STORE_OK);
-	assert_int_equal(n, 3); /* note2, call3, call5 */
-	assert_int_equal(store_touch_get(st, call5, &t, NULL), STORE_OK);
-	assert_string_equal(t->state, "missed");
-	touch_free(t);
-	assert_int_equal(store_touch_get(st, x1, &t, NULL), STORE_OK);
 	assert_string_equal(t->state, "planned");
 	touch_free(t);
+	assert_int_equal(store_touch_count_unlogged(st, &n, NULL), STORE_OK);
+	assert_int_equal(n, 2);
+	store_close(st);
+}
+
+static int
+review_cb(const struct review *r, void *arg)
+{
+	int *count = arg;
+
+	assert_non_null(r->guess);
+	(*count)++;
+	return 0;
+}
+
+static void
+test_reviews(void **state)
+{
+	struct store *st = open_new(NULL);
+	int64_t a = add_lead(st, "a@x.org", "review");
+	struct review r, *got;
+	int n = 0, count = 0;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.lead_id = a;
+	r.at = 100;
+	r.guess = "unsubscribe";
+	r.why = "an unclear request";
+	r.text = "maybe stop?";
+	r.day = -1;
+	assert_int_equal(store_review_add(st, &r, NULL), STORE_OK);
+	assert_true(r.id > 0);
+	r.guess = NULL;
+	assert_int_equal(store_review_add(st, &r, NULL), STORE_EINVAL);
+	assert_int_equal(store_review_count(st, a, &n, NULL), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_review_get(st, r.id, &got, NULL), STORE_OK);
+	assert_string_equal(got->guess, "unsubscribe");
+	assert_string_equal(got->text, "maybe stop?");
+	assert_int_equal(got->day, -1);
+	assert_int_equal(got->resolved_at, 0);
+	review_free(got);
+	assert_int_equal(store_review_resolve(st, r.id, "human_reply", 200,
+	                     NULL),
+	                 STORE_OK);
+	assert_int_equal(store_review_resolve(st, r.id, "other", 300, NULL),
+	                 STORE_ENOTFOUND);
+	assert_int_equal(store_review_count(st, 0, &n, NULL), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_review_list(st, 0, review_cb, &count, NULL),
+	                 STORE_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_review_list(st, 1, review_cb, &count, NULL),
+	                 STORE_OK);
+	assert_int_equal(count, 1);
 	store_close(st);
 }
 
@@ -1137,7 +1206,8 @@ main(void)
 	    cmocka_unit_test(test_touches_due),
 	    cmocka_unit_test(test_reentrant_callback),
 	    cmocka_unit_test(test_explain_due),
-	    cmocka_unit_test(test_mark_missed),
+	    cmocka_unit_test(test_skip_unlogged),
+	    cmocka_unit_test(test_reviews),
 	    cmocka_unit_test(test_sent_queries),
 	    cmocka_unit_test(test_suppression),
 	    cmocka_unit_test(test_folders_msgs),

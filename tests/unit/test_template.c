@@ -52,11 +52,20 @@ static const struct kv full_lead[] = {
     {"sender.name", "Lenann Gardner"},
     {"sender.first_name", "Lenann"},
     {"sender.email", "lenann@example.com"},
+    {"sender.title", "Account Manager"},
+    {"sender.phone", "+1 720 555 0199"},
+    {"sender.signature", "Lenann Gardner\nAccount Manager\n+1 720 555 0199"},
+    {"interests", "fly fishing"},
+    {"industry", "manufacturing"},
+    {"mailing_address", "1 Main St, Denver CO"},
+    {"local_time", "Wednesday 09:30 (America/Denver)"},
+    {"last_notes", "- met Dana at the trade show"},
+    {"ask_source", "Ask Jo Smith about Dana Reyes."},
     {"date", "Wednesday, November 25, 2026"},
     {"weekday", "Wednesday"},
     {"value.title", "A useful article"},
     {"value.pitch", "Why it matters, in one line."},
-    {"value.url", "https://example.com/a"},
+    {"value.url", "https://nudge.test/a"},
     {"value.body", "Two sentences of body."},
     {NULL, NULL},
 };
@@ -65,11 +74,13 @@ static const struct kv full_lead[] = {
 static const struct kv bare_lead[] = {
     {"email", "someone@example.org"},
     {"first_name", ""},
-    {"sender.name", "lenann@example.com"},
-    {"sender.first_name", "lenann@example.com"},
+    {"sender.name", "Lenann Gardner"},
+    {"sender.first_name", "Lenann"},
+    {"sender.phone", "+1 720 555 0199"},
+    {"sender.signature", "Lenann Gardner"},
     {"value.title", "A useful article"},
     {"value.pitch", "Why it matters, in one line."},
-    {"value.url", "https://example.com/a"},
+    {"value.url", "https://nudge.test/a"},
     {"value.body", "Two sentences of body."},
     {NULL, NULL},
 };
@@ -263,6 +274,15 @@ static const struct parse_case parse_cases[] = {
      "t/1.email:3: bad variable name \".x\" (use a-z, 0-9, _ and .)"},
     {"t/1.email", "Subject: a\nBcc: x@example.com\n\nHi\n",
      "t/1.email:2: unknown header key \"Bcc\""},
+    /* Cc: the envelope is the lead alone, so a Cc'd person never got it */
+    {"t/1.email", "Subject: a\nCc: boss@example.com\n\nHi\n",
+     "t/1.email:2: Cc is not supported: nudge sends each message to the lead "
+     "only, so a Cc'd person would never get it; remove the Cc: line (add "
+     "that person as a lead instead)"},
+    {"t/1.email", "Subject: a\ncc: {{assistant_email}}\n\nHi\n",
+     "t/1.email:2: Cc is not supported: nudge sends each message to the lead "
+     "only, so a Cc'd person would never get it; remove the Cc: line (add "
+     "that person as a lead instead)"},
     {"t/1.email", "Thread: yes\n\nHi\n", "t/1.email:1: missing Subject header"},
     {"t/1.email", "",
      "t/1.email:1: header block not followed by a blank line and a body"},
@@ -287,7 +307,24 @@ static const struct parse_case parse_cases[] = {
     {"t/1.text", "ok\n\xf4\x90\x80\x80 too big\n", "t/1.text:2: invalid UTF-8"},
     {"t/1.text", "ok\nbell\a\n", "t/1.text:2: control character 0x07"},
     {"t/1.text", "ok\rno\n", "t/1.text:1: control character 0x0d"},
-    {"t/a.md", "Title: t\nURL: u\n\nbody\n", "t/a.md:1: missing Pitch header"},
+    {"t/a.md", "Title: t\nPitch: p\n\nbody\n", "t/a.md:1: missing URL header"},
+    {"t/a.md", "Title: t\nURL: u\nKind: podcast\n\nb\n",
+     "t/a.md:3: Kind must be article, video, guide or personal"},
+    {"t/a.md", "Title: t\nURL: u\nDraft: maybe\n\nb\n",
+     "t/a.md:3: Draft must be \"yes\" or \"no\""},
+    {"t/4.email", "Subject: s\nAnswers: 1=interested 2=sometime\n\nb\n",
+     "t/4.email:2: Answers: unknown intent \"sometime\" (use interested, "
+     "later, not_fit, stop, referral or unclear)"},
+    {"t/4.email", "Subject: s\nAnswers: 1=stop 1=later\n\nb\n",
+     "t/4.email:2: Answers: 1 is given twice"},
+    {"t/4.email", "Subject: s\nAnswers: one=stop\n\nb\n",
+     "t/4.email:2: Answers: \"one=stop\" is not N=INTENT (e.g. \"Answers: "
+     "1=interested 2=later 3=stop\")"},
+    {"t/4.email", "Subject: s\nAnswers: 12=stop\n\nb\n",
+     "t/4.email:2: Answers: \"12=stop\" is not N=INTENT (e.g. \"Answers: "
+     "1=interested 2=later 3=stop\")"},
+    {"t/4.email", "Subject: s\nAnswers:  \n\nb\n",
+     "t/4.email:2: empty Answers header"},
 };
 
 static void
@@ -351,7 +388,7 @@ test_broken_files(void **state)
 	                           "\"}}}}\" for a literal \"}}\")"},
 	    {"bad-variable.email", "bad-variable.email:1: bad variable name "
 	                           "\"First Name\" (use a-z, 0-9, _ and .)"},
-	    {"no-pitch.md", "no-pitch.md:1: missing Pitch header"},
+	    {"no-url.md", "no-url.md:1: missing URL header"},
 	};
 	size_t i;
 
@@ -423,6 +460,91 @@ test_vars(void **state)
 	template_free(t);
 }
 
+/* HTML: where a variable lands decides whether escaping protects it */
+static const struct {
+	const char *html; /* the HTML part (after "--- html ---") */
+	const char *want; /* a substring of the one warning, or NULL: none */
+} html_cases[] = {
+    {"<p>Hi {{first_name}}</p>\n", NULL},
+    {"<p title=\"{{company}}\">x</p>\n", NULL},
+    {"<p title='{{company}}'>x</p>\n", NULL},
+    {"<a href=\"https://acme.example/?c={{company}}\">x</a>\n", NULL},
+    {"<!-- {{company}} -->\n", NULL},
+    {"<p title={{company}}>x</p>\n",
+     "t/1.email:5: warning: {{company}} in the unquoted attribute title: a "
+     "value with a space could add attributes; quote it "
+     "(title=\"{{company}}\")"},
+    {"<p class=big title=x{{company}}>x</p>\n",
+     "{{company}} in the unquoted attribute title"},
+    {"<a href=\"{{website}}\">x</a>\n",
+     "t/1.email:5: warning: {{website}} in href before any scheme: a value "
+     "could be a javascript: or data: URL"},
+    {"<img\n  SRC='{{logo}}'>\n", "t/1.email:6: warning: {{logo}} in src"},
+    {"<a href=\"//{{domain}}/x\">x</a>\n", "{{domain}} in href"},
+    {"<p onclick=\"go('{{company}}')\">x</p>\n",
+     "{{company}} in the onclick attribute"},
+    {"<p style=\"color: {{colour}}\">x</p>\n",
+     "{{colour}} in the style attribute"},
+    {"<p {{attr}}>x</p>\n", "{{attr}} inside a tag but not in a quoted"},
+    {"<script>var c = \"{{company}}\";</script>\n",
+     "{{company}} inside <script>"},
+    {"<style>p { color: red }</style><p>{{company}}</p>\n", NULL},
+    {"<STYLE>b{}</style ><p title={{x|a}}>\n", "unquoted attribute title"},
+};
+
+static void
+test_check_html(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(html_cases) / sizeof(*html_cases); i++) {
+		char *text = xasprintf("Subject: a\n\nHi\n--- html ---\n%s",
+		                       html_cases[i].html);
+		struct template *t = parse_ok("t/1.email", text);
+		char **msgs = NULL;
+		size_t n = 0;
+		static const char *const known[] = {"website", "logo", "attr",
+		                                    "colour", "x"};
+
+		template_check(t, known, 5, &msgs, &n);
+		if (html_cases[i].want == NULL && n != 0)
+			fail_msg("case %zu: unexpected '%s'", i, msgs[0]);
+		if (html_cases[i].want != NULL &&
+		    (n != 1 || strstr(msgs[0], html_cases[i].want) == NULL))
+			fail_msg("case %zu: got %zu warnings ('%s'), want '%s'",
+			         i, n, n ? msgs[0] : "", html_cases[i].want);
+		for (size_t j = 0; j < n; j++)
+			free(msgs[j]);
+		free(msgs);
+		template_free(t);
+		free(text);
+	}
+}
+
+/* rendering escapes a value in HTML text and in a quoted attribute; the text
+ * part keeps it verbatim */
+static void
+test_render_html_escapes(void **state)
+{
+	static const struct kv evil[] = {
+	    {"company", "\"><script>alert('x')</script>&"}, {NULL, NULL}};
+	struct template *t =
+	    parse_ok("t/1.email", "Subject: a\n\n{{company}}\n--- html ---\n"
+	                          "<p title=\"{{company}}\">{{company}}</p>\n");
+	struct template_output o;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(template_render(t, kv_lookup, (void *)evil, &o, &err),
+	                 TEMPLATE_OK);
+	assert_string_equal(
+	    o.html, "<p title=\"&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)"
+	            "&lt;/script&gt;&amp;\">&quot;&gt;&lt;script&gt;"
+	            "alert(&#39;x&#39;)&lt;/script&gt;&amp;</p>\n");
+	assert_string_equal(o.text, "\"><script>alert('x')</script>&\n");
+	template_output_free(&o);
+	template_free(t);
+}
+
 static void
 test_check(void **state)
 {
@@ -472,81 +594,163 @@ test_check(void **state)
 
 /* ---- value library */
 
-static const struct value_item pick_items[] = {
-    {(char *)"a", NULL, NULL, NULL, NULL},
-    {(char *)"b", NULL, NULL, NULL, NULL},
-    {(char *)"c", NULL, NULL, NULL, NULL},
-};
+/* an item for the pick tests: name, tags (comma list), kind, draft */
+static struct value_item
+mk(const char *name, const char *tags, enum value_kind kind, int draft)
+{
+	char *text = xasprintf("Title: %s title\nURL: https://nudge.test/%s\n"
+	                       "Tags: %s\nKind: %s\nDraft: %s\n\nBody.\n",
+	                       name, name, tags, value_kind_name(kind),
+	                       draft ? "yes" : "no");
+	char *path = xasprintf("v/%s.md", name), *err = NULL;
+	struct value_item it;
+
+	if (value_parse(path, text, strlen(text), &it, &err) != TEMPLATE_OK)
+		fail_msg("%s", err);
+	free(text);
+	free(path);
+	return it;
+}
 
 static void
 test_value_pick(void **state)
 {
+	struct value_item it[6];
+	const struct value_lead fisher = {"fly fishing, jazz", "retail", NULL};
+	const struct value_lead maker = {NULL, "Manufacturing",
+	                                 "- wants fewer supplier delays"};
+	const struct value_lead nobody = {NULL, NULL, NULL};
+	const char *used[4];
+	char *why = NULL;
+	size_t i;
+
+	(void)state;
+	it[0] = mk("a-general", "", VALUE_ARTICLE, 0);
+	it[1] = mk("b-suppliers", "supplier, purchasing", VALUE_GUIDE, 0);
+	it[2] = mk("c-factory", "manufacturing", VALUE_VIDEO, 0);
+	it[3] = mk("d-draft-fishing", "fishing", VALUE_ARTICLE, 1);
+	it[4] = mk("e-fishing", "fishing, trout", VALUE_ARTICLE, 0);
+	it[5] = mk("f-golf", "golf", VALUE_PERSONAL, 0);
+
+	/* no match: file order; personal items only with a matching interest */
+	assert_string_equal(value_pick(it, 6, NULL, 0, &nobody, NULL)->name,
+	                    "a-general");
+	/* interests beat industry beat notes; a draft never goes */
+	assert_string_equal(value_pick(it, 6, NULL, 0, &fisher, NULL)->name,
+	                    "e-fishing");
+	/* industry 2 + notes 1 ("supplier" at the start of "supplier") */
+	assert_string_equal(value_pick(it, 6, NULL, 0, &maker, NULL)->name,
+	                    "c-factory");
+	used[0] = "c-factory";
+	assert_string_equal(value_pick(it, 6, used, 1, &maker, NULL)->name,
+	                    "b-suppliers");
+	/* never twice: when everything sendable is used, NULL and why */
+	used[0] = "a-general", used[1] = "b-suppliers", used[2] = "c-factory",
+	used[3] = "e-fishing";
+	assert_null(value_pick(it, 6, used, 4, &fisher, &why));
+	assert_non_null(why);
+	assert_non_null(strstr(why, "4 already sent"));
+	assert_non_null(strstr(why, "1 draft or example"));
+	free(why);
+	why = NULL;
+	assert_null(value_pick(it, 0, NULL, 0, &fisher, &why));
+	assert_non_null(strstr(why, "empty"));
+	free(why);
+	/* the personal pick: a matching interest, once per lead */
+	{
+		const struct value_lead golfer = {"Golf, sailing", NULL, NULL};
+		const char *u[1] = {"f-golf"};
+
+		assert_null(value_pick_personal(it, 6, NULL, 0, &fisher));
+		assert_string_equal(
+		    value_pick_personal(it, 6, NULL, 0, &golfer)->name,
+		    "f-golf");
+		assert_null(value_pick_personal(it, 6, u, 1, &golfer));
+		/* and at X it is a candidate only for the golfer */
+		assert_string_equal(
+		    value_pick(it, 6, NULL, 0, &golfer, NULL)->name, "f-golf");
+	}
+	for (i = 0; i < 6; i++)
+		value_item_clear(&it[i]);
+}
+
+/* Twelve X touches, a fly fisher and a library of 14 items: the first is the
+ * fishing item, and no item comes twice. */
+static void
+test_value_twelve_touches(void **state)
+{
+	static const char *const tags[14] = {
+	    "pricing", "hiring", "logistics", "fishing", "golf", "retail",
+	    "finance", "marketing", "", "safety", "exports", "training",
+	    "energy", "software"};
+	struct value_item it[14];
+	const struct value_lead fisher = {"fly fishing", "retail", NULL};
+	const char *used[12];
+	char name[32];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < 14; i++) {
+		snprintf(name, sizeof name, "item-%02zu", i);
+		it[i] = mk(name, tags[i], VALUE_ARTICLE, 0);
+	}
+	for (i = 0; i < 12; i++) {
+		const struct value_item *v =
+		    value_pick(it, 14, used, i, &fisher, NULL);
+
+		assert_non_null(v);
+		used[i] = v->name;
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(used[j], used[i]);
+	}
+	assert_string_equal(used[0], "item-03"); /* fishing */
+	assert_string_equal(used[1], "item-05"); /* retail: the industry */
+	/* the same lead, the same picks: deterministic */
+	assert_string_equal(value_pick(it, 14, used, 2, &fisher, NULL)->name,
+	                    value_pick(it, 14, used, 2, &fisher, NULL)->name);
+	for (i = 0; i < 14; i++)
+		value_item_clear(&it[i]);
+}
+
+static void
+test_value_blocked(void **state)
+{
 	static const struct {
-		const char *used[8];
-		size_t nused;
-		const char *want;
+		const char *url, *body;
+		int draft, blocked;
 	} cases[] = {
-	    {{NULL}, 0, "a"},
-	    {{"a"}, 1, "b"},
-	    {{"b"}, 1, "a"},
-	    {{"a", "b"}, 2, "c"},
-	    {{"c", "a"}, 2, "b"},
-	    {{"gone", "a", "old"}, 3, "b"}, /* unknown names are ignored */
-	    /* all used: least recently used */
-	    {{"a", "b", "c"}, 3, "a"},
-	    {{"a", "b", "c", "a"}, 4, "b"},
-	    {{"a", "b", "c", "a", "b"}, 5, "c"},
-	    {{"c", "b", "a"}, 3, "c"},
-	    {{"a", "b", "c", "c", "b", "a"}, 6, "c"},
-	    {{"b", "a", "c", "b"}, 4, "a"},
+	    {"https://nudge.test/a", "fine", 0, 0},
+	    {"https://nudge.test/a", "fine", 1, 1},
+	    {"https://example.com/a", "fine", 0, 1},
+	    {"https://www.example.org/a", "fine", 0, 1},
+	    {"http://example.net", "fine", 0, 1},
+	    {"https://nudge.test/a", "see https://example.com/b", 0, 1},
+	    {"https://myexample.com/a", "fine", 0, 0},
+	    {"https://example.community/a", "fine", 0, 0},
 	};
 	size_t i;
 
 	(void)state;
-	assert_null(value_pick(pick_items, 0, NULL, 0));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct value_item *v =
-		    value_pick(pick_items, 3, cases[i].used, cases[i].nused);
+		struct value_item it;
 
-		assert_non_null(v);
-		if (strcmp(v->name, cases[i].want) != 0)
-			fail_msg("case %zu: got %s want %s", i, v->name,
-			         cases[i].want);
+		memset(&it, 0, sizeof it);
+		it.url = (char *)cases[i].url;
+		it.body = (char *)cases[i].body;
+		it.pitch = (char *)"";
+		it.draft = cases[i].draft;
+		if ((value_blocked(&it) != NULL) != cases[i].blocked)
+			fail_msg("case %zu: blocked %d", i, !cases[i].blocked);
 	}
-}
-
-/* Walk a lead through 3 * n X emails: no repeat within each round of n. */
-static void
-test_value_rotation(void **state)
-{
-	struct value_item *items;
-	size_t n, i, j;
-	const char *used[64];
-	char *err = NULL;
-	char *dir = xasprintf("%s/templates/value", srcdir());
-
-	(void)state;
-	assert_int_equal(value_load_dir(dir, &items, &n, &err), TEMPLATE_OK);
-	assert_true(n >= 6 && n <= 20);
-	for (i = 0; i < 3 * n; i++)
-		used[i] = value_pick(items, n, used, i)->name;
-	/* any n consecutive picks are all different ... */
-	for (i = 0; i < 3 * n; i++)
-		for (j = i + 1; j < i + n && j < 3 * n; j++)
-			assert_string_not_equal(used[i], used[j]);
-	/* ... the first round follows file order, later rounds repeat it */
-	for (i = 0; i < 3 * n; i++)
-		assert_string_equal(used[i], items[i % n].name);
-	value_free(items, n);
-	free(dir);
 }
 
 static void
 test_value_parse(void **state)
 {
 	static const char text[] =
-	    "Title:  A case study \nPitch: One line.\n"
-	    "URL: https://example.com/x\n\nBody line.\n\n\n";
+	    "# a comment\nTitle:  A case study \nPitch: One line.\n"
+	    "url: https://nudge.test/x\nTags: Fly Fishing , trout,,\n"
+	    "Kind: Personal\nDraft: no\n\nBody line.\n\n\n";
 	struct value_item it;
 	char *err = NULL;
 
@@ -557,9 +761,81 @@ test_value_parse(void **state)
 	assert_string_equal(it.name, "case-study");
 	assert_string_equal(it.title, "A case study");
 	assert_string_equal(it.pitch, "One line.");
-	assert_string_equal(it.url, "https://example.com/x");
+	assert_string_equal(it.url, "https://nudge.test/x");
 	assert_string_equal(it.body, "Body line.");
+	assert_int_equal(it.ntags, 2);
+	assert_string_equal(it.tags[0], "fly fishing");
+	assert_string_equal(it.tags[1], "trout");
+	assert_int_equal(it.kind, VALUE_PERSONAL);
+	assert_int_equal(it.draft, 0);
+	assert_null(value_blocked(&it));
 	value_item_clear(&it);
+}
+
+/* ---- Answers: and the sender check */
+
+static void
+test_answers(void **state)
+{
+	struct template *t;
+	char **msgs = NULL;
+	size_t n = 0;
+
+	(void)state;
+	t = parse_ok("t/4.email", "Subject: s\nAnswers: 1=interested, 2=later "
+	                          "3=not_fit 4=stop\n\nPick one:\n1. yes\n  "
+	                          "2) later\n3 = no\n");
+	assert_string_equal(template_answer(t, 1), "interested");
+	assert_string_equal(template_answer(t, 2), "later");
+	assert_string_equal(template_answer(t, 3), "not_fit");
+	assert_string_equal(template_answer(t, 4), "stop");
+	assert_null(template_answer(t, 5));
+	assert_null(template_answer(t, 0));
+	assert_null(template_answer(t, -1));
+	assert_null(template_answer(t, 12));
+	/* 4 is declared but not offered in the body */
+	assert_int_equal(template_check(t, NULL, 0, &msgs, &n), 1);
+	assert_string_equal(msgs[0], "t/4.email:2: warning: Answers: 4=stop, "
+	                             "but the body offers no choice \"4.\"");
+	free(msgs[0]);
+	free(msgs);
+	template_free(t);
+	t = parse_ok("t/1.email", "Subject: s\n\nbody\n");
+	assert_null(template_answer(t, 1));
+	template_free(t);
+}
+
+static void
+test_sender_check(void **state)
+{
+	struct template *t;
+	struct template_output o;
+	char **msgs = NULL, *err = NULL;
+	size_t n = 0;
+	const char *set[] = {"sender.name", "sender.email"};
+	static const struct kv nophone[] = {{"sender.name", "Lenann"},
+	                                    {NULL, NULL}};
+
+	(void)state;
+	t = parse_ok("t/1.email",
+	             "Subject: s\n\nCall {{sender.phone}} or {{sender.phone}}"
+	             "\n{{sender.title|}}\n{{sender.name}}\n");
+	assert_int_equal(template_check_sender(t, set, 2, &msgs, &n), 1);
+	assert_string_equal(msgs[0], "t/1.email:3: error: {{sender.phone}} is "
+	                             "not configured: set sender_phone in the "
+	                             "config (nudge init --phone)");
+	free(msgs[0]);
+	free(msgs);
+	/* and the send is held with the same words, never a blank */
+	assert_int_equal(template_render(t, kv_lookup, (void *)nophone, &o,
+	                                 &err),
+	                 TEMPLATE_EMISSING);
+	assert_string_equal(err, "t/1.email:3: {{sender.phone}} is not "
+	                         "configured: set sender_phone in the config "
+	                         "(nudge init --phone)");
+	free(err);
+	assert_null(template_sender_hint("first_name"));
+	template_free(t);
 }
 
 static void
@@ -573,7 +849,7 @@ test_value_load_errors(void **state)
 	(void)state;
 	assert_int_equal(value_load_dir(dir, &items, &n, &err),
 	                 TEMPLATE_ESYNTAX);
-	assert_non_null(strstr(err, "/no-pitch.md:1: missing Pitch header"));
+	assert_non_null(strstr(err, "/no-url.md:1: missing URL header"));
 	free(err);
 	err = NULL;
 	assert_int_equal(value_load_dir("/nonexistent-dir", &items, &n, &err),
@@ -606,6 +882,12 @@ check_rendered(const char *path, const char *s)
 		fail_msg("%s: empty greeting in output: %s", path, s);
 	if (strstr(s, "lorem") || strstr(s, "Lorem") || strstr(s, "TODO"))
 		fail_msg("%s: placeholder text in output", path);
+	/* honest copy: no placeholder number or link, no time it cannot know */
+	if (strstr(s, "(your number)") || strstr(s, "your number)") ||
+	    strstr(s, "example.com") || strstr(s, "example.org") ||
+	    strstr(s, "earlier this week") || strstr(s, "XXX") ||
+	    strstr(s, "[your") || strstr(s, "<your"))
+		fail_msg("%s: placeholder in output: %s", path, s);
 }
 
 /* Lead fields may be empty; sender.* (config) and value.* (library) may not. */
@@ -664,8 +946,16 @@ test_shipped_templates(void **state)
 			assert_non_null(o.subject);
 			assert_true(strlen(o.subject) < 78);
 			assert_non_null(strstr(o.text, "Lenann"));
-			/* stage 1 starts the thread; the rest follow it */
-			assert_int_equal(o.thread, de->d_name[0] != '1');
+			/* stage 1 starts the thread, 2-5 follow it; value
+			 * touches (x, personal) start afresh */
+			assert_int_equal(o.thread, de->d_name[0] >= '2' &&
+			                               de->d_name[0] <= '5');
+			/* a numbered choice comes with its Answers: */
+			if (de->d_name[0] == '4' || de->d_name[0] == '5') {
+				assert_string_equal(template_answer(t, 1),
+				                    "interested");
+				assert_non_null(template_answer(t, 3));
+			}
 		}
 		template_output_free(&o);
 
@@ -682,9 +972,9 @@ test_shipped_templates(void **state)
 		count++;
 	}
 	closedir(d);
-	/* 6 emails, 5 calls, 1 note, 5 texts, 1 research */
-	assert_int_equal(emails, 6);
-	assert_int_equal(count, 18);
+	/* 7 emails (1-5, x, personal), 5 calls, 1 note, 5 texts, 1 research */
+	assert_int_equal(emails, 7);
+	assert_int_equal(count, 19);
 	free(dir);
 }
 
@@ -716,8 +1006,9 @@ test_shipped_value_library(void **state)
 	char *path = xasprintf("%s/templates/x.email", srcdir());
 	struct value_item *items;
 	struct template *t;
-	size_t n, i;
-	char *err = NULL;
+	const struct value_lead fisher = {"fly fishing", NULL, NULL};
+	size_t n, i, personal = 0;
+	char *err = NULL, *why = NULL;
 
 	(void)state;
 	assert_int_equal(value_load_dir(dir, &items, &n, &err), TEMPLATE_OK);
@@ -730,19 +1021,25 @@ test_shipped_value_library(void **state)
 		if (i)
 			assert_true(strcmp(items[i - 1].name, items[i].name) <
 			            0);
-		assert_true(*items[i].title && *items[i].pitch &&
-		            *items[i].body);
-		assert_true(strlen(items[i].pitch) < 120);
-		assert_int_equal(
-		    strncmp(items[i].url, "https://example.com/", 20), 0);
+		assert_true(*items[i].title && *items[i].body);
+		assert_true(items[i].ntags >= 1);
+		/* shipped as examples: drafts, never sent */
+		assert_int_equal(items[i].draft, 1);
+		assert_non_null(value_blocked(&items[i]));
+		personal += items[i].kind == VALUE_PERSONAL;
 		assert_int_equal(template_render(t, x_lookup_fn, &xl, &o, &err),
 		                 TEMPLATE_OK);
 		assert_string_equal(o.subject, items[i].title);
 		assert_non_null(strstr(o.text, items[i].url));
 		assert_non_null(strstr(o.text, items[i].body));
-		assert_int_equal(o.thread, 1);
+		assert_int_equal(o.thread, 0);
 		template_output_free(&o);
 	}
+	assert_true(personal >= 1);
+	/* so a fresh init holds every X touch, and says why */
+	assert_null(value_pick(items, n, NULL, 0, &fisher, &why));
+	assert_non_null(strstr(why, "draft or example"));
+	free(why);
 	template_free(t);
 	value_free(items, n);
 	free(dir);
@@ -795,8 +1092,13 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_load_missing_file),
 	    cmocka_unit_test(test_vars),
 	    cmocka_unit_test(test_check),
+	    cmocka_unit_test(test_check_html),
+	    cmocka_unit_test(test_render_html_escapes),
 	    cmocka_unit_test(test_value_pick),
-	    cmocka_unit_test(test_value_rotation),
+	    cmocka_unit_test(test_value_twelve_touches),
+	    cmocka_unit_test(test_value_blocked),
+	    cmocka_unit_test(test_answers),
+	    cmocka_unit_test(test_sender_check),
 	    cmocka_unit_test(test_value_parse),
 	    cmocka_unit_test(test_value_load_errors),
 	    cmocka_unit_test(test_shipped_templates),

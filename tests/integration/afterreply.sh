@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# afterreply.sh - what follows a reply, on real Postfix and Dovecot in simulated
+# time: "not now, try me in March" is snoozed and followed up in March; "let's
+# talk" gets three after-contact touches within thirty days, then nurture, and is
+# never retired; "no thanks" and the answer "3" to a template offering "3 = stop"
+# are suppressed; a reply naming a colleague creates that lead with the replier as
+# its source; a forged bounce that cites nothing nudge sent leaves its lead
+# active and goes to the review queue; every change is on the timeline.
+. "$(dirname "$0")/../lib.sh"
+export MAILSTACK_EXTRA_USERS="later talk nothanks refer forged three maria"
+ms_start
+nudge_setup
+
+msgid() { db_query "SELECT message_id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = '$1' AND t.channel = 'email' AND t.stage = '$2' ORDER BY t.id LIMIT 1"; }
+status() { nudge lead show "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
+field() { nudge lead show "$1" --json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$2') or '')"; }
+deliver() { ms deliver sales "$1" >/dev/null; }
+export -f msgid status field deliver
+# reply FROM NAME STAGE DATE BODY: a reply written in a mail client to our stage email
+reply() {
+	local id; id=$(msgid "$1" "$3")
+	cat >"$TEST_TMP/r.eml" <<MSG
+From: $2 <$1>
+To: Sam Sales <sales@example.test>
+Subject: Re: our conversation
+Date: $4
+Message-ID: <r-$RANDOM-$RANDOM@mail.example>
+In-Reply-To: $id
+References: $id
+Content-Type: text/plain; charset=utf-8
+
+$5
+
+On $4, Sam Sales <sales@example.test> wrote:
+> Hi, following up on my note.
+MSG
+	deliver "$TEST_TMP/r.eml"
+}
+# tick_days FROM TO: one tick at 10:00 on every weekday from FROM to TO
+tick_days() {
+	local d=$1
+	while [[ ! $d > $2 ]]; do
+		case $(date -d "$d" +%u) in 6 | 7) ;; *) nudge --now "${d}T10:00" tick >/dev/null 2>&1 ;; esac
+		d=$(date -d "$d + 1 day" +%F)
+	done
+}
+
+# stage 4 offers numbered answers: its Answers: header says what each means
+check "the shipped stage 4 email offers 3 = stop" grep -q '^Answers:.* 3=stop' "$NH/templates/4.email"
+check "template check accepts it" nudge template check
+
+for who in "later Lara Later" "talk Tom Talk" "nothanks Nora Nothanks" "refer Rui Refer" "forged Fay Forged" "three Theo Three"; do
+	set -- $who
+	nudge --now 2026-01-06T09:00 lead add "$1@example.test" --name "$2 $3" --company "$3 Co" >/dev/null
+done
+check "stage 1 sent to six leads" bash -c "nudge --now 2026-01-06T10:00 tick | grep -q '6 sent'"
+
+reply later@example.test "Lara Later" 1 "Tue, 6 Jan 2026 14:02:00 -0700" \
+	"Thanks for getting in touch. Not now - we are in the middle of a migration. Try me in March."
+reply talk@example.test "Tom Talk" 1 "Tue, 6 Jan 2026 14:05:00 -0700" \
+	"Yes, let's talk. Does Thursday afternoon work for a call?"
+reply nothanks@example.test "Nora Nothanks" 1 "Tue, 6 Jan 2026 14:07:00 -0700" "No thanks."
+reply refer@example.test "Rui Refer" 1 "Tue, 6 Jan 2026 14:09:00 -0700" \
+	"I'm not the right person for this. Please reach out to my colleague Maria Lopez (maria@example.test), who runs purchasing here."
+# a delivery report naming a lead, citing a message nudge never sent
+cat >"$TEST_TMP/forged.eml" <<'MSG'
+From: Mail Delivery System <MAILER-DAEMON@relay.forger.example>
+To: sales@example.test
+Subject: Undelivered Mail Returned to Sender
+Date: Tue, 6 Jan 2026 14:11:00 -0700
+Message-ID: <forged-dsn-1@relay.forger.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+--b1
+Content-Type: text/plain
+
+I'm sorry to have to inform you that your message could not be delivered.
+<forged@example.test>: host mx.example.test said: 550 5.1.1 User unknown
+
+--b1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; relay.forger.example
+
+Final-Recipient: rfc822; forged@example.test
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <forged@example.test>: User unknown
+
+--b1
+Content-Type: text/rfc822-headers
+
+From: Someone Else <someone@elsewhere.example>
+To: forged@example.test
+Subject: hello
+Message-ID: <never-sent-by-nudge@elsewhere.example>
+
+--b1--
+MSG
+deliver "$TEST_TMP/forged.eml"
+nudge --now 2026-01-07T10:00 tick >"$TEST_TMP/tick.out" 2>&1
+
+check "later: snoozed until March" bash -c "test \$(status later@example.test) = snoozed && field later@example.test paused_until | grep -q '^2026-03-0'"
+check "talk: engaged in the after-contact sequence" bash -c "test \$(status talk@example.test) = engaged && test \$(field talk@example.test sequence) = after-contact"
+check "no thanks: unsubscribed and suppressed" bash -c "test \$(status nothanks@example.test) = unsubscribed && ! nudge lead add nothanks@example.test 2>/dev/null"
+check "referral: the colleague is a new lead with the replier as source" bash -c "test \$(field maria@example.test source) = refer@example.test && nudge lead show maria@example.test | grep -q 'referred by refer@example.test'"
+check "referral: the replier is engaged and its timeline names the new lead" bash -c "test \$(status refer@example.test) = engaged && nudge lead show refer@example.test | grep -q 'maria@example.test: added as a lead'"
+check "forged bounce: the lead stays active" test "$(status forged@example.test)" = active
+check "forged bounce: it waits in the review queue" bash -c "nudge review --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert any(x[\"lead\"] == \"forged@example.test\" and x[\"guess\"] == \"bounce_hard\" for x in r), r'"
+check "the agenda counts what awaits review" bash -c "nudge --now 2026-01-07T10:05 agenda | grep -q 'await.* your review'"
+check "every reply leaves a reply task on the agenda" bash -c "nudge --now 2026-01-07T10:05 agenda | grep -q 'replied: .*Try me in March'"
+check "timeline: the intent and its rule are recorded" bash -c "nudge lead show later@example.test | grep -q 'intent later' && nudge lead show nothanks@example.test | grep -q 'intent stop'"
+
+# the salesperson decides the review: not a bounce
+rid=$(nudge review --json | python3 -c 'import json,sys; print([x["id"] for x in json.load(sys.stdin) if x["lead"] == "forged@example.test"][0])')
+check "review ID other: decided, the lead goes on" bash -c "nudge --now 2026-01-07T11:00 review $rid other && test \$(status forged@example.test) = active && nudge lead show forged@example.test | grep -q 'review $rid decided: other'"
+
+# three weeks of weekdays: theo walks to stage 4, tom gets after-contact
+tick_days 2026-01-08 2026-01-27
+check "stage 4 went to theo" test -n "$(msgid three@example.test 4)"
+reply three@example.test "Theo Three" 4 "Tue, 27 Jan 2026 15:00:00 -0700" "3"
+nudge --now 2026-01-28T10:00 tick >/dev/null 2>&1
+check "the answer 3 to 'Answers: 3=stop': unsubscribed" test "$(status three@example.test)" = unsubscribed
+check "... its timeline names the template answer" bash -c "nudge lead show three@example.test | grep -q 'answer 3 to the stage 4 email'"
+n_three=$(imap_count three)
+
+tick_days 2026-01-29 2026-02-27
+check "later: nothing at all while snoozed" test "$(imap_count later)" = 1
+check "talk: three after-contact touches within thirty days of the reply" bash -c "
+	test \$(db_query \"SELECT count(*) FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'talk@example.test' AND t.channel = 'email' AND t.state = 'sent' AND t.done_at <= strftime('%s', '2026-02-05T23:59:00-07:00')\") = 4"
+check "three: nothing after the answer" test "$(imap_count three)" = "$n_three"
+check "no thanks: nothing after the reply" test "$(imap_count nothanks)" = 1
+
+tick_days 2026-03-02 2026-03-03
+check "later: followed up in March with the re-opening touch" bash -c "wait_count later INBOX 2 && test \$(field later@example.test sequence) = reopen -o \$(field later@example.test sequence) = nurture"
+
+tick_days 2026-03-04 2026-06-30
+check "talk: on nurture after after-contact, still engaged, never retired" bash -c "test \$(status talk@example.test) = engaged && test \$(field talk@example.test sequence) = nurture"
+check "talk: a nurture touch went out" bash -c "test \$(imap_count talk) -ge 5"
+check "every status change is on the timeline with its cause" bash -c "
+	for l in later talk nothanks refer three; do
+		nudge lead show \$l@example.test | grep -Eq '(active|engaged) -> ' || exit 1
+	done"
+finish
