@@ -113,6 +113,43 @@ static const unsigned allowed[LEAD__COUNT] = {
     [LEAD_UNSUBSCRIBED] = 0,
 };
 
+static const unsigned touch_allowed[TOUCH__COUNT] = {
+    [TOUCH_PLANNED] = B(TOUCH_HELD) | B(TOUCH_SENDING) | B(TOUCH_DONE) |
+                      B(TOUCH_SKIPPED) | B(TOUCH_MISSED),
+    [TOUCH_HELD] = B(TOUCH_PLANNED) | B(TOUCH_SENDING) | B(TOUCH_DONE) |
+                   B(TOUCH_SKIPPED),
+    [TOUCH_SENDING] = B(TOUCH_SENT) | B(TOUCH_FAILED) | B(TOUCH_UNKNOWN) |
+                      B(TOUCH_PLANNED),
+    [TOUCH_FAILED] = B(TOUCH_PLANNED) | B(TOUCH_SENT),
+    [TOUCH_UNKNOWN] = B(TOUCH_PLANNED) | B(TOUCH_SENT),
+    [TOUCH_SENT] = 0,
+    [TOUCH_DONE] = 0,
+    [TOUCH_MISSED] = 0,
+    [TOUCH_SKIPPED] = 0,
+};
+
+int
+lc_touch_can(int from, int to)
+{
+	if (from < 0 || from >= TOUCH__COUNT || to < 0 || to >= TOUCH__COUNT)
+		return 0;
+	return from == to || (touch_allowed[from] & B(to)) != 0;
+}
+
+int
+lc_touch_enter(struct touch *t, int to)
+{
+	if (!lc_touch_can(t->state, to)) {
+		log_warnx("touch %lld (stage %s %s): %s -> %s refused",
+		    (long long)t->id, t->stage ? t->stage : "?",
+		    t->channel ? t->channel : "?", touch_state_name(t->state),
+		    touch_state_name(to));
+		return -1;
+	}
+	t->state = to;
+	return 0;
+}
+
 int
 lc_sending(int status)
 {
@@ -338,7 +375,7 @@ collect_hours(const struct touch *t, const struct lead *l, void *arg)
 	struct tm tm;
 
 	(void)l;
-	if (strcmp(t->channel, "email") != 0 || strcmp(t->state, "skipped") == 0 ||
+	if (strcmp(t->channel, "email") != 0 || t->state == TOUCH_SKIPPED ||
 	    t->stage[0] < '1' || t->stage[0] > '5' || t->stage[1] != '\0')
 		return 0;
 	clock_localtime(t->due, u->tz, &tm);
@@ -812,7 +849,7 @@ static int
 collect_open(const struct touch *t, const struct lead *lead, void *arg)
 {
 	(void)lead;
-	if ((strcmp(t->state, "planned") == 0 || strcmp(t->state, "held") == 0)
+	if ((t->state == TOUCH_PLANNED || t->state == TOUCH_HELD)
 	    && strcmp(t->channel, "reply") != 0)
 		idlist_add(arg, t->id);
 	return 0;
@@ -944,7 +981,7 @@ find_open(const struct touch *t, const struct lead *l, void *arg)
 	(void)l;
 	if (strcmp(t->channel, f->channel) != 0)
 		return 0;
-	if (strcmp(t->state, "planned") != 0 && strcmp(t->state, "held") != 0)
+	if (t->state != TOUCH_PLANNED && t->state != TOUCH_HELD)
 		return 0;
 	if (t->due <= f->now && (f->due_id == 0 || t->due < f->due_at)) {
 		f->due_id = t->id;
@@ -959,7 +996,7 @@ static int
 collect_reply(const struct touch *t, const struct lead *lead, void *arg)
 {
 	(void)lead;
-	if (strcmp(t->channel, "reply") == 0 && strcmp(t->state, "planned") == 0)
+	if (strcmp(t->channel, "reply") == 0 && t->state == TOUCH_PLANNED)
 		idlist_add(arg, t->id);
 	return 0;
 }
@@ -979,7 +1016,7 @@ close_reply_tasks(struct nudge *n, struct lead *l, const char *channel,
 	for (size_t i = 0; rc == STORE_OK && i < ids.n; i++) {
 		if ((rc = store_touch_get(n->st, ids.v[i], &t, &err)))
 			break;
-		set_str(&t->state, "done");
+		lc_touch_enter(t, TOUCH_DONE);
 		t->done_at = now;
 		free(t->outcome);
 		t->outcome = xasprintf("answered by %s", channel);
@@ -1020,11 +1057,11 @@ lc_log_touch(struct nudge *n, struct lead *l, const char *channel, time_t now,
 		t->stage = xstrdup(label);
 		t->channel = xstrdup(channel);
 		t->due = now;
-		t->state = xstrdup("done");
+		t->state = TOUCH_DONE;
 		if ((rc = store_touch_insert(n->st, t, &err)) != STORE_OK)
 			goto fail;
 	}
-	set_str(&t->state, "done");
+	lc_touch_enter(t, TOUCH_DONE);
 	t->done_at = now;
 	set_str(&t->outcome, connected ? "connected" : outcome ? outcome
 							       : "done");

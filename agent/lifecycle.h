@@ -76,6 +76,20 @@ int lc_can_enter(int from, int to);
 int lc_enter(struct nudge *n, struct lead *l, int to, time_t now,
     const char *why, const char *message_id, char **errstr);
 
+/*
+ * lc_touch_can: 1 if a touch may go from state `from` to `to` (enum
+ * touch_state; the same state is always allowed).  The outbox's machine:
+ * planned <-> held, planned|held -> sending -> sent | failed | unknown |
+ * planned (a temporary failure, retried); failed|unknown -> planned (sent
+ * again on the salesperson's word) or sent (found in Sent, or confirmed);
+ * planned|held -> done (logged by hand) or skipped.  sent, done, missed and
+ * skipped are final.
+ * lc_touch_enter: move t to `to` when allowed and return 0; otherwise
+ * leave it, log the refusal (a bug) and return -1.
+ */
+int lc_touch_can(int from, int to);
+int lc_touch_enter(struct touch *t, int to);
+
 /* lc_enroll: put lead l (already inserted) on its sequence at stage 1, due now.
  * l is updated in memory and in the store. */
 int lc_enroll(struct nudge *n, struct lead *l, time_t now, char **errstr);
