@@ -1279,7 +1279,8 @@ cmd_export(struct nudge *n, int argc, char **argv)
 		}
 		lead_free(l);
 	}
-	qsort(c.keys, c.nkeys, sizeof *c.keys, cmp_str);
+	if (c.nkeys > 1)
+		qsort(c.keys, c.nkeys, sizeof *c.keys, cmp_str);
 	if (path != NULL && (out = export_open(path, &tmp)) == NULL) {
 		fprintf(stderr, "nudge export: %s: %s\n", path,
 		    strerror(errno));

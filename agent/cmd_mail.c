@@ -716,7 +716,8 @@ cmd_template(struct nudge *n, int argc, char **argv)
 	/* the templates in dir, and in its sequence subdirectories
 	 * (templates/after-contact/); value/ is the value library */
 	scan_templates(dir, &names, &nnames, 1);
-	qsort(names, nnames, sizeof *names, cmp_strp);
+	if (nnames > 1)
+		qsort(names, nnames, sizeof *names, cmp_strp);
 	for (size_t i = 0; i < nnames; i++) {
 		struct template *t;
 		if (template_load(names[i], &t, &err) != TEMPLATE_OK) {
