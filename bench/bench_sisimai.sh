@@ -61,7 +61,7 @@ wall() { # wall ms and CPU ms of one whole process: "WALL CPU"
 	echo "$ms $(awk '{ printf "%d", ($1 + $2) * 1000 }' "$BENCH_TMP/time.out")"
 }
 nw=() nc=() sw=() sc=()
-for r in 1 2 3; do
+for _ in 1 2 3; do
 	read -r w c < <(wall "$NUDGE" -c "$home/config" --now "$BENCH_NOW" classify "${many[@]}")
 	nw+=("$w") nc+=("$c")
 	read -r w c < <(wall perl "$here/sisimai_grade.pl" time "${many[@]}")

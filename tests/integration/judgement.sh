@@ -55,6 +55,7 @@ with open(dst, "w", encoding="utf-8") as out:
 PY
 
 # score NAME FOLDER CLASS_MIN DATES_MIN TEXT_MIN HARMFUL_MAX
+# _lib_n: the number of the last check (tests/lib.sh), whose log holds the summary
 score() {
 	local name=$1 dir=$2 c=$3 d=$4 t=$5 h=$6
 	[ -f "$dir/labels.tsv" ] || fail "$dir/labels.tsv is missing"
