@@ -7,7 +7,8 @@ EXPECTED.tsv (replytext_expected.tsv) lists assertions on the new text of the
 fixtures under REPLIES_DIR (shared/corpus/replies: talon/, github/).  Fixtures
 that are bare bodies (github's .txt, talon's signature bodies, talon's HTML
 fragments) are wrapped in a minimal reply (From/To/Subject: Re:/In-Reply-To,
-text/plain or text/html, utf-8, 8bit) written to WORK_DIR; .eml files are used
+text/plain or text/html, utf-8, 8bit) written to WORK_DIR, without the "#sig#"
+marks talon's signature fixtures put before signature lines; .eml files are used
 as they are.  One `NUDGE [ARGS...] classify --json FILES...` process reads them
 all.  Text is compared whitespace-normalised (runs of white space are one
 space, ends trimmed); exact checks also ignore case, like score-classify.py.
@@ -40,7 +41,10 @@ for i, f in enumerate(sorted({r["file"] for r in rows})):
     dst = os.path.join(work, "%02d-%s.eml" % (i, os.path.basename(f)))
     with open(src, "rb") as s, open(dst, "wb") as d:
         d.write(HEAD.format(n=i, sub=sub).encode())
-        d.write(s.read())
+        body = s.read()
+        if "signature_emails_" in f:  # talon marks signature lines "#sig#": the mail had none
+            body = b"\n".join(l[5:] if l.startswith(b"#sig#") else l for l in body.split(b"\n"))
+        d.write(body)
     paths[f] = dst
 
 files = list(paths.values())
