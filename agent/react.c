@@ -270,7 +270,7 @@ on_auto_reply(struct nudge *n, struct lead *l, const struct reaction *x,
     time_t now, struct agent_report *r, char **errstr)
 {
 	const struct classification *cl = x->cl;
-	int today = clock_day_of(now, n->tz), resume, cap, rc;
+	int today = clock_day_of(now, n->tz), resume, cap, rc, capped = 0;
 	char d[16], *why;
 
 	if (r)
@@ -300,39 +300,23 @@ on_auto_reply(struct nudge *n, struct lead *l, const struct reaction *x,
 		    why, n->cfg->ooo_max_pause, n->cfg->ooo_max_pause);
 		free(why);
 		why = w2;
+		capped = 1;
 	}
 	rc = lc_pause(n, l, resume, now, why, x->message_id, errstr);
 	log_info("%s: %s", l->email, why);
 	free(why);
 	if (rc != LC_OK)
 		return lc_rc(rc);
-	if (resume == cadence_next_business_day(lc_holidays(n, l), cap) || cl->review) {
-		/* the pause stands; the salesperson is asked to check it */
-		struct review rv;
-		char *err = NULL;
-
-		why = xasprintf("check the pause: %s",
-		    cl->review ? (cl->review_why ? cl->review_why : "unsure")
-			       : "a long absence, capped by ooo_max_pause");
-		memset(&rv, 0, sizeof rv);
-		rv.lead_id = l->id;
-		rv.at = now;
-		rv.message_id = (char *)x->message_id;
-		rv.sender = (char *)x->sender;
-		rv.subject = (char *)x->subject;
-		rv.guess = "auto_reply";
-		rv.signal = cl->rule;
-		rv.why = why;
-		rv.text = cl->reply_text;
-		rv.day = cl->return_day;
-		rc = store_review_add(n->st, &rv, &err);
-		free(why);
-		if (rc != STORE_OK)
-			return db_rc(rc, err, errstr);
-		if (r)
-			r->reviews++;
-	}
-	return AGENT_OK;
+	if (!capped && !cl->review)
+		return AGENT_OK;
+	/* the pause stands; the salesperson is asked to check it */
+	why = xasprintf("check the pause: %s",
+	    cl->review ? (cl->review_why ? cl->review_why : "unsure")
+		       : "a long absence, capped by ooo_max_pause");
+	rc = held(n, l, x, "auto_reply", cl->return_day, why, 0, now, r,
+	    errstr);
+	free(why);
+	return rc;
 }
 
 /* trusted_bounce: does this report cite nudge's own mail, or name a lead
