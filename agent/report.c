@@ -259,24 +259,24 @@ cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* the (sequence, stage) pairs a lead has been counted at, and its flags */
+/* the (sequence, stage) pairs a lead has been counted at; the strings live
+ * as long as the walk (the loaded rows, or literals) */
 struct seen {
-	char (*key)[48];
+	const char *(*key)[2];
 	size_t n;
 };
 
-/* seen_first: 1 the first time key is offered for this lead. */
+/* seen_first: 1 the first time (a, b) is offered for this lead. */
 static int
 seen_first(struct seen *s, const char *a, const char *b)
 {
-	char k[48];
-
-	snprintf(k, sizeof k, "%s\x1f%s", a, b);
 	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->key[i], k) == 0)
+		if (strcmp(s->key[i][0], a) == 0 &&
+		    strcmp(s->key[i][1], b) == 0)
 			return 0;
 	s->key = xreallocarray(s->key, s->n + 1, sizeof *s->key);
-	memcpy(s->key[s->n++], k, sizeof k);
+	s->key[s->n][0] = a;
+	s->key[s->n++][1] = b;
 	return 1;
 }
 

@@ -181,7 +181,8 @@ static const char *const migrations[] = {
 
     /* v5 (report): what `nudge report` reads in one pass - a lead's done
      * touches in time order, reviews by date */
-    "CREATE INDEX touches_lead_done ON touches (lead_id, done_at);"
+    "CREATE INDEX touches_lead_done ON touches (lead_id, done_at, state,"
+    "  channel, stage);"
     "CREATE INDEX reviews_at ON reviews (at);",
 };
 
@@ -2306,10 +2307,18 @@ rtouch_row(sqlite3_stmt *s, void *ctx)
 {
 	struct rtouch_ctx *c = ctx;
 	struct store_rtouch t;
+	const char *state = (const char *)sqlite3_column_text(s, 4);
 
+	t.channel = (const char *)sqlite3_column_text(s, 2);
+	/* an email counts once sent, a task by hand once done; a reply to
+	 * answer is no touch (the covering index serves the scan, the filter
+	 * is here) */
+	if (t.channel == NULL || state == NULL ||
+	    strcmp(t.channel, "reply") == 0 ||
+	    (strcmp(t.channel, "email") == 0) != (strcmp(state, "sent") == 0))
+		return 0;
 	t.lead_id = sqlite3_column_int64(s, 0);
 	t.stage = (const char *)sqlite3_column_text(s, 1);
-	t.channel = (const char *)sqlite3_column_text(s, 2);
 	t.done_at = (time_t)sqlite3_column_int64(s, 3);
 	return c->cb(&t, c->arg);
 }
@@ -2321,10 +2330,9 @@ store_report_touches(struct store *st, time_t until, store_rtouch_cb cb,
 	struct rtouch_ctx c = {cb, arg};
 
 	return report_scan(st,
-	    "SELECT lead_id, stage, channel, done_at FROM touches"
-	    " WHERE done_at IS NOT NULL AND done_at < ?1 AND channel <> 'reply'"
-	    " AND ((channel = 'email' AND state = 'sent')"
-	    " OR (channel <> 'email' AND state = 'done'))"
+	    "SELECT lead_id, stage, channel, done_at, state FROM touches"
+	    " INDEXED BY touches_lead_done"
+	    " WHERE done_at < ?1 AND state IN ('sent', 'done')"
 	    " ORDER BY lead_id, done_at, id",
 	    until, 0, rtouch_row, &c, "report touches", errstr);
 }

@@ -409,8 +409,8 @@ struct store_rtouch {
 };
 typedef int (*store_rtouch_cb)(const struct store_rtouch *t, void *arg);
 /* store_report_touches: every done touch with done_at < until, ordered by
- * lead, then done_at, then id (served by the index touches(lead_id,
- * done_at)). */
+ * lead, then done_at, then id (a scan of the covering index
+ * touches(lead_id, done_at, state, channel, stage), no sort). */
 int store_report_touches(struct store *st, time_t until, store_rtouch_cb cb,
                          void *arg, char **errstr);
 
