@@ -175,4 +175,22 @@ else
 	check "UIDs stable across two exports" bash -c "diff <(grep ^UID '$TEST_TMP/a.ics') <(grep ^UID '$TEST_TMP/b.ics')"
 fi
 check "export ics refuses a bad --days" bash -c "nudge export ics --days -3; test \$? = 64"
+
+# bash completion: commands, options, and the lead emails from the database
+complete_words() {
+	(
+		complete() { :; }
+		. "$top_srcdir/completion/nudge"
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_nudge
+		printf '%s\n' "${COMPREPLY[@]}"
+	)
+}
+check "completion offers report and export" bash -c "$(declare -f complete_words nudge); top_srcdir='$top_srcdir' NUDGE='$NUDGE'
+	complete_words nudge re | grep -qx report && complete_words nudge re | grep -qx review &&
+	complete_words nudge export '' | grep -qx ics && complete_words nudge report --s | grep -qxe --since"
+check "completion offers the lead emails" bash -c "$(declare -f complete_words nudge); top_srcdir='$top_srcdir' NUDGE='$NUDGE'
+	complete_words nudge lead show j | grep -qx jane@acme.example &&
+	complete_words nudge --db '$D/nudge.db' log '' | grep -qx bob@bounce.example"
 finish
