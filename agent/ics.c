@@ -126,29 +126,80 @@ ymd(int day, char *buf, size_t len)
 	snprintf(buf, len, "%04d%02d%02d", y, m, d);
 }
 
+void
+ics_task_describe(struct nudge *n, const struct touch *t, const struct lead *l,
+    time_t now, struct buf *d)
+{
+	struct notes k;
+	char *text = NULL, *err = NULL, lt[96], date[16];
+	const char *who = l->name && *l->name ? l->name : l->email;
+	int today = clock_day_of(now, n->tz), due;
+
+	memset(&k, 0, sizeof k);
+	if (store_note_list(n->st, l->id, keep_note, &k, &err) != STORE_OK) {
+		buf_printf(d, "(notes unavailable: %s)\n", err);
+		free(err);
+		err = NULL;
+	}
+	due = clock_day_of(t->due, n->tz);
+	if (strcmp(t->channel, "reply") == 0)
+		buf_adds(d, "They replied: answer them yourself.\n");
+	else
+		buf_printf(d, "Stage %s %s.\n", t->stage, t->channel);
+	if (due < today) {
+		clock_format_date(t->due, n->tz, date, sizeof date);
+		buf_printf(d, "Overdue since %s.\n", date);
+		due = today;
+	}
+	buf_printf(d, "Lead: %s <%s>\n", who, l->email);
+	buf_printf(d, "Phone: %s\n", l->phone && *l->phone ? l->phone
+							  : "none on file");
+	craft_local_time(n, l, clock_at(due, 9 * 60, n->tz), lt, sizeof lt);
+	buf_printf(d, "Their time at 09:00 yours: %s\n", lt);
+	if (strcmp(t->channel, "note") == 0 || strcmp(t->channel, "visit") == 0)
+		buf_printf(d, "Mailing address: %s\n",
+		    craft_field(l, "mailing_address")
+			? craft_field(l, "mailing_address")
+			: "none on file");
+	if (strcmp(t->channel, "reply") == 0 && t->note)
+		buf_printf(d, "\nTheir reply:\n%s\n", t->note);
+	else if (craft_render_task(n, l, t->stage, t->channel, now, &text,
+		     &err) == CRAFT_OK)
+		buf_printf(d, "\nScript:\n%s\n", text);
+	free(text);
+	free(err);
+	if (k.n > 0) {
+		buf_adds(d, "\nLast notes:\n");
+		for (int i = k.n - 1; i >= 0; i--) {
+			clock_format_date(k.at[i], n->tz, date, sizeof date);
+			buf_printf(d, "%s: %s\n", date, k.text[i]);
+			free(k.text[i]);
+		}
+	}
+}
+
+const char *
+ics_task_verb(const char *channel)
+{
+	return verb(channel);
+}
+
 static int
 one_task(const struct touch *t, const struct lead *core, void *arg)
 {
 	struct ics_ctx *c = arg;
 	struct nudge *n = c->n;
 	struct lead *l = NULL;
-	struct notes k;
 	struct buf d, s;
-	char *text = NULL, *err = NULL, day[16], lt[96], date[16];
+	char *err = NULL, day[16];
 	const char *who;
-	int due, rc;
+	int due;
 
 	if (strcmp(t->channel, "email") == 0)
 		return 0;
-	memset(&k, 0, sizeof k);
-	if ((rc = store_lead_get_id(n->st, core->id, &l, &err)) != STORE_OK ||
-	    (rc = store_note_list(n->st, core->id, keep_note, &k, &err)) !=
-		STORE_OK) {
+	if (store_lead_get_id(n->st, core->id, &l, &err) != STORE_OK) {
 		c->err = err;
 		c->rc = ICS_EDB;
-		lead_free(l);
-		for (int i = 0; i < k.n; i++)
-			free(k.text[i]);
 		return 1;
 	}
 	who = l->name && *l->name ? l->name : l->email;
@@ -157,44 +208,10 @@ one_task(const struct touch *t, const struct lead *core, void *arg)
 		due = c->today;
 	buf_init(&d);
 	buf_init(&s);
-
 	buf_printf(&s, "%s %s", verb(t->channel), who);
 	if (l->company && *l->company)
 		buf_printf(&s, " (%s)", l->company);
-
-	if (strcmp(t->channel, "reply") == 0)
-		buf_adds(&d, "They replied: answer them yourself.\n");
-	else
-		buf_printf(&d, "Stage %s %s.\n", t->stage, t->channel);
-	if (clock_day_of(t->due, n->tz) < c->today) {
-		clock_format_date(t->due, n->tz, date, sizeof date);
-		buf_printf(&d, "Overdue since %s.\n", date);
-	}
-	buf_printf(&d, "Lead: %s <%s>\n", who, l->email);
-	buf_printf(&d, "Phone: %s\n", l->phone && *l->phone ? l->phone
-							   : "none on file");
-	craft_local_time(n, l, clock_at(due, 9 * 60, n->tz), lt, sizeof lt);
-	buf_printf(&d, "Their time at 09:00 yours: %s\n", lt);
-	if (strcmp(t->channel, "note") == 0 || strcmp(t->channel, "visit") == 0)
-		buf_printf(&d, "Mailing address: %s\n",
-		    craft_field(l, "mailing_address")
-			? craft_field(l, "mailing_address")
-			: "none on file");
-	if (strcmp(t->channel, "reply") == 0 && t->note)
-		buf_printf(&d, "\nTheir reply:\n%s\n", t->note);
-	else if (craft_render_task(n, l, t->stage, t->channel, c->now, &text,
-		     &err) == CRAFT_OK)
-		buf_printf(&d, "\nScript:\n%s\n", text);
-	free(text);
-	free(err);
-	if (k.n > 0) {
-		buf_adds(&d, "\nLast notes:\n");
-		for (int i = k.n - 1; i >= 0; i--) {
-			clock_format_date(k.at[i], n->tz, date, sizeof date);
-			buf_printf(&d, "%s: %s\n", date, k.text[i]);
-			free(k.text[i]);
-		}
-	}
+	ics_task_describe(n, t, l, c->now, &d);
 
 	ics_line(c->out, "BEGIN:VEVENT");
 	{

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "lifecycle.h"
+#include "store.h"
 #include "xalloc.h"
 
 enum { ICS_OK = 0, ICS_EDB = 1 };
@@ -29,6 +30,15 @@ void ics_text(struct buf *b, const char *s);
 /* ics_line: append the content line `line` (no CRLF) folded at 75 octets,
  * each physical line ended by CRLF. */
 void ics_line(struct buf *b, const char *line);
+/* ics_task_describe: the text about manual task t of lead l (custom fields
+ * loaded) that a calendar entry or the digest carries: stage, overdue date,
+ * email, phone, local time at 09:00 the salesperson's, mailing address for a
+ * note or visit, the reply to answer or the rendered script, the last three
+ * notes.  Appended to d. */
+void ics_task_describe(struct nudge *n, const struct touch *t,
+                       const struct lead *l, time_t now, struct buf *d);
+/* ics_task_verb: "Call", "Text", "Handwritten note to", ... for a channel. */
+const char *ics_task_verb(const char *channel);
 /* ics_export: the VCALENDAR of the manual tasks (planned or held, of a lead
  * that is active or engaged, or a reply to answer) due before the end of
  * the day `days` days after today, appended to out. */
