@@ -168,6 +168,8 @@ return_day(struct ctx *x, const char *tz, struct classification *out)
 /* ------------------------------------------------------------------ */
 /* Service notifications. */
 
+static size_t words(const char *s);
+
 /* service_addr: an address of a notification system, not a person's */
 static int
 service_addr(const char *a)
@@ -262,6 +264,34 @@ ics_prop(const char *ics, const char *name, size_t nth, char *pbuf,
 		p = *e != '\0' ? e + 1 : e;
 	}
 	return 0;
+}
+
+/* decline_note: does the new text of a declined invitation hold a note
+ * from the person?  Calendar systems' own wording is not one. */
+static int
+decline_note(const char *b)
+{
+	static const char *stock[] = {
+	    "has declined this invitation", "declined this invitation",
+	    "invitation from google calendar", "hat diese einladung abgelehnt",
+	    "a refusé cette invitation", "ha rechazado esta invitación",
+	    "ha rifiutato questo invito", "recusou este convite",
+	    "har tackat nej", "odrzucił", "heeft deze uitnodiging afgewezen",
+	    NULL};
+	int k;
+
+	if (b == NULL || words(b) <= 2)
+		return 0;
+	if (cls_ci_strstr(b, "with note") != NULL ||
+	    cls_ci_strstr(b, "mit notiz") != NULL ||
+	    cls_ci_strstr(b, "avec une note") != NULL ||
+	    cls_ci_strstr(b, "con una nota") != NULL ||
+	    cls_ci_strstr(b, "com uma nota") != NULL)
+		return 1;
+	for (k = 0; stock[k] != NULL; k++)
+		if (cls_ci_strstr(b, stock[k]) != NULL)
+			return 0;
+	return 1;
 }
 
 /* mailto: the address of a "mailto:a@b" value, lowercased, malloc'd */
@@ -380,8 +410,13 @@ calendar(struct ctx *x, struct classification *out)
 		out->cls = cls;
 		out->signal = xstrdup(sig);
 		out->reply_to = person_behind(x, who);
-		if (cls == CLS_OTHER)
+		if (cls == CLS_OTHER) {
 			set_review(out, "meeting declined");
+			/* a note with the decline ("not this week, how about
+			 * the 14th?") is a person answering */
+			if (decline_note(cls_ctx_body(x)))
+				out->cls = CLS_HUMAN_REPLY;
+		}
 		rc = 1;
 	} else if (strcmp(method, "CANCEL") == 0) {
 		out->cls = CLS_OTHER;
@@ -450,9 +485,12 @@ negated(const char *t, size_t start, size_t end)
 	const char *p;
 	int k, r = 0;
 
+	/* the clause: back to a sentence end, a comma or a colon ("Not
+	 * interested, remove me from your list" is a request) */
 	for (i = start; i > b; i--)
 		if (t[i - 1] == '.' || t[i - 1] == '!' || t[i - 1] == '?' ||
-		    t[i - 1] == '\n' || t[i - 1] == ';')
+		    t[i - 1] == '\n' || t[i - 1] == ';' || t[i - 1] == ',' ||
+		    t[i - 1] == ':')
 			break;
 	b = i;
 	(void)end;
@@ -536,9 +574,13 @@ text_of(const struct mime_msg *m, char **own)
 	*own = NULL;
 	if (t == NULL)
 		return "";
+	/* mime_text is a copy of the chosen part's body up to its first NUL
+	 * (mime.c uses xstrdup there): find that part by its content */
 	for (i = 0; i < np; i++) {
 		pt = mime_part(m, i);
-		if (pt == NULL || pt->body != t)
+		if (pt == NULL || pt->body == NULL ||
+		    strcmp(pt->content_type, "text/plain") != 0 ||
+		    strcmp(pt->body, t) != 0)
 			continue;
 		if (pt->body_len > strlen(t)) {
 			*own = xmalloc(pt->body_len + 1);
@@ -672,8 +714,11 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	}
 	/* 3. service notifications: calendars, documents, e-signatures,
 	 * scheduling, social networks, tickets (often auto-submitted too) */
-	if (service(&x, out))
+	if (service(&x, out)) {
+		if (out->cls == CLS_HUMAN_REPLY)
+			goto human;
 		goto done;
+	}
 	/* 4. RFC 3834 and vendor auto-reply headers */
 	v = NULL;
 	if ((mime_header(m, "Auto-Submitted") != NULL &&
@@ -726,6 +771,8 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 			goto done;
 		}
 		cls_set_rule(out, "rule:", c->rules[i].name, "");
+		if (c->rules[i].signal != NULL)
+			out->signal = xstrdup(c->rules[i].signal);
 		if (out->cls == CLS_AUTO_REPLY)
 			goto autoreply;
 		if (out->cls == CLS_HUMAN_REPLY)

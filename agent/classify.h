@@ -1,14 +1,26 @@
 /*
  * classify - what kind of message came in: a human reply, an auto-reply (with
  * the return date where one is stated), a hard or soft bounce, an unsubscribe
- * request, or something else.
+ * request, engagement through a service, or something else; and what a human
+ * reply wants (its intent).
+ *
+ * Costs decide.  Missing a human reply (mailing someone who answered) is the
+ * worst mistake; a false opt-out loses the lead for ever; a false "reply"
+ * silently stops the follow-up.  So: an opt-out is only an explicit,
+ * un-negated request in the new text (never the quoted history, a signature
+ * or a footer); weaker wording is a human reply with review set.  A stale or
+ * doubtful date is no date, with review set.  When unsure, set review: the
+ * agent stops sending to that lead and asks the salesperson.  Service mail
+ * is other unless the lead's own action caused it (engagement); a person
+ * who merely mentions a service, or being away, is a human reply.
  *
  * Structured signals come first (multipart/report DSN, ARF feedback reports,
- * read receipts, RFC 3834 Auto-Submitted, X-Autoreply, Precedence, List-Id,
- * bounce senders), then the ordered, named PCRE2 rules of a rules file (see
- * rules/classify.rules for the format).  This is the only module that uses
- * PCRE2; every pattern is compiled once at load, JIT-compiled where the
- * platform allows, and matched with match and depth limits.
+ * read receipts, bounce senders, text/calendar parts, RFC 3834
+ * Auto-Submitted, X-Autoreply, Precedence, List-Id), then the ordered, named
+ * PCRE2 rules of a rules file (see rules/classify.rules for the format).
+ * classify*.c are the only modules that use PCRE2 (classify_p.h lists them);
+ * every pattern is compiled once at load, JIT-compiled where the platform
+ * allows, and matched with match and depth limits.
  */
 #ifndef NUDGE_CLASSIFY_H
 #define NUDGE_CLASSIFY_H
@@ -138,8 +150,10 @@ int classify_intent_parse(const char *s);
  * ("On ... wrote:", also wrapped over two lines; "-----Original Message-----";
  * Outlook "From:/Sent:" blocks; "Am ... schrieb", "Le ... a écrit", "El ...
  * escribió", "Op ... schreef"; ">" lines) and without a "-- " signature or a
- * "Sent from my iPhone" line.  Sign-offs ("Thanks,\nAlex") are kept.  Returns
- * a malloc'd, trimmed string (possibly empty).
+ * "Sent from my iPhone" line, a legal disclaimer, a newsletter footer, or a
+ * signature block under the name, in the nine languages (it, pt, sv, pl
+ * too).  Sign-offs ("Thanks,\nAlex") are kept.  Returns a malloc'd, trimmed
+ * string (possibly empty).
  */
 char *classify_reply_text(const char *text);
 
@@ -147,19 +161,24 @@ char *classify_reply_text(const char *text);
  * classify_return_day: the first day back stated in an out-of-office text, as
  * a clock.h day number, or -1.  msg_day is the day the message was sent (-1 if
  * unknown: then only dates with a year are used).  uk_order: 1 to read an
- * ambiguous n/n/yyyy as day/month.  Phrase rules:
- *   "back/return(ing) (on) X", "zurück am X", "ab X", "wieder ... am X",
- *   "de retour le X", "à partir du X", "regreso/regresaré/de vuelta el X",
- *   "a partir del X", "terug op X", "vanaf X"      -> X is the first day back;
+ * ambiguous n/n/yyyy as day/month.  In English, German, French, Spanish,
+ * Italian, Dutch, Portuguese, Swedish and Polish:
+ *   "back/return(ing) (on) X", "zurück am X", "ab X", "de retour le X",
+ *   "regresaré el X", "rientrerò X", "retorno X", "tillbaka X", "wracam X",
+ *   "terug op X", "reopen X", "not ... until X"  -> X is the first day back;
  *   "until/till/through X", "bis (zum) X", "jusqu'au X", "hasta (el) X",
- *   "tot (en met) X", a range "X-Y"                -> X is the last day away:
- *                                                      back the next day.
+ *   "fino al X", "até X", "till och med X", "do X", "tot (en met) X", a
+ *   range "X-Y"                                   -> X is the last day away:
+ *                                                   back the next day
+ *   ("until Monday", named, is back that Monday).
  * X is an absolute date (12/24/2026, 24/12/2026, 24.12.2026, 2026-12-24,
- * December 24, 24 December, 24. Dezember, 24 décembre, 24 de diciembre, 24
- * december; a weekday before it is ignored), a weekday (the next one after
- * msg_day), "tomorrow"/"morgen"/"demain"/"mañana", or "next week" (its
- * Monday, in any of the languages).  A date without a year is the next such
- * date on or after msg_day.
+ * December 24, 24 December, 24. Dezember, 24 de diciembre, 24 grudnia...),
+ * a month alone ("until June 2027": back July 1st), a day alone ("on the
+ * 4th"), an ISO week ("vecka 2": its Monday), a weekday (the next one after
+ * msg_day), "tomorrow", "next week" (its Monday), "in two weeks", "in 3
+ * days".  A stated weekday picks the year that agrees with it; a date that
+ * is already past when the message was written is stale: -1 (the message is
+ * then held for review by classify_message).
  */
 int classify_return_day(const char *text, int msg_day, int uk_order);
 

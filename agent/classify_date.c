@@ -40,6 +40,15 @@ struct trigger {
 
 /* Longest first where one is a prefix of another. */
 static const struct trigger triggers[] = {
+    /* reopening, in the other languages */
+    {"wieder geöffnet", T_BACK},
+    {"réouverture", T_BACK},
+    {"reabrimos", T_BACK},
+    {"riapriamo", T_BACK},
+    {"riapertura", T_BACK},
+    {"öppnar igen", T_BACK},
+    {"otwieramy", T_BACK},
+    {"weer open", T_BACK},
     /* nl */
     {"tot en met", T_UNTIL},
     {"t/m", T_UNTIL},
@@ -48,6 +57,15 @@ static const struct trigger triggers[] = {
     {"vanaf", T_BACK},
     {"weer", T_BACK},
     /* en */
+    {"not return until", T_BACK},
+    {"not be back until", T_BACK},
+    {"not back until", T_BACK},
+    {"reopen on", T_BACK},
+    {"reopen", T_BACK},
+    {"reopens", T_BACK},
+    {"reopening", T_BACK},
+    {"up to and including", T_UNTIL},
+    {"up to", T_UNTIL},
     {"until", T_UNTIL},
     {"till", T_UNTIL},
     {"through", T_UNTIL},
@@ -112,6 +130,8 @@ static const struct trigger triggers[] = {
     {"fr.o.m.", T_BACK},
     /* pl */
     {"do", T_UNTIL},
+    {"będę dostępny", T_BACK},
+    {"będę dostępna", T_BACK},
     {"wracam", T_BACK},
     {"wrócę", T_BACK},
     {"z powrotem", T_BACK},
@@ -144,11 +164,18 @@ static const char *fillers[] = {
     "incluso", "compreso",
     /* pt */
     "o", "a", "ao", "dia", "escritório", "escritorio", "estarei", "do",
-    "da", "próximo", "próxima", "inclusive",
+    "da", "próximo", "próxima", "inclusive", "na", "no", "em",
     /* sv */
     "på", "kontoret", "jag", "är", "nästa", "kommande", "med",
     /* pl */
     "w", "we", "biurze", "jestem", "będę", "dnia", "przyszły", "przyszłym",
+    "dans", "over", "binnen", "entro", "tra", "fra", "om", "za",
+    "kommendem", "nächstem", "diesen", "diesem", "dentro", "giorno",
+    "raggiungibile", "disponibile", "reachable", "joignable", "disponible",
+    "localizable", "disponível", "tillgänglig", "anträffbar", "dostępny",
+    "dostępna", "bereikbaar", "beschikbaar", "end", "ende", "fin", "final",
+    "finales", "fine", "slutet", "końca", "eind", "einde", "wieder",
+    "weer", "igen", "nuovo", "volta", "vuelta",
     "następny", "najbliższy", "włącznie", "r", NULL};
 
 struct nameval {
@@ -178,6 +205,15 @@ static const struct nameval months[] = {
     {"junio", 6}, {"julio", 7}, {"agosto", 8}, {"septiembre", 9},
     {"setiembre", 9}, {"octubre", 10}, {"noviembre", 11},
     {"diciembre", 12},
+    /* reopening, in the other languages */
+    {"wieder geöffnet", T_BACK},
+    {"réouverture", T_BACK},
+    {"reabrimos", T_BACK},
+    {"riapriamo", T_BACK},
+    {"riapertura", T_BACK},
+    {"öppnar igen", T_BACK},
+    {"otwieramy", T_BACK},
+    {"weer open", T_BACK},
     /* nl */
     {"januari", 1}, {"februari", 2}, {"maart", 3}, {"mei", 5},
     {"augustus", 8},
@@ -198,7 +234,10 @@ static const struct nameval months[] = {
     {"lipca", 7}, {"sierpień", 8}, {"sierpnia", 8}, {"wrzesień", 9},
     {"września", 9}, {"październik", 10}, {"października", 10},
     {"listopad", 11}, {"listopada", 11}, {"grudzień", 12},
-    {"grudnia", 12},
+    {"grudnia", 12}, {"styczniu", 1}, {"lutym", 2}, {"marcu", 3},
+    {"kwietniu", 4}, {"maju", 5}, {"czerwcu", 6}, {"lipcu", 7},
+    {"sierpniu", 8}, {"wrześniu", 9}, {"październiku", 10},
+    {"listopadzie", 11}, {"grudniu", 12},
     {NULL, 0}};
 
 static const struct nameval weekdays[] = {
@@ -268,6 +307,15 @@ static const char *next_week[] = {
     "przyszłym tygodniu", "następnym tygodniu", "next monday",
     NULL};
 
+/* "week 2", "KW 2", "vecka 2": an ISO week number */
+static const char *week_words[] = {"week", "kw", "kalenderwoche", "woche",
+                                   "semaine", "semana", "settimana",
+                                   "vecka", "v", "tydzień", "tygodniu",
+                                   NULL};
+/* "il giorno 3", "el día 3": the number that follows is a day */
+static const char *day_words[] = {"giorno", "día", "dia", "dnia", "dag",
+                                  "dzień", "jour", "tag", "day", NULL};
+
 static int
 is_wordc(unsigned char c)
 {
@@ -285,11 +333,13 @@ word_at(const char *s)
 	return n;
 }
 
+/* (the first byte first: these run at every word of a message) */
 static int
 lookup(const struct nameval *t, const char *w, size_t n)
 {
 	for (; t->s != NULL; t++)
-		if (strlen(t->s) == n && strncmp(t->s, w, n) == 0)
+		if (t->s[0] == w[0] && strncmp(t->s, w, n) == 0 &&
+		    t->s[n] == '\0')
 			return t->v;
 	return -1;
 }
@@ -298,7 +348,8 @@ static int
 in_list(const char **l, const char *w, size_t n)
 {
 	for (; *l != NULL; l++)
-		if (strlen(*l) == n && strncmp(*l, w, n) == 0)
+		if ((*l)[0] == w[0] && strncmp(*l, w, n) == 0 &&
+		    (*l)[n] == '\0')
 			return 1;
 	return 0;
 }
@@ -311,6 +362,8 @@ phrase_at(const char **l, const char *s)
 	size_t n;
 
 	for (; *l != NULL; l++) {
+		if ((*l)[0] != s[0])
+			continue;
 		n = strlen(*l);
 		if (strncmp(s, *l, n) == 0 && !is_wordc((unsigned char)s[n]))
 			return n;
@@ -417,10 +470,10 @@ resolve(int y, int m, int d, int msg_day, int wday, int *stale)
 				*stale = 1;
 			return best;
 		}
-		if (valid_ymd(my, m, d) &&
-		    (day = clock_day_from_civil(my, m, d)) >= msg_day)
+		day = valid_ymd(my, m, d) ? clock_day_from_civil(my, m, d) : -1;
+		if (day >= 0 && day >= msg_day)
 			return day;
-		if (valid_ymd(my, m, d) && msg_day - day <= STALE_WINDOW) {
+		if (day >= 0 && msg_day - day <= STALE_WINDOW) {
 			*stale = 1;
 			return -1;
 		}
@@ -499,6 +552,23 @@ month_only(int y, int m, int msg_day, int until, int *stale)
 	return resolve(y, m, 1, msg_day, -1, stale);
 }
 
+/* iso_week_monday: the Monday of ISO week w: of msg_day's year if that is
+ * not already past, else of the next year. */
+static int
+iso_week_monday(int w, int msg_day)
+{
+	int y, m, d, k, jan4, mon;
+
+	clock_civil_from_day(msg_day, &y, &m, &d);
+	for (k = 0; k < 2; k++, y++) {
+		jan4 = clock_day_from_civil(y, 1, 4);
+		mon = jan4 - (clock_weekday(jan4) + 6) % 7 + (w - 1) * 7;
+		if (mon + 6 >= msg_day)
+			return mon;
+	}
+	return -1;
+}
+
 /* next_weekday: the next day after msg_day that is weekday w. */
 static int
 next_weekday(int msg_day, int w)
@@ -560,9 +630,9 @@ relative_at(const char *s, int msg_day, const char **endp)
  */
 static int
 parse_when(const char *s, int msg_day, int day_first, int *is_until,
-           int *stale)
+           int *stale, int *said_wday)
 {
-	int wday = -1, tok, v, a, b, c, m, d, y, had;
+	int wday = -1, tok, v, a, b, c, m, d, y, had, dayword = 0;
 	size_t n, n2, n3;
 	const char *t;
 
@@ -585,6 +655,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until,
 			break;
 		if ((v = lookup(weekdays, s, n)) >= 0) {
 			wday = v;
+			*said_wday = 1;
 			s += n;
 			/* "segunda-feira" */
 			if (strncmp(s, "-feira", 6) == 0)
@@ -597,6 +668,13 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until,
 		}
 		if (in_list(tomorrow, s, n))
 			return msg_day < 0 ? -1 : msg_day + 1;
+		if (in_list(week_words, s, n)) {
+			t = skip_sp(s + n);
+			if ((v = num_at(t, &n2)) >= 1 && v <= 53 && msg_day >= 0)
+				return iso_week_monday(v, msg_day);
+		}
+		if (in_list(day_words, s, n))
+			dayword = 1;
 		if (!is_filler(s, n))
 			goto weekday_only;
 		s += n;
@@ -656,7 +734,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until,
 				return resolve(y, m, a, msg_day, wday, stale);
 			}
 			/* "on the 4th": a day of the month alone */
-			if (had && a >= 1 && a <= 31 && msg_day >= 0) {
+			if ((had || dayword) && a >= 1 && a <= 31 && msg_day >= 0) {
 				int my, mm, md, k;
 				clock_civil_from_day(msg_day, &my, &mm, &md);
 				for (k = 0; k < 3; k++) {
@@ -713,12 +791,61 @@ weekday_only:
 	return next_weekday(msg_day, wday);
 }
 
+/* negation_before: a negation word in the clause before p ("I will not
+ * have access to e-mail until X", "no tendré acceso hasta X") */
+static int
+negation_before(const char *lt, const char *p)
+{
+	static const char *neg[] = {"not", "no", "won't", "nicht", "kein",
+	                            "keinen", "ne", "pas", "non", "não",
+	                            "inte", "nie", "niet", "geen", "without",
+	                            NULL};
+	const char *b = p - 60 > lt ? p - 60 : lt, *q;
+	size_t n;
+	int k;
+
+	for (q = p; q > b; q--)
+		if (q[-1] == '.' || q[-1] == '!' || q[-1] == '\n' ||
+		    q[-1] == ';')
+			break;
+	for (; q < p; q++) {
+		if (q > lt && is_wordc((unsigned char)q[-1]))
+			continue;
+		n = word_at(q);
+		for (k = 0; neg[k] != NULL; k++)
+			if (strlen(neg[k]) == n && strncmp(q, neg[k], n) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* inclusive_after: "until Monday inclusive", "bis einschließlich" */
+static int
+inclusive_after(const char *p)
+{
+	static const char *w[] = {"inclus", "einschlie", "incluid", "inclu",
+	                          "compres", "włącznie", "inklusive",
+	                          "including", "tot en met", "t/m",
+	                          "till och med", "t.o.m", "through", "thru",
+	                          NULL};
+	char buf[64];
+	size_t n = strnlen(p, sizeof buf - 1);
+	int k;
+
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	for (k = 0; w[k] != NULL; k++)
+		if (strstr(buf, w[k]) != NULL)
+			return 1;
+	return 0;
+}
+
 int
 cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 {
 	char *lt;
 	const char *p;
-	int k, day = -1, until, back = -1, first_until = -1, st = 0;
+	int k, day = -1, until, back = -1, first_until = -1, st = 0, wd;
 	size_t tl;
 
 	*stale = 0;
@@ -733,6 +860,8 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 		if (!is_wordc((unsigned char)*p))
 			continue;
 		for (k = 0; triggers[k].s != NULL; k++) {
+			if (triggers[k].s[0] != *p)
+				continue;
 			tl = strlen(triggers[k].s);
 			if (strncmp(p, triggers[k].s, tl) != 0 ||
 			    is_wordc((unsigned char)p[tl]))
@@ -740,13 +869,28 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 			until = triggers[k].kind == T_UNTIL;
 			if (until && first_until >= 0)
 				continue;
+			wd = 0;
 			day = parse_when(p + tl, msg_day, day_first, &until,
-			                 &st);
+			                 &st, &wd);
 			if (day < 0)
 				continue;
-			if (until)
+			if (until) {
+				/* "until X": away through X, back the day
+				 * after; but "not ... until X", and "until
+				 * Monday" (named, not "inclusive": people
+				 * come back on a Monday), name the first day
+				 * back */
 				first_until = day + 1;
-			else
+				if (negation_before(lt, p) ||
+				    (wd && clock_weekday(day) == 1 &&
+				     !inclusive_after(p)))
+					first_until = day;
+			} else if (msg_day >= 0 && day <= msg_day) {
+				/* "ab 21.12. nicht im Büro" written on the
+				 * 21st: from when away, not back */
+				day = -1;
+				continue;
+			} else
 				back = day;
 			break;
 		}
@@ -761,12 +905,24 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 		if (n > 0 && lookup(months, p, n) > 0) {
 			int st2 = 0;
 			until = 0;
-			day = parse_when(p, msg_day, day_first, &until, &st2);
+			wd = 0;
+			day = parse_when(p, msg_day, day_first, &until, &st2,
+			                 &wd);
 			if (day >= 0 && !until)
 				day = -1;
 			else if (day >= 0)
 				day++;
 		}
+	}
+	/* "Morgen ben ik er weer", "Będę dostępny jutro": a tomorrow in an
+	 * out-of-office is the day back */
+	for (p = lt; *p != '\0' && day < 0 && msg_day >= 0; p++) {
+		size_t n;
+		if (p > lt && is_wordc((unsigned char)p[-1]))
+			continue;
+		n = word_at(p);
+		if (n > 0 && in_list(tomorrow, p, n))
+			day = msg_day + 1;
 	}
 	free(lt);
 	if (day < 0 && st)
@@ -787,7 +943,7 @@ classify_return_day(const char *text, int msg_day, int uk_order)
 
 /* periods: "next quarter", "after the summer", "next year" ... */
 enum { P_QUARTER, P_YEAR, P_MONTH, P_SUMMER, P_AUTUMN, P_SPRING, P_WINTER,
-       P_WEEK };
+       P_WEEK, P_Q1, P_Q2, P_Q3, P_Q4 };
 
 static const struct {
 	const char *s;
@@ -834,7 +990,26 @@ static const struct {
     {"in primavera", P_SPRING},       {"na primavera", P_SPRING},
     {"i vår", P_SPRING},              {"wiosną", P_SPRING},
     {"in het voorjaar", P_SPRING},    {"in the new year", P_YEAR},
-    {"nach neujahr", P_YEAR},         {"in the winter", P_WINTER},
+    {"nach neujahr", P_YEAR},         {"efter nyår", P_YEAR},
+    {"after the new year", P_YEAR},   {"après le nouvel an", P_YEAR},
+    {"después de año nuevo", P_YEAR}, {"dopo capodanno", P_YEAR},
+    {"depois do ano novo", P_YEAR},   {"po nowym roku", P_YEAR},
+    {"na de jaarwisseling", P_YEAR},  {"na nieuwjaar", P_YEAR},
+    /* "after the holidays" names no date: which holidays? */
+    {"in q1", P_Q1}, {"in q2", P_Q2}, {"in q3", P_Q3}, {"in q4", P_Q4},
+    {"im q1", P_Q1}, {"im q2", P_Q2}, {"im q3", P_Q3}, {"im q4", P_Q4},
+    {"au t1", P_Q1}, {"au t2", P_Q2}, {"au t3", P_Q3}, {"au t4", P_Q4},
+    {"premier trimestre", P_Q1}, {"deuxième trimestre", P_Q2},
+    {"troisième trimestre", P_Q3}, {"quatrième trimestre", P_Q4},
+    {"first quarter", P_Q1}, {"second quarter", P_Q2},
+    {"third quarter", P_Q3}, {"fourth quarter", P_Q4},
+    {"primer trimestre", P_Q1}, {"segundo trimestre", P_Q2},
+    {"tercer trimestre", P_Q3}, {"cuarto trimestre", P_Q4},
+    {"primo trimestre", P_Q1}, {"secondo trimestre", P_Q2},
+    {"terzo trimestre", P_Q3}, {"quarto trimestre", P_Q4},
+    {"primeiro trimestre", P_Q1}, {"terceiro trimestre", P_Q3},
+    {"ersten quartal", P_Q1}, {"zweiten quartal", P_Q2},
+    {"dritten quartal", P_Q3}, {"vierten quartal", P_Q4},         {"in the winter", P_WINTER},
     {NULL, 0}};
 
 static int
@@ -865,6 +1040,12 @@ period_day(int p, int msg_day)
 		return clock_day_from_civil(m >= 3 ? y + 1 : y, 3, 1);
 	case P_WINTER:
 		return clock_day_from_civil(m == 12 ? y + 1 : y, 12, 1);
+	case P_Q1:
+	case P_Q2:
+	case P_Q3:
+	case P_Q4:
+		q = (p - P_Q1) * 3 + 1; /* its first month */
+		return clock_day_from_civil(m >= q ? y + 1 : y, q, 1);
 	}
 	return -1;
 }
@@ -878,24 +1059,38 @@ static const char *time_words[] = {
     "efter", "från", "om", "w", "po", "od", "we", "na", "vanaf", "tot",
     "begin", "early", "mid", "end", "of", NULL};
 
+/* "mid-March", "Mitte März", "metà gennaio"; "end of January", "fin
+ * janvier" */
+static const char *mid_words[] = {"mid", "mitte", "mi", "mediados",
+                                  "metà", "meta", "meados", "mitten",
+                                  "połowie", "połowa", "half", NULL};
+static const char *end_words[] = {"end", "ende", "fin", "finales", "fine",
+                                  "final", "slutet", "końca", "koniec",
+                                  "eind", "einde", "late", NULL};
+
 int
 cls_stated_day(const char *text, int msg_day, int day_first, int *stale)
 {
 	char *lt;
-	const char *p, *q;
-	int k, day = -1, until, st = 0;
+	const char *p;
+	int k, day = -1, d, until, st = 0, wd, m, mod = 0, y, mm, dd;
 	size_t n, pl;
 
 	*stale = 0;
 	if (text == NULL || msg_day < 0)
 		return -1;
 	lt = cls_lower_utf8(text);
-	for (p = lt; *p != '\0' && day < 0; p++) {
+	/* the last time the text names wins: "the budget is released in
+	 * February; come back to me in March" */
+	for (p = lt; *p != '\0'; p++) {
 		if (p > lt && is_wordc((unsigned char)p[-1]))
 			continue;
 		if (!is_wordc((unsigned char)*p))
 			continue;
+		n = word_at(p);
 		for (k = 0; periods[k].s != NULL; k++) {
+			if (periods[k].s[0] != *p)
+				continue;
 			pl = strlen(periods[k].s);
 			if (strncmp(p, periods[k].s, pl) == 0 &&
 			    !is_wordc((unsigned char)p[pl]))
@@ -903,23 +1098,53 @@ cls_stated_day(const char *text, int msg_day, int day_first, int *stale)
 		}
 		if (periods[k].s != NULL) {
 			day = period_day(periods[k].p, msg_day);
-			break;
+			p += pl - 1;
+			continue;
 		}
 		if ((pl = phrase_at(next_week, p)) > 0) {
 			day = next_weekday(msg_day, 1);
-			break;
+			p += pl - 1;
+			continue;
 		}
-		n = word_at(p);
-		/* "in two weeks", "in 3 months", "in March", "after the 15th",
-		 * "on Monday", "next Tuesday" */
-		if (in_list(time_words, p, n) || is_filler(p, n)) {
-			q = skip_sp(p + n);
-			if ((day = relative_at(q, msg_day, NULL)) >= 0)
-				break;
+		if (in_list(mid_words, p, n)) {
+			mod = 1;
+			continue;
+		}
+		if (in_list(end_words, p, n)) {
+			mod = 2;
+			continue;
+		}
+		/* a month named alone, with "mid" or "end" before it */
+		if ((m = lookup(months, p, n)) > 0 &&
+		    !isdigit((unsigned char)*skip_sp(p + n)) &&
+		    (n > 3 || strncmp(p, "maj", 3) == 0 ||
+		     strncmp(p, "mai", 3) == 0 || strncmp(p, "mei", 3) == 0)) {
+			d = month_only(-1, m, msg_day, 0, &st);
+			if (d >= 0 && mod) {
+				clock_civil_from_day(d, &y, &mm, &dd);
+				d = mod == 1 ? d + 14
+				             : d + days_in_month(y, mm) - 1;
+			}
+			if (d >= 0)
+				day = d;
+			mod = 0;
+			p += n - 1;
+			continue;
+		}
+		if (!is_filler(p, n) && !in_list(time_words, p, n))
+			mod = 0;
+		if ((d = relative_at(p, msg_day, NULL)) >= 0) {
+			day = d;
+			continue;
+		}
+		/* a date, a weekday, "the 4th" */
+		if (isdigit((unsigned char)*p) || lookup(weekdays, p, n) >= 0 ||
+		    in_list(time_words, p, n) || in_list(week_words, p, n)) {
+			wd = 0;
 			until = 0;
-			day = parse_when(p + n, msg_day, day_first, &until, &st);
-			if (day >= 0)
-				break;
+			d = parse_when(p, msg_day, day_first, &until, &st, &wd);
+			if (d >= 0)
+				day = d;
 		}
 	}
 	free(lt);

@@ -315,6 +315,82 @@ find_specific_status(const char *t, char cls)
 	return NULL;
 }
 
+/* addr_at: the address around the '@' at p in t, lower-cased, or NULL */
+static char *
+addr_at(const char *t, const char *p)
+{
+	const char *b = p, *e = p + 1;
+	char *a, *q;
+
+	while (b > t && (isalnum((unsigned char)b[-1]) ||
+	                 strchr("._%+-'", b[-1]) != NULL))
+		b--;
+	while (isalnum((unsigned char)*e) || *e == '.' || *e == '-')
+		e++;
+	while (e > p + 1 && (e[-1] == '.' || e[-1] == '-'))
+		e--;
+	if (b == p || e == p + 1 || memchr(p, '.', (size_t)(e - p)) == NULL)
+		return NULL;
+	a = xstrndup(b, (size_t)(e - b));
+	for (q = a; *q != '\0'; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return a;
+}
+
+/*
+ * text_recipient: the failed address of a report without a DSN record:
+ * "RCPT TO:<addr>" in a transcript, else the first address in the report's
+ * explanation that is neither the message's sender nor its recipient (the
+ * salesperson) nor a mail system's (postmaster, mailer-daemon), else the
+ * To of the returned original.  malloc'd or NULL.
+ */
+static char *
+text_recipient(struct ctx *x)
+{
+	const char *t = x->bounce, *p, *v;
+	const struct mime_msg *ret;
+	char *a, *skip1 = NULL, *skip2 = NULL;
+
+	if (t == NULL)
+		return NULL;
+	if ((p = cls_ci_strstr(t, "rcpt to:")) != NULL) {
+		p += 8;
+		while (*p == ' ' || *p == '<')
+			p++;
+		v = strchr(p, '@');
+		if (v != NULL && v - p < 80 && (a = addr_at(t, v)) != NULL)
+			return a;
+	}
+	if ((v = mime_header_raw(x->m, "From")) != NULL &&
+	    mime_addr_parse(v, &skip1, NULL) != MIME_OK)
+		skip1 = NULL;
+	if ((v = mime_header_raw(x->m, "To")) != NULL &&
+	    mime_addr_parse(v, &skip2, NULL) != MIME_OK)
+		skip2 = NULL;
+	for (p = t; (p = strchr(p, '@')) != NULL; p++) {
+		if ((a = addr_at(t, p)) == NULL)
+			continue;
+		if ((skip1 == NULL || strcmp(a, skip1) != 0) &&
+		    (skip2 == NULL || strcmp(a, skip2) != 0) &&
+		    strncmp(a, "postmaster@", 11) != 0 &&
+		    strncmp(a, "mailer-daemon@", 14) != 0 &&
+		    strstr(a, "noreply") == NULL &&
+		    strstr(a, "no-reply") == NULL) {
+			free(skip1);
+			free(skip2);
+			return a;
+		}
+		free(a);
+	}
+	free(skip1);
+	free(skip2);
+	if ((ret = mime_returned(x->m)) != NULL &&
+	    (v = mime_header_raw(ret, "To")) != NULL &&
+	    mime_addr_parse(v, &a, NULL) == MIME_OK)
+		return a;
+	return NULL;
+}
+
 /* cls_decide_bounce: hard or soft, with the failed recipient and status. */
 void
 cls_decide_bounce(struct ctx *x, struct classification *out, const char *signal)
@@ -340,6 +416,10 @@ cls_decide_bounce(struct ctx *x, struct classification *out, const char *signal)
 		if (d->diagnostic != NULL)
 			out->diagnostic = cls_one_line(d->diagnostic, 500);
 	}
+	/* no DSN record naming it: the report's own words, then the returned
+	 * original's To */
+	if (out->failed_recipient == NULL)
+		out->failed_recipient = text_recipient(x);
 	if (st == NULL && (found = find_status(x->bounce)) != NULL)
 		st = found;
 	/* "5.0.0" says nothing: the remote server's own, more specific code in

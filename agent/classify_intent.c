@@ -8,7 +8,8 @@
  *    referral > later > not_fit > interested; no match is unclear ("not
  *    now, but send me info in March" is later, not interested);
  *  - referrals: the addresses in the new text that are neither the
- *    sender's nor the message's To/Cc (the salesperson's side);
+ *    sender's nor the message's To (the salesperson); a Cc'd colleague
+ *    named in the text is the referral;
  *  - intent_day: for later, the time the text names (cls_stated_day).
  */
 #include "autoconf.h"
@@ -67,6 +68,13 @@ static const char *signoffs[] = {
     "thanks", "thank you", "thx", "best", "regards", "kind regards",
     "best regards", "cheers", "br", "sincerely", "all the best", "danke",
     "vielen dank", "viele grüße", "viele grüsse", "mit freundlichen",
+    "freundliche grüße", "freundliche grüsse", "beste grüße", "liebe grüße",
+    "schöne grüße", "herzliche grüße", "mit besten grüßen", "cordialmente",
+    "un cordiale saluto", "cordiali saluti", "buona giornata", "abraços",
+    "um abraço", "saudações", "hälsningar", "allt gott", "pozdrawiam serdecznie",
+    "z wyrazami szacunku", "hartelijke groet", "vriendelijke groet",
+    "met vriendelijke groeten", "groetjes", "un abrazo", "saludos cordiales",
+    "bien cordialement", "salutations", "sincères salutations", "bises",
     "grüße", "gruß", "lg", "vg", "merci", "cordialement", "bien à vous",
     "bonne journée", "gracias", "saludos", "un saludo", "atentamente",
     "grazie", "cordiali saluti", "saluti", "distinti saluti", "obrigado",
@@ -81,13 +89,38 @@ starts_with_any(const char *l, size_t n, const char **list)
 {
 	size_t k, m;
 
+	if (n == 0)
+		return 0;
 	for (k = 0; list[k] != NULL; k++) {
+		if (list[k][0] != tolower((unsigned char)*l))
+			continue;
 		m = strlen(list[k]);
 		if (n >= m && strncasecmp(l, list[k], m) == 0 &&
 		    (n == m || !isalpha((unsigned char)l[m])))
 			return 1;
 	}
 	return 0;
+}
+
+int
+cls_is_signoff(const char *l, size_t n)
+{
+	size_t w = 0, i;
+	int in = 0;
+
+	while (n > 0 && isspace((unsigned char)*l)) {
+		l++;
+		n--;
+	}
+	for (i = 0; i < n; i++) {
+		if (isspace((unsigned char)l[i]))
+			in = 0;
+		else if (!in) {
+			in = 1;
+			w++;
+		}
+	}
+	return w > 0 && w <= 4 && starts_with_any(l, n, signoffs);
 }
 
 static size_t
@@ -133,14 +166,23 @@ choice(const char *l, size_t n)
 	if (i >= n || l[i] < '1' || l[i] > '9')
 		return 0;
 	d = l[i++] - '0';
+	if (i < n && isdigit((unsigned char)l[i]))
+		return 0;
 	while (i < n && (l[i] == '.' || l[i] == ')' || l[i] == '!' ||
 	                 isspace((unsigned char)l[i])))
 		i++;
-	return i == n ? d : 0;
+	if (i == n)
+		return d;
+	/* "3 - talk to Lena instead": the choice, then words about it */
+	if (l[i] == '-' || l[i] == ':' || strncmp(l + i, "–", 3) == 0)
+		return -d;
+	return 0;
 }
 
-int
-cls_choice_answer(const char *text)
+/* choice_answer: cls_choice_answer, negative when words follow the
+ * number ("3 - talk to Lena") */
+static int
+choice_answer(const char *text)
 {
 	const char *ls[64];
 	size_t ln[64], nl = 0, first, last, n;
@@ -198,6 +240,12 @@ cls_choice_answer(const char *text)
 	if (last != first + 1)
 		return 0;
 	return choice(ls[first], ln[first]);
+}
+
+int
+cls_choice_answer(const char *text)
+{
+	return abs(choice_answer(text));
 }
 
 /* ------------------------------------------------------------------ */
@@ -288,7 +336,10 @@ cls_intent(struct ctx *x, struct classification *out)
 	out->intent = INTENT_UNCLEAR;
 	if (text == NULL || *text == '\0')
 		return;
-	if ((out->answer = cls_choice_answer(text)) > 0) {
+	k = (size_t)abs(choice_answer(text));
+	out->answer = (int)k;
+	if (k > 0 && choice_answer(text) > 0) {
+		/* the bare number: the template's Answers say what it means */
 		out->intent_rule = xstrdup("answer");
 		return;
 	}
@@ -297,8 +348,9 @@ cls_intent(struct ctx *x, struct classification *out)
 		skip = xreallocarray(skip, 1, sizeof *skip);
 		skip[nskip++] = xstrdup(x->from_addr);
 	}
+	/* the salesperson is in To; a colleague copied in (Cc) is often
+	 * the very person named */
 	cls_addr_list(mime_header_raw(x->m, "To"), &skip, &nskip);
-	cls_addr_list(mime_header_raw(x->m, "Cc"), &skip, &nskip);
 	cls_addr_list(mime_header_raw(x->m, "Reply-To"), &skip, &nskip);
 	referrals(text, skip, nskip, out);
 	mime_strv_free(skip, nskip);

@@ -179,6 +179,9 @@ void cls_decide_bounce(struct ctx *x, struct classification *out,
 /* cls_intent: fill out->intent, intent_rule, intent_day, answer and
  * referrals of a human reply whose new text is out->reply_text. */
 void cls_intent(struct ctx *x, struct classification *out);
+/* cls_is_signoff: is the line (n bytes) a sign-off ("Thanks,", "Kind
+ * regards", "Mit freundlichen Grüßen", ... in the nine languages)? */
+int cls_is_signoff(const char *l, size_t n);
 /* cls_choice_answer: the bare choice number (1-9) that is the whole of
  * text (a greeting, sign-off and name line aside), else 0. */
 int cls_choice_answer(const char *text);

@@ -255,13 +255,17 @@ parse_rule(char *line, struct rule *r, char **why)
 				return -1;
 			}
 		if (n == 0 || (strcmp(cls, "engagement") != 0 &&
-		               strcmp(cls, "other") != 0)) {
-			*why = xasprintf("expected engagement/KIND or "
-			                 "other/KIND");
+		               strcmp(cls, "other") != 0 &&
+		               strcmp(cls, "notice") != 0)) {
+			*why = xasprintf("expected engagement/KIND, other/KIND "
+			                 "or notice/KIND");
 			return -1;
 		}
+		/* notice/KIND: other, decided with the general rules (after
+		 * the auto-reply headers) */
 		r->cls = strcmp(cls, "engagement") == 0 ? CLS_SVC_ENGAGE
-		                                        : CLS_SVC_OTHER;
+		         : strcmp(cls, "other") == 0    ? CLS_SVC_OTHER
+		                                        : CLS_OTHER;
 		r->signal = xstrdup(f);
 	} else
 		r->cls = classify_class_parse(cls);
@@ -527,8 +531,10 @@ field_get(struct ctx *x, const struct rule *r, size_t *len, uint32_t *opts)
  * cls_run_rules: the first rule in file order whose class passes want() and
  * whose field matches; its index or -1.
  */
-int
-cls_run_rules(struct ctx *x, int (*want)(int cls))
+/* run_rules: cls_run_rules, the rules passing want() or (want NULL) those
+ * of class only */
+static int
+run_rules(struct ctx *x, int (*want)(int cls), int only)
 {
 	size_t i, len;
 	const char *v;
@@ -538,7 +544,7 @@ cls_run_rules(struct ctx *x, int (*want)(int cls))
 
 	for (i = 0; i < x->c->nrules; i++) {
 		const struct rule *r = &x->c->rules[i];
-		if (!want(r->cls))
+		if (want != NULL ? !want(r->cls) : r->cls != only)
 			continue;
 		if ((v = field_get(x, r, &len, &opts)) == NULL)
 			continue;
@@ -684,20 +690,16 @@ cls_run_rules_earliest(struct ctx *x, int (*want)(int cls))
 	return best;
 }
 
-static int want_cls_value;
-
-static int
-want_cls_exact(int cls)
+int
+cls_run_rules(struct ctx *x, int (*want)(int cls))
 {
-	return cls == want_cls_value;
+	return run_rules(x, want, -1);
 }
 
 int
 cls_run_rules_class(struct ctx *x, int cls)
 {
-	want_cls_value = cls; /* the classifier is not thread-safe either
-	                         (mime_header caches) */
-	return cls_run_rules(x, want_cls_exact);
+	return run_rules(x, NULL, cls);
 }
 
 int

@@ -98,6 +98,8 @@ cls_one_line(const char *s, size_t max)
 /* ------------------------------------------------------------------ */
 /* Reply text. */
 
+static size_t count_sp(const char *l, size_t n);
+
 static int
 is_blank(const char *s, size_t n)
 {
@@ -197,23 +199,26 @@ quote_header(const char **ls, const size_t *ln, size_t nl, size_t i)
 	    "wrote:",   "schrieb:",    "a écrit :", "a écrit:",   "escribió:",
 	    "schreef:", "ha scritto:", "skrev:",    "kirjoitti:", "napisał(a):",
 	    "написал:", "пишет:",      "escreveu:", "pisze:",     "napisał:",
-	    "napisała:", "scrisse:",   NULL};
+	    "napisała:", "scrisse:",   "het volgende geschreven:",
+	    "geschreven:", NULL};
 	/* the verb of an attribution, wherever it is on its lines */
 	static const char *verbs[] = {
 	    " wrote", " schrieb", " a écrit", " escribió", " schreef",
 	    " ha scritto", " scrisse", " skrev", " escreveu", " pisze",
-	    " napisał", " kirjoitti", NULL};
+	    " napisał", " napisana", " kirjoitti", " geschreven", NULL};
 	static const char *from_names[] = {"from:", "von:", "de:", "de :",
 	                                   "van:", "da:", "från:", "od:",
 	                                   "от:", NULL};
 	static const char *sent_names[] = {
 	    "sent:", "date:", "gesendet:", "envoyé :", "envoyé:", "enviado:",
-	    "enviada:", "enviado el:", "verzonden:", "datum:", "data:",
+	    "enviada:", "enviado el:", "enviada em:", "enviado em:",
+	    "verzonden:", "datum:", "data:",
 	    "inviato:", "skickat:", "wysłano:", "wysłane:", "to:", "an:",
 	    "à :", "para:", "a:", "till:", "do:", "aan:", "subject:", NULL};
 	static const char *attrib[] = {"on ", "am ", "le ", "el ", "op ",
 	                               "il ", "den ", "em ", "w dniu ",
-	                               "dnia ", "in data ", NULL};
+	                               "dnia ", "in data ",
+	                               "wiadomość napisana przez ", NULL};
 	int k;
 
 	if (n == 0)
@@ -336,6 +341,15 @@ signature_start(const char *l, size_t n)
 	                             "verzonden met ",
 	                             "verstuurd vanaf mijn ",
 	                             "verstuurd vanaf ",
+	                             "outlook für ",
+	                             "obtenir outlook pour ",
+	                             "obtener outlook para ",
+	                             "scarica outlook per ",
+	                             "baixar o outlook para ",
+	                             "obter o outlook para ",
+	                             "hämta outlook för ",
+	                             "pobierz aplikację outlook",
+	                             "outlook voor ",
 	                             NULL};
 	int k, words = 0;
 	size_t i;
@@ -426,13 +440,22 @@ footer_start(const char **ls, const size_t *ln, size_t nl, size_t i)
 	const char *l = skip_lead(ls[i], &n);
 	int k, m;
 
+	int c0;
+
 	if (n < 8)
 		return 0;
+	/* the first byte first: this runs on every line of a reply (every
+	 * phrase starts with a lower-case ASCII letter) */
+	c0 = tolower((unsigned char)*l);
+	if (c0 < 'a' || c0 > 'z')
+		return 0;
 	for (k = 0; footer_open[k] != NULL; k++)
-		if (n >= strlen(footer_open[k]) && ci_prefix(l, footer_open[k]))
+		if (footer_open[k][0] == c0 &&
+		    n >= strlen(footer_open[k]) && ci_prefix(l, footer_open[k]))
 			return 1;
 	for (k = 0; legal_open[k] != NULL; k++)
-		if (n >= strlen(legal_open[k]) && ci_prefix(l, legal_open[k]))
+		if (legal_open[k][0] == c0 &&
+		    n >= strlen(legal_open[k]) && ci_prefix(l, legal_open[k]))
 			break;
 	if (legal_open[k] == NULL)
 		return 0;
@@ -444,6 +467,161 @@ footer_start(const char **ls, const size_t *ln, size_t nl, size_t i)
 				return 1;
 	}
 	return 0;
+}
+
+/* name_line: a name under a sign-off: one to three words, no digits, no
+ * sentence punctuation */
+static int
+name_line(const char *l, size_t n)
+{
+	size_t i, w = 0;
+	int in = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)l[i];
+		if (isdigit(c) || c == ':' || c == '?' || c == '@' || c == '|')
+			return 0;
+		if (isspace(c))
+			in = 0;
+		else if (!in) {
+			in = 1;
+			w++;
+		}
+	}
+	return w >= 1 && w <= 3;
+}
+
+/* short_line: a line of a signature block: at most six words, not a
+ * question */
+static int
+short_line(const char *l, size_t n)
+{
+	size_t i, w = 0;
+	int in = 0;
+
+	while (n > 0 && isspace((unsigned char)l[n - 1]))
+		n--;
+	if (n == 0 || n > 70 || l[n - 1] == '?' || l[n - 1] == ':')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (isspace((unsigned char)l[i]))
+			in = 0;
+		else if (!in) {
+			in = 1;
+			w++;
+		}
+	}
+	return w <= 6;
+}
+
+/* proper_name: a name line whose words all start with a capital */
+static int
+proper_name(const char *l, size_t n)
+{
+	size_t i;
+	int start = 1;
+
+	while (n > 0 && isspace((unsigned char)*l)) {
+		l++;
+		n--;
+	}
+	if (!name_line(l, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)l[i];
+		if (isspace(c)) {
+			start = 1;
+			continue;
+		}
+		if (start && !(isupper(c) || (c >= 0xc3 && c <= 0xc5)))
+			return 0;
+		start = 0;
+	}
+	return 1;
+}
+
+/*
+ * sig_block: where the reply text [start, end) ends once a trailing
+ * signature block is dropped: after the text, a paragraph that is a
+ * sign-off or a name ("Thanks,\nSam", "Paolo Marino", "Mvh Eva"), then
+ * paragraphs of short lines (full name, title, company); or, with no such
+ * paragraph, a last paragraph of two or more short lines starting with a
+ * full name ("Rachel Kim\nPractice Manager\nSummit Dental").
+ */
+static size_t
+sig_block(const char **ls, const size_t *ln, size_t start, size_t end)
+{
+	size_t par[64], npar = 0, i, j, k, nlines;
+	int text_before = 0;
+
+	/* paragraph starts */
+	for (i = start; i < end && npar < 64; i++)
+		if (!is_blank(ls[i], ln[i]) &&
+		    (i == start || is_blank(ls[i - 1], ln[i - 1])))
+			par[npar++] = i;
+	if (npar < 2 || npar >= 64)
+		return end;
+	for (k = 0; k + 1 < npar; k++) {
+		size_t pe = par[k + 1]; /* paragraph k is [par[k], pe) */
+		int sign = 1, all_short = 1;
+		while (pe > par[k] && is_blank(ls[pe - 1], ln[pe - 1]))
+			pe--;
+		nlines = pe - par[k];
+		/* is paragraph k a sign line: a name, or a sign-off (and a
+		 * name)? */
+		if (nlines > 2)
+			sign = 0;
+		for (j = par[k]; j < pe && sign; j++)
+			if (!cls_is_signoff(ls[j], ln[j]) &&
+			    !proper_name(ls[j], ln[j]))
+				sign = 0;
+		if (nlines == 2 && !cls_is_signoff(ls[par[k]], ln[par[k]]))
+			sign = 0;
+		if (!sign || (k == 0 && !text_before)) {
+			text_before = 1;
+			continue;
+		}
+		/* everything after it: short lines */
+		for (j = par[k + 1]; j < end && all_short; j++)
+			if (!is_blank(ls[j], ln[j]) && !short_line(ls[j], ln[j]))
+				all_short = 0;
+		if (all_short && end - par[k + 1] <= 10)
+			return pe;
+		text_before = 1;
+	}
+	/* the last paragraph: a full name and more short lines */
+	k = npar - 1;
+	nlines = end - par[k];
+	if (nlines >= 2 && nlines <= 8 && proper_name(ls[par[k]], ln[par[k]]) &&
+	    !cls_is_signoff(ls[par[k]], ln[par[k]]) &&
+	    count_sp(ls[par[k]], ln[par[k]]) >= 1) {
+		for (j = par[k]; j < end; j++)
+			if (!short_line(ls[j], ln[j]))
+				return end;
+		j = par[k];
+		while (j > start && is_blank(ls[j - 1], ln[j - 1]))
+			j--;
+		return j;
+	}
+	return end;
+}
+
+/* count_sp: the spaces between words of a line */
+static size_t
+count_sp(const char *l, size_t n)
+{
+	size_t i, c = 0;
+
+	while (n > 0 && isspace((unsigned char)l[n - 1]))
+		n--;
+	while (n > 0 && isspace((unsigned char)*l)) {
+		l++;
+		n--;
+	}
+	for (i = 0; i < n; i++)
+		if (l[i] == ' ')
+			c++;
+	return c;
 }
 
 /* rule_line: a separator of dashes, underscores, '=' or '*' only */
@@ -608,9 +786,25 @@ reply_text(const char *text, int depth)
 	                       (ln[start] > 0 && ls[start][0] == '>')))
 		start++;
 	end = cut;
+	/* a sign-off, the name under it, then a blank line and more: the
+	 * rest is a signature block (title, company, phone numbers) */
+	for (i = start; i + 1 < end; i++) {
+		size_t j = i + 1, k2;
+		if (!cls_is_signoff(ls[i], ln[i]))
+			continue;
+		if (is_blank(ls[j], ln[j]) || !name_line(ls[j], ln[j]))
+			continue;
+		for (k2 = j + 1; k2 < end && is_blank(ls[k2], ln[k2]); k2++)
+			;
+		if (k2 > j + 1 && k2 < end) {
+			end = j + 1;
+			break;
+		}
+	}
 	while (end > start && (is_blank(ls[end - 1], ln[end - 1]) ||
 	                       rule_line(ls[end - 1], ln[end - 1])))
 		end--;
+	end = sig_block(ls, ln, start, end);
 	buf_init(&b);
 	for (i = start; i < end; i++) {
 		size_t n = ln[i];

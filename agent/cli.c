@@ -78,6 +78,7 @@ static const struct command commands[] = {
 	{"outbox", cmd_outbox},
 	{"classify", cmd_classify},
 	{"review", cmd_review},
+	{"sequences", cmd_sequences},
 	{"report", cmd_report},
 };
 
@@ -307,7 +308,9 @@ cli_open(struct nudge *n, int need_config)
 	if ((rc = store_open(n->db_path, &n->st, &err)) != STORE_OK) {
 		fprintf(stderr, "nudge: %s\n", err);
 		free(err);
-		return rc == STORE_EVERSION ? EX_DATAERR : EX_CANTCREAT;
+		return rc == STORE_EVERSION ? EX_DATAERR
+		    : rc == STORE_ELINKED   ? EX_CONFIG
+					    : EX_CANTCREAT;
 	}
 	return EX_OK;
 }

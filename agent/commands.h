@@ -61,6 +61,7 @@ int cmd_template(struct nudge *n, int argc, char **argv);
 int cmd_outbox(struct nudge *n, int argc, char **argv);
 int cmd_classify(struct nudge *n, int argc, char **argv);
 int cmd_review(struct nudge *n, int argc, char **argv);
+int cmd_sequences(struct nudge *n, int argc, char **argv);
 /* cmd_report.c: nudge report; nudge export ics (from cmd_export) */
 int cmd_report(struct nudge *n, int argc, char **argv);
 int cmd_export_ics(struct nudge *n, int argc, char **argv);

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "calendar.h"
 #include "clock.h"
+#include "craft.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "xalloc.h"
@@ -71,6 +73,24 @@ set_str(char **dst, const char *s)
 }
 
 static int save_state(struct nudge *n, struct lead *l, char **err);
+static int lead_hot(struct nudge *n, const struct lead *l);
+
+/* lead_hot: the lead is marked hot (craft_is_hot on its custom fields,
+ * which a lead read from a list does not carry: read it whole then). */
+static int
+lead_hot(struct nudge *n, const struct lead *l)
+{
+	struct lead *whole = NULL;
+	int hot;
+
+	if (l->nfields > 0 || l->id == 0)
+		return craft_is_hot(l);
+	if (store_lead_get_id(n->st, l->id, &whole, NULL) != STORE_OK)
+		return 0;
+	hot = craft_is_hot(whole);
+	lead_free(whole);
+	return hot;
+}
 
 /* ---- the transition table */
 
@@ -209,19 +229,229 @@ save_state(struct nudge *n, struct lead *l, char **err)
 	return rc;
 }
 
-/* schedule: create the touches of the lead's current stage, due at `due`. */
+/* ---- when a touch is planned (DESIGN §1: the lead's zone, its holidays,
+ * a different part of its day for each touch, X touches moving through the
+ * week; deterministic per lead and stage, so a re-run plans the same) */
+
+static const char *
+lead_zone(const struct nudge *n, const struct lead *l)
+{
+	return l->tz && *l->tz ? l->tz : n->tz;
+}
+
+struct lc_hols {
+	char cc[4]; /* "" = no country known */
+	struct holidays *h;
+};
+
+const char *
+lc_country(struct nudge *n, const struct lead *l)
+{
+	const char *field = NULL;
+	struct lead *whole = NULL;
+	const char *cc;
+
+	for (size_t i = 0; i < l->nfields; i++)
+		if (strcmp(l->fields[i].key, "country") == 0)
+			field = l->fields[i].value;
+	if (field == NULL && l->nfields == 0 && l->id != 0 &&
+	    store_lead_get_id(n->st, l->id, &whole, NULL) == STORE_OK)
+		for (size_t i = 0; i < whole->nfields; i++)
+			if (strcmp(whole->fields[i].key, "country") == 0)
+				field = whole->fields[i].value;
+	cc = calendar_country(field, l->phone, lead_zone(n, l));
+	lead_free(whole);
+	return cc;
+}
+
+const struct holidays *
+lc_holidays(struct nudge *n, const struct lead *l)
+{
+	const char *cc = NULL;
+	struct holidays *country = NULL;
+	char *dir, *err = NULL;
+	size_t i;
+	int y;
+
+	if (n->cfg == NULL || n->cfg->country_holidays)
+		cc = lc_country(n, l);
+	if (cc == NULL)
+		cc = "";
+	for (i = 0; i < n->nhols; i++)
+		if (strcmp(n->hols[i].cc, cc) == 0)
+			return n->hols[i].h;
+	if (*cc != '\0' && n->rules_dir != NULL) {
+		/* the years around now: cadence looks a few months ahead, a
+		 * snooze or a nurture sequence a year or two */
+		{
+			int m, d;
+			clock_civil_from_day(clock_day_of(clock_now(), n->tz),
+			    &y, &m, &d);
+		}
+		dir = xasprintf("%s/holidays", n->rules_dir);
+		if (calendar_load(dir, cc, y - 1, y + 3, &country, &err) !=
+		    CALENDAR_OK) {
+			if (err && !strstr(err, "No such file"))
+				log_warnx("%s", err);
+			free(err);
+			country = NULL;
+		}
+		free(dir);
+	}
+	n->hols = xreallocarray(n->hols, n->nhols + 1, sizeof *n->hols);
+	snprintf(n->hols[n->nhols].cc, sizeof n->hols[n->nhols].cc, "%s", cc);
+	n->hols[n->nhols].h = calendar_merge(n->hol, country);
+	holidays_free(country);
+	return n->hols[n->nhols++].h;
+}
+
+static const struct holidays *
+lead_holidays(struct nudge *n, const struct lead *l)
+{
+	return lc_holidays(n, l);
+}
+
+/* mix: a small integer hash (splitmix32's finaliser), for the choices that
+ * must look varied but be the same on every run. */
+static unsigned
+mix(unsigned a, unsigned b)
+{
+	unsigned x = a * 0x9e3779b9u ^ (b + 0x7f4a7c15u);
+
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	x *= 0xc2b2ae35u;
+	x ^= x >> 16;
+	return x;
+}
+
+struct used_hours {
+	const char *tz;
+	unsigned mask; /* bit h: an email of stage 1-5 is planned at hour h */
+};
+
+static int
+collect_hours(const struct touch *t, const struct lead *l, void *arg)
+{
+	struct used_hours *u = arg;
+	struct tm tm;
+
+	(void)l;
+	if (strcmp(t->channel, "email") != 0 || strcmp(t->state, "skipped") == 0 ||
+	    t->stage[0] < '1' || t->stage[0] > '5' || t->stage[1] != '\0')
+		return 0;
+	clock_localtime(t->due, u->tz, &tm);
+	u->mask |= 1u << tm.tm_hour;
+	return 0;
+}
+
+/* slot_minute: the minute of the lead's day for touch k of its sequence:
+ * the window's hours are split in three parts (morning, midday,
+ * afternoon); touch k prefers part (seed + k) % 3, and takes the first hour
+ * there, in a seeded order, that none of the lead's emails of stages 1-5
+ * already uses; the minute inside the hour is seeded too. */
+static int
+slot_minute(struct nudge *n, const struct lead *l, int k, int day)
+{
+	const struct window *w = &n->win;
+	struct used_hours u = {lead_zone(n, l), 0};
+	unsigned seed = mix((unsigned)l->id, (unsigned)k);
+	int first = (w->start + 59) / 60, last = (w->end - 15) / 60;
+	int nh, part, h, m;
+
+	if (first > w->start / 60 && w->start % 60 <= 30)
+		first = w->start / 60; /* 08:30-09:00 counts as the 8 o'clock */
+	if (last < first)
+		return w->start;
+	nh = last - first + 1;
+	store_touch_list_lead(n->st, l->id, collect_hours, &u, NULL);
+	(void)day;
+	for (int p = 0; p < 3; p++) {
+		int pfirst, plen;
+
+		part = (int)((mix((unsigned)l->id, 0) + (unsigned)k + (unsigned)p) %
+		    3);
+		pfirst = first + part * nh / 3;
+		plen = first + (part + 1) * nh / 3 - pfirst;
+		for (int i = 0; i < plen; i++) {
+			h = pfirst + (int)((seed + (unsigned)i) % (unsigned)plen);
+			if (u.mask & (1u << h))
+				continue;
+			/* a minute inside both the hour and the window */
+			int lo = h * 60 < w->start ? w->start : h * 60;
+			int hi = (h + 1) * 60 > w->end - 10 ? w->end - 10
+							     : (h + 1) * 60;
+			if (hi <= lo)
+				continue;
+			m = lo + (int)(mix(seed, 7) % (unsigned)(hi - lo));
+			return m;
+		}
+	}
+	return w->start + (int)(seed % 30);
+}
+
+/* plan_due: when the lead's current step falls due, counted from `from`
+ * (the previous touch's done time, or the enrolment). */
+static time_t
+plan_due(struct nudge *n, const struct lead *l, const struct sequence *seq,
+    time_t from)
+{
+	const struct cadence_step *st = &seq->steps[l->step];
+	const char *tz = lead_zone(n, l);
+	const struct holidays *h = lead_holidays(n, l);
+	const struct window *w = &n->win;
+	time_t due = cadence_due(seq, (size_t)l->step, from, tz, h);
+	int day, vary = n->cfg == NULL || n->cfg->vary_times;
+
+	if (due == (time_t)-1)
+		return from;
+	if (st->unit == CADENCE_NOW) {
+		/* at once; but one that arrives in the last hour of the lead's
+		 * working week waits for the next working morning */
+		struct tm tm;
+		int min, next;
+
+		clock_localtime(from, tz, &tm);
+		min = tm.tm_hour * 60 + tm.tm_min;
+		day = clock_day_of(from, tz);
+		next = cadence_next_business_day(h, day);
+		if (window_contains(w, from, tz) && w->end - min <= 60 &&
+		    next > day + 1)
+			return clock_at(next, w->start +
+				(vary ? (int)(mix((unsigned)l->id, 1) % 45) : 0),
+			    tz);
+		return from;
+	}
+	if (!vary)
+		return due;
+	day = clock_day_of(due, tz);
+	if (st->unit == CADENCE_MONTHS)
+		/* the monthly touches move through the week and the month */
+		day = cadence_add_business_days(h, day,
+		    (int)(mix((unsigned)l->id, 100u + (unsigned)l->xcount) % 5));
+	return clock_at(day,
+	    slot_minute(n, l, (int)l->step + l->xcount, day), tz);
+}
+
+/* schedule: create the touches of the lead's current stage, due at `due`.
+ * A hot lead's repeating stage keeps a call each time as well (seed 000:
+ * hot leads are worked hardest). */
 static int
 schedule(struct nudge *n, struct lead *l, const struct sequence *seq,
     time_t due, time_t now, char **errstr)
 {
 	const struct cadence_step *step = &seq->steps[l->step];
 	char label[16], date[40], *err = NULL, *detail;
+	unsigned channels = step->channels;
 	struct touch t;
 	int rc;
 
+	if (step->repeat && !(channels & CHANNEL_CALL) && lead_hot(n, l))
+		channels |= CHANNEL_CALL;
 	cadence_stage_label(seq, (size_t)l->step, l->xcount, label, sizeof label);
 	for (unsigned bit = 1; bit <= CHANNEL_ALL; bit <<= 1) {
-		if (!(step->channels & bit))
+		if (!(channels & bit))
 			continue;
 		memset(&t, 0, sizeof t);
 		t.lead_id = l->id;
@@ -235,7 +465,7 @@ schedule(struct nudge *n, struct lead *l, const struct sequence *seq,
 	l->updated = now;
 	if ((rc = save_state(n, l, &err)) != STORE_OK)
 		return db_err(rc, err, errstr);
-	clock_format_iso(due, n->tz, date, sizeof date);
+	clock_format_iso(due, lead_zone(n, l), date, sizeof date);
 	detail = xasprintf("stage %s due %s", label, date);
 	rc = store_event_add(n->st, l->id, now, "scheduled", detail, NULL, &err);
 	free(detail);
@@ -255,8 +485,7 @@ lc_enroll(struct nudge *n, struct lead *l, time_t now, char **errstr)
 	l->step = 0;
 	l->xcount = 0;
 	l->paused_until = 0;
-	return schedule(n, l, seq, cadence_due(seq, 0, now, n->tz, n->hol), now,
-	    errstr);
+	return schedule(n, l, seq, plan_due(n, l, seq, now), now, errstr);
 }
 
 int
@@ -297,8 +526,7 @@ lc_enroll_in(struct nudge *n, struct lead *l, const char *name, time_t now,
 	l->step = 0;
 	l->xcount = 0;
 	l->paused_until = 0;
-	return schedule(n, l, seq, cadence_due(seq, 0, now, n->tz, n->hol), now,
-	    errstr);
+	return schedule(n, l, seq, plan_due(n, l, seq, now), now, errstr);
 }
 
 int
@@ -349,8 +577,7 @@ lc_stage_done(struct nudge *n, struct lead *l, time_t at, const char *how,
 	}
 	l->step = (int)next_step;
 	l->xcount = next_x;
-	return schedule(n, l, seq,
-	    cadence_due(seq, next_step, at, n->tz, n->hol), at, errstr);
+	return schedule(n, l, seq, plan_due(n, l, seq, at), at, errstr);
 }
 
 /* seq_off: a sequence key of the config that is unset or "none". */
@@ -911,6 +1138,9 @@ lc_free(struct nudge *n)
 	for (size_t i = 0; i < n->nseqs; i++)
 		sequence_free(n->seqs[i]);
 	free(n->seqs);
+	for (size_t i = 0; i < n->nhols; i++)
+		holidays_free(n->hols[i].h);
+	free(n->hols);
 	holidays_free(n->hol);
 	store_close(n->st);
 	config_free(n->cfg);

@@ -46,6 +46,9 @@ struct nudge {
 	struct window win;
 	struct sequence **seqs; /* loaded on demand */
 	size_t nseqs;
+	struct lc_hols *hols; /* each lead country's holidays (with the
+	                         salesperson's own), loaded on demand */
+	size_t nhols;
 	int json;
 	int verbose;
 };
@@ -168,6 +171,15 @@ int lc_skip_unlogged(struct nudge *n, time_t now, char **errstr);
  * caller's load error names it). */
 char *lc_template_path(struct nudge *n, const char *seq, const char *stage,
     const char *channel);
+
+/* lc_holidays: the days off of lead l: the salesperson's holiday file and
+ * the public holidays of the lead's country (its custom field "country",
+ * else its phone's calling code, else its time zone; see calendar.h), for
+ * the years around now.  Cached in n; never NULL (an empty set when there
+ * are none).  country_holidays off: the salesperson's file alone. */
+const struct holidays *lc_holidays(struct nudge *n, const struct lead *l);
+/* lc_country: the lead's country code as lc_holidays finds it, or NULL. */
+const char *lc_country(struct nudge *n, const struct lead *l);
 
 /* lc_stage_label: the label of the lead's current stage ("3", "X2") into buf. */
 const char *lc_stage_label(struct nudge *n, const struct lead *l, char *buf,

@@ -49,7 +49,8 @@ mime_memdup(const char *s, size_t n)
 	return d;
 }
 
-/* mime_trimdup: a malloc'd copy of s[0..n) without leading/trailing whitespace. */
+/* mime_trimdup: a malloc'd copy of s[0..n) without leading/trailing whitespace.
+ */
 char *
 mime_trimdup(const char *s, size_t n)
 {
@@ -109,7 +110,6 @@ mime_breserve(struct buf *b, size_t extra)
 	b->s = xreallocarray(b->s, cap, 1);
 	b->cap = cap;
 }
-
 
 /* ---- DSN ---- */
 
@@ -190,7 +190,8 @@ parse_dsn(struct ctx *c, const char *s, size_t n, int strict)
 		}
 		if ((v = mime_hlist_get(hl.v, hl.n, "Final-Recipient")) != NULL)
 			d.final_recipient = dsn_addr(v);
-		if ((v = mime_hlist_get(hl.v, hl.n, "Original-Recipient")) != NULL)
+		if ((v = mime_hlist_get(hl.v, hl.n, "Original-Recipient")) !=
+		    NULL)
 			d.original_recipient = dsn_addr(v);
 		if ((v = mime_hlist_get(hl.v, hl.n, "Action")) != NULL) {
 			d.action = mime_trimdup(v, strlen(v));
@@ -224,7 +225,7 @@ parse_dsn(struct ctx *c, const char *s, size_t n, int strict)
 /* ---- the entity walk ---- */
 
 /*
- * find_boundary_line: the first line at or after p that starts with
+ * find_delim: the first line at or after p that starts with
  * "--boundary".  Returns its offset or n; *close = 1 when it is the close
  * delimiter.
  */
@@ -371,7 +372,8 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 			}
 			p = find_delim(s, n, 0, bd, bl, &close);
 			while (p < n && !close) {
-				p = mime_line_end(s, n, p); /* start of the part */
+				p = mime_line_end(s, n,
+				                  p); /* start of the part */
 				q = find_delim(s, n, p, bd, bl, &close);
 				/* the CRLF before the delimiter belongs to it
 				 */
@@ -468,7 +470,8 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 		ctype = NULL;
 		lf.p.charset = mime_plist_get(pl.v, pl.n, "charset");
 		if (lf.p.charset) {
-			char *t = mime_trimdup(lf.p.charset, strlen(lf.p.charset));
+			char *t =
+			    mime_trimdup(lf.p.charset, strlen(lf.p.charset));
 			free(lf.p.charset);
 			lf.p.charset = t;
 			mime_lower(lf.p.charset);
@@ -720,8 +723,8 @@ mime_header_nth(const struct mime_msg *m, const char *name, size_t i)
 		    strcasecmp(m->hdrs[k].name, name) == 0 && i-- == 0) {
 			struct hdr *h = &m->hdrs[k]; /* the cache is ours */
 			if (h->dec == NULL)
-				h->dec =
-				    mime_decode_header_value(h->raw, strlen(h->raw));
+				h->dec = mime_decode_header_value(
+				    h->raw, strlen(h->raw));
 			return h->dec;
 		}
 	return NULL;

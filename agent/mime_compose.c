@@ -74,7 +74,8 @@ check_value(const char *field, const char *v, char **errstr)
 			    field, c);
 			return MIME_EINVAL;
 		}
-		if ((l = mime_utf8_len((const unsigned char *)v + i, n - i)) == 0) {
+		if ((l = mime_utf8_len((const unsigned char *)v + i, n - i)) ==
+		    0) {
 			*errstr =
 			    xasprintf("mime: %s is not valid UTF-8", field);
 			return MIME_EINVAL;

@@ -95,7 +95,8 @@ ascii_run(const unsigned char *s, size_t n)
 	return i;
 }
 
-/* mime_add_sane_utf8: append s[0..n), invalid UTF-8 bytes replaced by U+FFFD. */
+/* mime_add_sane_utf8: append s[0..n), invalid UTF-8 bytes replaced by U+FFFD.
+ */
 void
 mime_add_sane_utf8(struct buf *b, const char *s, size_t n)
 {
@@ -286,8 +287,8 @@ static const signed char b64tab[256] = {
 };
 /* clang-format on */
 
-/* mime_b64_decode: lenient: characters outside the alphabet are skipped; '=' ends
- * a group (so concatenated encodings decode too). */
+/* mime_b64_decode: lenient: characters outside the alphabet are skipped; '='
+ * ends a group (so concatenated encodings decode too). */
 void
 mime_b64_decode(struct buf *b, const char *s, size_t n)
 {
@@ -338,7 +339,8 @@ mime_b64_decode(struct buf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
-/* mime_qp_decode: RFC 2045 quoted-printable; hdr = 1 for RFC 2047 "Q" ('_' = space).
+/* mime_qp_decode: RFC 2045 quoted-printable; hdr = 1 for RFC 2047 "Q" ('_' =
+ * space).
  */
 /* qp_special: the bytes a quoted-printable body run stops at. */
 static const unsigned char qp_special[256] = {['='] = 1, [' '] = 1, ['\t'] = 1};
@@ -551,7 +553,8 @@ rfc2047_decode(struct buf *b, const char *s, size_t n)
 		snprintf(ncs, sizeof(ncs), "%.*s",
 		         (int)(cslen < 63 ? cslen : 63), csp);
 		if (pending && strcasecmp(ncs, cs) != 0) {
-			/* another charset: flush what the previous words gave */
+			/* another charset: flush what the previous words gave
+			 */
 			mime_to_utf8(b, cs, raw.s, raw.len);
 			raw.len = 0;
 		}
@@ -680,8 +683,9 @@ ext_decode(struct buf *raw, const char *v, char *cs, size_t cslen, int first)
 }
 
 /*
- * mime_plist_get: parameter name, with RFC 2231 extended values and continuations
- * and RFC 2047 words (as some clients send) decoded; malloc'd or NULL.
+ * mime_plist_get: parameter name, with RFC 2231 extended values and
+ * continuations and RFC 2047 words (as some clients send) decoded; malloc'd or
+ * NULL.
  */
 char *
 mime_plist_get(const struct param *v, size_t n, const char *name)

@@ -54,9 +54,9 @@ mime_line_end(const char *s, size_t n, size_t p)
 }
 
 /*
- * mime_parse_headers: read the header block at s[0..n) into *out; return the offset
- * of the body.  A line that is neither a field nor a continuation ends the
- * block (so a bare body parses as a body).  A leading mbox "From " line is
+ * mime_parse_headers: read the header block at s[0..n) into *out; return the
+ * offset of the body.  A line that is neither a field nor a continuation ends
+ * the block (so a bare body parses as a body).  A leading mbox "From " line is
  * skipped.
  */
 size_t
@@ -125,8 +125,9 @@ mime_parse_headers(struct ctx *c, const char *s, size_t n, struct hlist *out)
 				 * and cutting there would hide the rest) */
 				const char *rv = val.s ? val.s : "";
 				size_t rl = val.len;
-				while (rl > 0 && (*rv == '\0' ||
-				                  isspace((unsigned char)*rv))) {
+				while (rl > 0 &&
+				       (*rv == '\0' ||
+				        isspace((unsigned char)*rv))) {
 					rv++;
 					rl--;
 				}
@@ -170,9 +171,9 @@ mime_plist_free(struct param *v, size_t n)
 }
 
 /*
- * mime_parse_ctype: "type/subtype; a=b; c="d"" -> *value (lowercased first token)
- * and the parameters (names lowercased, values unquoted, raw RFC 2231 forms
- * kept under their starred names).
+ * mime_parse_ctype: "type/subtype; a=b; c="d"" -> *value (lowercased first
+ * token) and the parameters (names lowercased, values unquoted, raw RFC 2231
+ * forms kept under their starred names).
  */
 void
 mime_parse_ctype(const char *s, char **value, struct plist *pl)
@@ -247,7 +248,6 @@ mime_plist_raw(const struct param *v, size_t n, const char *name)
 			return v[i].value;
 	return NULL;
 }
-
 
 /* ---- dates ---- */
 
@@ -381,7 +381,7 @@ mime_date(const struct mime_msg *m)
 
 /* ---- addresses and message ids ---- */
 
-/* split_top: end of the element starting at s (top-level ',' outside quotes,
+/* elem_end: end of the element starting at s (top-level ',' outside quotes,
  * angle brackets and comments). */
 static const char *
 elem_end(const char *s)

@@ -601,7 +601,7 @@ collect_due(const struct touch *t, const struct lead *l, void *arg)
 			c->r->next_window = t->next_attempt;
 		return 0;
 	}
-	open = window_next_open_h(&n->win, c->now, tz, n->hol);
+	open = window_next_open_h(&n->win, c->now, tz, lc_holidays(n, l));
 	if (open != c->now) {
 		if (open != (time_t)-1 &&
 		    (c->r->next_window == 0 || open < c->r->next_window))

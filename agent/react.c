@@ -278,9 +278,9 @@ on_auto_reply(struct nudge *n, struct lead *l, const struct reaction *x,
 	if (!lc_sending(l->status) && l->status != LEAD_PAUSED)
 		return AGENT_OK;
 	if (cl->return_day >= 0)
-		resume = cadence_next_business_day(n->hol, cl->return_day);
+		resume = cadence_next_business_day(lc_holidays(n, l), cl->return_day);
 	else
-		resume = cadence_add_business_days(n->hol, today,
+		resume = cadence_add_business_days(lc_holidays(n, l), today,
 		    n->cfg->ooo_pause_days);
 	if (resume <= today)
 		return AGENT_OK; /* back already */
@@ -294,7 +294,7 @@ on_auto_reply(struct nudge *n, struct lead *l, const struct reaction *x,
 		    n->cfg->ooo_pause_days);
 	if (resume > cap) {
 		char *w2;
-		resume = cadence_next_business_day(n->hol, cap);
+		resume = cadence_next_business_day(lc_holidays(n, l), cap);
 		w2 = xasprintf("%s: more than %d days away, paused for %d "
 			       "days only",
 		    why, n->cfg->ooo_max_pause, n->cfg->ooo_max_pause);
@@ -306,7 +306,7 @@ on_auto_reply(struct nudge *n, struct lead *l, const struct reaction *x,
 	free(why);
 	if (rc != LC_OK)
 		return lc_rc(rc);
-	if (resume == cadence_next_business_day(n->hol, cap) || cl->review) {
+	if (resume == cadence_next_business_day(lc_holidays(n, l), cap) || cl->review) {
 		/* the pause stands; the salesperson is asked to check it */
 		struct review rv;
 		char *err = NULL;
@@ -591,10 +591,10 @@ react_decide(struct nudge *n, int64_t id, const char *choice, int until_day,
 		break;
 	case CLS_AUTO_REPLY:
 		if (day < 0)
-			day = cadence_add_business_days(n->hol,
+			day = cadence_add_business_days(lc_holidays(n, l),
 			    clock_day_of(now, n->tz), n->cfg->ooo_pause_days);
 		else
-			day = cadence_next_business_day(n->hol, day);
+			day = cadence_next_business_day(lc_holidays(n, l), day);
 		if (lc_sending(l->status) || l->status == LEAD_PAUSED)
 			rc = lc_rc(lc_pause(n, l, day, now, why,
 			    rv->message_id, errstr));

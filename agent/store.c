@@ -710,6 +710,15 @@ create_private(const char *path, char **errstr)
 		close(fd);
 		return STORE_EDB;
 	}
+	/* SQLite keys its WAL and locks on the name: a second name for the
+	 * same file would let two writers use two WAL files */
+	if (sb.st_nlink > 1) {
+		set_err(errstr, "%s: the database has %lu hard links; SQLite "
+		        "would keep a separate journal per name: remove the "
+		        "extra links", path, (unsigned long)sb.st_nlink);
+		close(fd);
+		return STORE_ELINKED;
+	}
 	if (sb.st_mode & (S_IRWXG | S_IRWXO))
 		log_warnx("%s: database is accessible by group or others "
 		          "(mode %04o); chmod 600 it",

@@ -46,6 +46,7 @@ enum {
 	STORE_EINVAL = 3,    /* bad argument or a CHECK/NOT NULL violation */
 	STORE_EDB = 4,       /* SQLite or I/O failure */
 	STORE_EVERSION = 5,  /* database schema newer than this program */
+	STORE_ELINKED = 6,   /* the database file has more than one hard link */
 };
 
 /* The schema version this program writes (PRAGMA user_version). */
@@ -59,7 +60,9 @@ struct store;
  * An existing file with group/other permission bits is opened with a warning.
  * ":memory:" opens a private in-memory database (no WAL).
  * Returns STORE_OK with *out set, STORE_EVERSION if the file's schema is
- * newer than STORE_SCHEMA_VERSION, STORE_EDB on any other failure.
+ * newer than STORE_SCHEMA_VERSION, STORE_ELINKED if the file has a second
+ * hard link (SQLite keys its WAL on the name: two names, two journals),
+ * STORE_EDB on any other failure.
  */
 int store_open(const char *path, struct store **out, char **errstr);
 /* store_open_version: store_open, but migrate no further than max_version

@@ -10,7 +10,7 @@ fi
 bin=$BENCH_TMP/classify_bench
 a=$REPO/agent
 if ! cc -std=gnu11 -O2 -I"$BUILD" -I"$a" "$REPO/bench/classify_bench.c" \
-	"$a/mime.c" "$a/classify.c" "$a/xalloc.c" "$a/log.c" "$a/clock.c" \
+	"$a"/mime*.c "$a"/classify*.c "$a/xalloc.c" "$a/log.c" "$a/clock.c" \
 	-lpcre2-8 -o "$bin" >"$BENCH_TMP/classify-cc.log" 2>&1; then
 	result classify "msgs/s" "" "" ">= 20000" "does not build: $(grep -m1 error "$BENCH_TMP/classify-cc.log")"
 	exit 0

@@ -40,7 +40,10 @@ b "Three months in simulated time: one 'nudge tick' every business morning"
 day=2026-01-07
 while [[ $day < 2026-04-01 ]]; do
 	if [ "$(date -d "$day" +%u)" -le 5 ]; then
+		# a morning and a late-afternoon pass: each touch has its own
+		# time of the lead's day
 		out=$(nudge --now "${day}T10:00" tick --json 2>"$TEST_TMP/tick.err")
+		out=$(nudge --now "${day}T16:55" tick --json 2>>"$TEST_TMP/tick.err")
 		sent=$(db_query "SELECT group_concat(l.email || ' stage ' || t.stage, ', ') FROM touches t JOIN leads l ON l.id = t.lead_id WHERE t.state = 'sent' AND date(t.done_at, 'unixepoch', '-7 hours') = '$day'")
 		events=$(db_query "SELECT group_concat(l.email || ': ' || e.detail, '; ') FROM events e JOIN leads l ON l.id = e.lead_id WHERE e.type = 'status' AND date(e.at, 'unixepoch', '-7 hours') = '$day'")
 		[ -n "$sent$events" ] && printf '  %s %s  %s%s\n' "$(date -d "$day" +%a)" "$day" "${sent:+sent: $sent}" "${events:+${sent:+ | }$events}"

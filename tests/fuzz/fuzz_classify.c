@@ -52,7 +52,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check(cl.cls >= 0 && cl.cls < CLS__COUNT, "class range");
 		fuzz_check(cl.intent >= 0 && cl.intent < INTENT__COUNT,
 		           "intent range");
-		fuzz_check(cl.cls == CLS_HUMAN_REPLY || cl.intent == INTENT_NONE,
+		fuzz_check(cl.cls == CLS_HUMAN_REPLY ||
+		               cl.intent == INTENT_NONE,
 		           "intent on a non-reply");
 		fuzz_check(cl.answer >= 0 && cl.answer <= 9, "answer range");
 		fuzz_check(!cl.review == !cl.review_why,

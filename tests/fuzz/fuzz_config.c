@@ -31,7 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		config_free(c);
 	} else {
 		fuzz_check(c == NULL, "config set on failure");
-		fuzz_check(err != NULL && *err != '\0', "error without message");
+		fuzz_check(err != NULL && *err != '\0',
+		           "error without message");
 		free(err);
 	}
 	err = NULL;

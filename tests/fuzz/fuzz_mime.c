@@ -34,9 +34,9 @@ clean(const char *s, size_t n, int body)
 static void
 walk(const struct mime_msg *m, int level)
 {
-	static const char *names[] = {"From", "To", "Subject", "Date",
-	                              "Message-ID", "References",
-	                              "Content-Type", "Auto-Submitted"};
+	static const char *names[] = {
+	    "From",       "To",         "Subject",      "Date",
+	    "Message-ID", "References", "Content-Type", "Auto-Submitted"};
 	const char *t = mime_text(m), *v;
 	char *a, *n, **ids;
 	size_t i, k, j;

@@ -40,9 +40,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	log_set_quiet(1);
 	text = fuzz_strndup(data, size);
-	if (classify_load_string("fuzz.rules", text, &c, &err) !=
-	    CLASSIFY_OK) {
-		fuzz_check(err != NULL && *err != '\0', "error without message");
+	if (classify_load_string("fuzz.rules", text, &c, &err) != CLASSIFY_OK) {
+		fuzz_check(err != NULL && *err != '\0',
+		           "error without message");
 		free(err);
 		free(text);
 		return 0;

@@ -6,7 +6,8 @@
 # changes no flag.
 . "$(dirname "$0")/../lib.sh"
 ms_start
-nudge_setup
+# exact dates and one tick a day: touches at the start of their day
+nudge_setup vary_times off
 
 msgid() { db_query "SELECT message_id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = '$1' AND t.channel = 'email' AND t.stage = '$2'"; }
 status() { nudge lead show "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }

@@ -5,7 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 export MAILSTACK_EXTRA_USERS="retry hostile hostile2 capped mid1 mid2 mid3"
 ms_start
-nudge_setup
+# exact dates and one tick a day: touches at the start of their day
+nudge_setup vary_times off
 
 # headers USER: one JSON object per delivered message (by Date), from the maildir
 headers() {

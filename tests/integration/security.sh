@@ -34,13 +34,14 @@ ln -s "$D/nudge.db" "$TEST_TMP/alias.db"
 flock -n "$TEST_TMP/alias.db" sleep 30 &
 holder=$!
 at_exit "kill $holder 2>/dev/null"
-wait_for "! flock -n '$D/nudge.db' true" 5 || fail "flock(1) did not take the lock"
+wait_for "! flock -n '$D/nudge.db' true" 20 || fail "flock(1) did not take the lock"
 check "an agent holding the database through a symlink blocks tick: 75" exits 75 nudge tick
 check "... status sees it running" bash -c "'$NUDGE' status | grep -q 'agent: *running'"
 kill "$holder"; wait "$holder" 2>/dev/null
 ln "$D/nudge.db" "$TEST_TMP/hard.db"
 check "a database with a second hard link is refused: 78" exits 78 nudge --db "$TEST_TMP/hard.db" tick
 check "... saying why" bash -c "'$NUDGE' tick 2>&1 | grep -q 'has 2 hard links'"
+check "every other command refuses it too (not only the agent's)" bash -c "! '$NUDGE' --db '$TEST_TMP/hard.db' lead list 2>'$TEST_TMP/hl.err' && grep -q 'hard links' '$TEST_TMP/hl.err'"
 rm -f "$TEST_TMP/hard.db"
 
 # ---- 7. outbox resolve never changes an item in "sending"

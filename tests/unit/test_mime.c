@@ -383,7 +383,10 @@ no_controls(const char *s, size_t n)
 static void
 test_nul_bytes(void **state)
 {
-#define M(s) {s, sizeof(s) - 1}
+#define M(s)                                                                   \
+	{                                                                      \
+		s, sizeof(s) - 1                                               \
+	}
 	static const struct {
 		const char *msg;
 		size_t len;
@@ -393,7 +396,8 @@ test_nul_bytes(void **state)
 	      "Content-Transfer-Encoding: 8bit\r\n\r\n"
 	      "Hi\0\0\0 please remove me from your list\r\n"),
 	    M("Content-Type: text/plain; charset=windows-1252\r\n\r\n"
-	      "Hi\0 please remove me\xa0" "from your list\r\n"),
+	      "Hi\0 please remove me\xa0"
+	      "from your list\r\n"),
 	    M("Content-Type: text/plain\r\n"
 	      "Content-Transfer-Encoding: base64\r\n\r\n"
 	      "SGkAIHBsZWFzZSByZW1vdmUgbWUgZnJvbSB5b3VyIGxpc3Q=\r\n"),
@@ -467,9 +471,8 @@ test_nul_headers(void **state)
 	assert_non_null(v);
 	assert_string_equal(v, "Hi  please remove me");
 	assert_string_equal(mime_header(m, "X-Q"), "a b c");
-	assert_int_equal(mime_addr_parse(mime_header_raw(m, "From"), &addr,
-	                                 &name),
-	                 MIME_OK);
+	assert_int_equal(
+	    mime_addr_parse(mime_header_raw(m, "From"), &addr, &name), MIME_OK);
 	assert_string_equal(addr, "ann@example.com");
 	assert_string_equal(name, "Ann  Lee");
 	free(addr);
@@ -480,7 +483,11 @@ test_nul_headers(void **state)
 	assert_memory_equal(p->body, "ab\0cd", 5);
 	mime_free(m);
 
-	h = mime_html_to_text("a\0b&#1;c\x1b" "d", sizeof("a\0b&#1;c\x1b" "d") - 1);
+	h = mime_html_to_text("a\0b&#1;c\x1b"
+	                      "d",
+	                      sizeof("a\0b&#1;c\x1b"
+	                             "d") -
+	                          1);
 	assert_string_equal(h, "a b c d");
 	free(h);
 }
@@ -606,7 +613,8 @@ test_dates_calendar(void **state)
 	tm.tm_mday = 31;
 	tm.tm_hour = 23;
 	tm.tm_min = 59;
-	assert_true(mime_parse_date("31 Dec 9999 23:59:00 +0000") == timegm(&tm));
+	assert_true(mime_parse_date("31 Dec 9999 23:59:00 +0000") ==
+	            timegm(&tm));
 	assert_true(mime_parse_date("31 Dec 10000 23:59:00 +0000") == 0);
 	assert_true(mime_parse_date("31 Dec 1969 23:59:00 +0000") == 0);
 	/* 29 February: only in leap years (31 Jan + 29 days otherwise) */

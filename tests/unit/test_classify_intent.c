@@ -1,0 +1,404 @@
+/* test_classify_intent - whole messages through the default rules: reply
+ * intent, answers, referrals (classify_intent.c); opt-outs, their negation
+ * and review; canned out-of-office bodies; service notifications and
+ * engagement; stale return dates; NUL bytes (classify.c). */
+#include "autoconf.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "classify_p.h"
+#include "clock.h"
+
+static struct classifier *cls;
+
+static int
+setup(void **state)
+{
+	const char *s = getenv("top_srcdir");
+	char *path, *err = NULL;
+
+	(void)state;
+	path = xasprintf("%s/rules/classify.rules",
+	                 s != NULL && *s != '\0' ? s : ".");
+	if (classify_load(path, &cls, &err) != CLASSIFY_OK) {
+		fprintf(stderr, "%s\n", err);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	classify_free(cls);
+	return 0;
+}
+
+/* run: classify a message From lead@acme.example To dana@seller.example,
+ * dated Wed 18 Nov 2026, with extra headers and a body. */
+static void
+run(const char *subject, const char *headers, const char *body,
+    struct classification *out)
+{
+	char *msg, *err = NULL;
+
+	msg = xasprintf("From: Jo Lead <lead@acme.example>\n"
+	                "To: Dana Seller <dana@seller.example>\n"
+	                "Subject: %s\n"
+	                "Date: Wed, 18 Nov 2026 09:00:00 +0000\n"
+	                "Message-ID: <1@acme.example>\n"
+	                "%s"
+	                "\n%s",
+	                subject, headers, body);
+	if (classify_buffer(cls, msg, strlen(msg), "UTC", out, &err) !=
+	    CLASSIFY_OK)
+		fail_msg("classify_buffer: %s", err);
+	free(msg);
+}
+
+static void
+test_intents(void **state)
+{
+	static const struct {
+		const char *body;
+		int intent;
+	} rows[] = {
+	    {"No thanks, not interested.", INTENT_STOP},
+	    {"Please stop.", INTENT_STOP},
+	    {"Kein Interesse, danke.", INTENT_STOP},
+	    {"Non merci, ça ne m'intéresse pas.", INTENT_STOP},
+	    {"No gracias, no nos interesa.", INTENT_STOP},
+	    {"No grazie, non siamo interessati.", INTENT_STOP},
+	    {"Não, obrigado. Não tenho interesse.", INTENT_STOP},
+	    {"Nej tack, inte intresserad.", INTENT_STOP},
+	    {"Nie, dziękuję. Nie jesteśmy zainteresowani.", INTENT_STOP},
+	    {"Nee, bedankt. Geen interesse.", INTENT_STOP},
+	    {"I'm not the right person, please contact maria@acme.example "
+	     "instead.",
+	     INTENT_REFERRAL},
+	    {"Ansprechpartnerin ist Frau Keller: n.keller@acme.example",
+	     INTENT_REFERRAL},
+	    {"Not now, but send me info in March.", INTENT_LATER},
+	    {"Bitte melden Sie sich im März wieder.", INTENT_LATER},
+	    {"Pas maintenant. Recontactez-moi en janvier.", INTENT_LATER},
+	    {"Ahora no, vuelve a contactarme en marzo.", INTENT_LATER},
+	    {"We went with another vendor last month.", INTENT_NOT_FIT},
+	    {"Wir haben schon eine Lösung, kein Bedarf.", INTENT_NOT_FIT},
+	    {"Non fa per noi, abbiamo già un fornitore.", INTENT_NOT_FIT},
+	    {"Sounds great, can we book a demo?", INTENT_INTERESTED},
+	    {"Gerne, passt Ihnen Dienstag?", INTENT_INTERESTED},
+	    {"Temos interesse. Podemos marcar uma reunião?", INTENT_INTERESTED},
+	    {"Ja, vi är intresserade. Skicka en offert.", INTENT_INTERESTED},
+	    {"Jesteśmy zainteresowani, proszę o ofertę.", INTENT_INTERESTED},
+	    {"Who gave you my name?", INTENT_UNCLEAR},
+	};
+	struct classification cl;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		run("Re: hello", "In-Reply-To: <s@seller.example>\n",
+		    rows[i].body, &cl);
+		if (cl.cls != CLS_HUMAN_REPLY || cl.intent != rows[i].intent)
+			fail_msg("row %zu \"%s\": %s/%s (%s), want human_reply/%s",
+			         i, rows[i].body, classify_class_name(cl.cls),
+			         classify_intent_name(cl.intent),
+			         cl.intent_rule ? cl.intent_rule : "-",
+			         classify_intent_name(rows[i].intent));
+		classification_free(&cl);
+	}
+}
+
+static void
+test_intent_details(void **state)
+{
+	struct classification cl;
+
+	(void)state;
+	/* a later with a time: the next March 1st */
+	run("Re: hello", "", "Not now, but send me info in March.", &cl);
+	assert_int_equal(cl.intent, INTENT_LATER);
+	assert_int_equal(cl.intent_day, clock_day_from_civil(2027, 3, 1));
+	classification_free(&cl);
+	/* referrals: not the sender, not the salesperson; lower-cased */
+	run("Re: hello", "",
+	    "Talk to Maria.Lopez@Acme.example instead - cc'ing her. Or "
+	    "dana@seller.example. Me: lead@acme.example",
+	    &cl);
+	assert_int_equal(cl.intent, INTENT_REFERRAL);
+	assert_int_equal(cl.nreferrals, 1);
+	assert_string_equal(cl.referrals[0], "maria.lopez@acme.example");
+	classification_free(&cl);
+	/* bare answers */
+	run("Re: hello", "", "3", &cl);
+	assert_int_equal(cl.answer, 3);
+	assert_int_equal(cl.intent, INTENT_UNCLEAR);
+	classification_free(&cl);
+	run("Re: hello", "", "Hi Dana,\n\nOption 2\n\nThanks,\nJo", &cl);
+	assert_int_equal(cl.answer, 2);
+	classification_free(&cl);
+	run("Re: hello", "", "#1.", &cl);
+	assert_int_equal(cl.answer, 1);
+	classification_free(&cl);
+	run("Re: hello", "", "We have 3 depots.", &cl);
+	assert_int_equal(cl.answer, 0);
+	classification_free(&cl);
+	assert_int_equal(cls_choice_answer("Hej!\n2.\nMvh Eva"), 2);
+	assert_int_equal(cls_choice_answer("12"), 0);
+}
+
+static void
+test_opt_outs(void **state)
+{
+	static const struct {
+		const char *subject, *body;
+		int cls, review;
+	} rows[] = {
+	    {"Re: hello", "Please remove me from your list.", CLS_UNSUBSCRIBE,
+	     0},
+	    {"Re: hello", "Unsubscribe", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Not interested, remove me from your list.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Stop emailing me.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Please, don't unsubscribe me - wrong button.",
+	     CLS_HUMAN_REPLY, 0},
+	    {"Re: hello", "I do not want to unsubscribe, just fewer emails.",
+	     CLS_HUMAN_REPLY, 0},
+	    {"Re: hello", "Graag uitschrijven.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Bitte nehmen Sie mich aus dem Verteiler.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Merci de ne plus me contacter.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Por favor, denme de baja.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Per favore cancellatemi dalla lista.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Por favor, removam-me da lista.", CLS_UNSUBSCRIBE,
+	     0},
+	    {"Re: hello", "Ta bort mig från listan.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Proszę usunąć mój adres z listy.", CLS_UNSUBSCRIBE,
+	     0},
+	    {"Re: hello", "Verwijder mij van de lijst.", CLS_UNSUBSCRIBE, 0},
+	    /* negated: a person who wants to stay */
+	    {"Re: hello",
+	     "Please don't remove me from your list, I'm still keen.",
+	     CLS_HUMAN_REPLY, 0},
+	    {"Re: hello",
+	     "Surtout ne me retirez pas de votre liste, c'est toujours "
+	     "d'actualité.",
+	     CLS_HUMAN_REPLY, 0},
+	    /* weaker wording: a reply held for review */
+	    {"Re: hello", "How do I unsubscribe from the newsletter?",
+	     CLS_HUMAN_REPLY, 1},
+	    /* an opt-out subject over a message that says something else */
+	    {"unsubscribe",
+	     "Actually we would like a quote for twelve licences next week.",
+	     CLS_HUMAN_REPLY, 1},
+	    /* only in the quoted history or a footer: not the reply */
+	    {"Re: hello",
+	     "Tuesday works.\n\nOn Mon, Nov 16, 2026 at 9:00 AM Dana wrote:\n> "
+	     "Please remove me from your list? Reply STOP.",
+	     CLS_HUMAN_REPLY, 0},
+	    {"Re: hello",
+	     "Send the quote.\n\nTo unsubscribe from our newsletter, click "
+	     "here and remove me from the list.",
+	     CLS_HUMAN_REPLY, 0},
+	};
+	struct classification cl;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		run(rows[i].subject, "", rows[i].body, &cl);
+		if (cl.cls != rows[i].cls || cl.review != rows[i].review ||
+		    (cl.review && cl.review_why == NULL))
+			fail_msg("row %zu \"%s\": %s (%s) review %d, want %s "
+			         "review %d",
+			         i, rows[i].body, classify_class_name(cl.cls),
+			         cl.rule, cl.review,
+			         classify_class_name(rows[i].cls), rows[i].review);
+		classification_free(&cl);
+	}
+}
+
+static void
+test_canned_ooo(void **state)
+{
+	struct classification cl;
+
+	(void)state;
+	run("Re: hello", "",
+	    "Hello,\n\nI am out of the office until December 1 with limited "
+	    "access to email. For urgent matters please contact "
+	    "ops@acme.example.\n\nBest regards",
+	    &cl);
+	assert_int_equal(cl.cls, CLS_AUTO_REPLY);
+	assert_int_equal(cl.return_day, clock_day_from_civil(2026, 12, 2));
+	classification_free(&cl);
+	run("Re: hello", "",
+	    "Guten Tag,\n\nich bin bis 30.11. nicht im Büro und habe nur "
+	    "eingeschränkten Zugriff auf E-Mails. In dringenden Fällen wenden "
+	    "Sie sich an ops@acme.example.",
+	    &cl);
+	assert_int_equal(cl.cls, CLS_AUTO_REPLY);
+	assert_int_equal(cl.return_day, clock_day_from_civil(2026, 12, 1));
+	classification_free(&cl);
+	/* a person who mentions being away */
+	run("Re: hello", "",
+	    "Hi Dana, I'm out of the office until Monday but yes, does Tuesday "
+	    "work?",
+	    &cl);
+	assert_int_equal(cl.cls, CLS_HUMAN_REPLY);
+	classification_free(&cl);
+	/* a stale date: -1 and review */
+	run("Automatic reply: hello", "Auto-Submitted: auto-replied\n",
+	    "I will be back on Monday, November 16.", &cl);
+	assert_int_equal(cl.cls, CLS_AUTO_REPLY);
+	assert_int_equal(cl.return_day, -1);
+	assert_int_equal(cl.review, 1);
+	assert_string_equal(cl.review_why, "stale return date");
+	classification_free(&cl);
+}
+
+static void
+test_services(void **state)
+{
+	struct classification cl;
+	static const char *ics_req =
+	    "Content-Type: multipart/mixed; boundary=\"b\"\nMIME-Version: "
+	    "1.0\n";
+	char *body;
+
+	(void)state;
+	body = xasprintf(
+	    "--b\nContent-Type: text/plain\n\nInvitation: Demo\n--b\n"
+	    "Content-Type: text/calendar; method=%s\n\nBEGIN:VCALENDAR\n"
+	    "METHOD:%s\nBEGIN:VEVENT\nORGANIZER;CN=Jo:mailto:%s\n"
+	    "ATTENDEE;PARTSTAT=%s:mailto:%s\nEND:VEVENT\nEND:VCALENDAR\n--b--\n",
+	    "REQUEST", "REQUEST", "Lead@Acme.example", "NEEDS-ACTION",
+	    "dana@seller.example");
+	run("Invitation: Demo", ics_req, body, &cl);
+	free(body);
+	assert_int_equal(cl.cls, CLS_ENGAGEMENT);
+	assert_string_equal(cl.signal, "calendar-invite");
+	assert_string_equal(cl.reply_to, "lead@acme.example");
+	classification_free(&cl);
+	body = xasprintf(
+	    "--b\nContent-Type: text/calendar; method=REPLY\n\nBEGIN:VCALENDAR\n"
+	    "METHOD:REPLY\nBEGIN:VEVENT\nORGANIZER:mailto:dana@seller."
+	    "example\nATTENDEE;PARTSTAT=ACCEPTED:mailto:lead@acme.example\n"
+	    "END:VEVENT\nEND:VCALENDAR\n--b--\n");
+	run("Accepted: Demo", ics_req, body, &cl);
+	free(body);
+	assert_int_equal(cl.cls, CLS_ENGAGEMENT);
+	assert_string_equal(cl.signal, "calendar-accepted");
+	classification_free(&cl);
+	/* a document shared by the lead, through Google Drive */
+	{
+		char *msg = xasprintf(
+		    "From: \"Jo (via Google Drive)\" "
+		    "<drive-shares-dm-noreply@google.com>\nReply-To: Jo "
+		    "<jo@acme.example>\nTo: dana@seller.example\nSubject: "
+		    "Document shared with you: \"Pilot plan\"\nDate: Wed, 18 "
+		    "Nov 2026 09:00:00 +0000\n\nJo shared a document.\n");
+		char *err = NULL;
+		classify_buffer(cls, msg, strlen(msg), "UTC", &cl, &err);
+		free(msg);
+	}
+	assert_int_equal(cl.cls, CLS_ENGAGEMENT);
+	assert_string_equal(cl.signal, "document-share");
+	assert_string_equal(cl.reply_to, "jo@acme.example");
+	classification_free(&cl);
+	/* an envelope to sign */
+	{
+		char *msg = xasprintf(
+		    "From: \"Jo via DocuSign\" <dse_na2@docusign.net>\nReply-To: "
+		    "jo@acme.example\nTo: dana@seller.example\nSubject: Please "
+		    "DocuSign: MNDA\nDate: Wed, 18 Nov 2026 09:00:00 "
+		    "+0000\nAuto-Submitted: auto-generated\n\nPlease sign.\n");
+		char *err = NULL;
+		classify_buffer(cls, msg, strlen(msg), "UTC", &cl, &err);
+		free(msg);
+	}
+	assert_int_equal(cl.cls, CLS_ENGAGEMENT);
+	assert_string_equal(cl.signal, "esignature");
+	classification_free(&cl);
+	/* a ticket acknowledgement: other */
+	run("[Ticket #4821] Re: hello", "X-Mailer: Zendesk Mailer\n",
+	    "We have received your request.", &cl);
+	assert_int_equal(cl.cls, CLS_OTHER);
+	assert_string_equal(cl.signal, "ticket");
+	classification_free(&cl);
+	/* a person who mentions Google Drive is still a person */
+	run("Re: hello", "", "I put the plan on Google Drive, shared with you.",
+	    &cl);
+	assert_int_equal(cl.cls, CLS_HUMAN_REPLY);
+	classification_free(&cl);
+}
+
+/* a bounce without a DSN record still names the failed recipient */
+static void
+test_bounce_recipient(void **state)
+{
+	static const char msg[] =
+	    "From: MAILER-DAEMON@mx.acme.example\nTo: dana@seller.example\n"
+	    "Subject: failure notice\nDate: Wed, 18 Nov 2026 09:00:00 +0000\n"
+	    "\nHi. This is the qmail-send program at mx.acme.example.\n"
+	    "I'm afraid I wasn't able to deliver your message to the "
+	    "following addresses.\n\n<Old.Contact@acme.example>:\n"
+	    "Sorry, no mailbox here by that name. (#5.1.1)\n";
+	struct classification cl;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl,
+	                                 &err),
+	                 CLASSIFY_OK);
+	assert_int_equal(cl.cls, CLS_BOUNCE_HARD);
+	assert_string_equal(cl.failed_recipient, "old.contact@acme.example");
+	classification_free(&cl);
+}
+
+static void
+test_nul_byte(void **state)
+{
+	static const char msg[] =
+	    "From: lead@acme.example\nTo: dana@seller.example\nSubject: Re: "
+	    "hello\nDate: Wed, 18 Nov 2026 09:00:00 +0000\n\nHi Dana,\n\0yes, "
+	    "Thursday works.\n";
+	struct classification cl;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl,
+	                                 &err),
+	                 CLASSIFY_OK);
+	assert_int_equal(cl.cls, CLS_HUMAN_REPLY);
+	assert_non_null(cl.reply_text);
+	assert_non_null(strstr(cl.reply_text, "Thursday"));
+	classification_free(&cl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_intents),
+	    cmocka_unit_test(test_intent_details),
+	    cmocka_unit_test(test_opt_outs),
+	    cmocka_unit_test(test_canned_ooo),
+	    cmocka_unit_test(test_services),
+	    cmocka_unit_test(test_bounce_recipient),
+	    cmocka_unit_test(test_nul_byte),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
