@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include "clock.h"
+#include "config.h"
+#include "digest.h"
 #include "ics.h"
 #include "report.h"
 #include "store.h"
@@ -389,6 +391,81 @@ test_ics_fold(void **state)
 	buf_free(&in);
 }
 
+static void
+planned(struct store *st, int64_t id, const char *stage, const char *channel,
+    const char *due, const char *note)
+{
+	struct touch t;
+	char *err = NULL;
+
+	memset(&t, 0, sizeof t);
+	t.lead_id = id;
+	t.stage = (char *)stage;
+	t.channel = (char *)channel;
+	t.due = at(due);
+	t.note = (char *)note;
+	if (store_touch_insert(st, &t, &err) != STORE_OK)
+		fail_msg("%s", err);
+}
+
+/* the digest of a day: what is due, with the task's details, escaped */
+static void
+test_digest_render(void **state)
+{
+	struct nudge n;
+	struct lead l;
+	struct buf text, html;
+	char *err = NULL, *subject = NULL;
+	const char *top = getenv("top_srcdir");
+
+	(void)state;
+	memset(&n, 0, sizeof n);
+	n.cfg = config_new();
+	n.tz = TZ;
+	n.rules_dir = xasprintf("%s/rules", top ? top : ".");
+	n.templates_dir = xasprintf("%s/templates", top ? top : ".");
+	if (store_open(":memory:", &n.st, &err) != STORE_OK)
+		fail_msg("%s", err);
+	memset(&l, 0, sizeof l);
+	l.email = "jo@acme.example";
+	l.name = "Jo <Boss> & Co";
+	l.phone = "+1 555 0199";
+	l.sequence = "12345x";
+	l.prior_status = -1;
+	l.created = l.updated = at("2026-12-01T08:00Z");
+	if (store_lead_insert(n.st, &l, &err) != STORE_OK ||
+	    store_note_add(n.st, l.id, at("2026-12-02T08:00Z"), "note",
+		"met at the expo", NULL, &err) != STORE_OK)
+		fail_msg("%s", err);
+	planned(n.st, l.id, "2", "email", "2026-12-07T00:00Z", NULL);
+	planned(n.st, l.id, "2", "call", "2026-12-04T00:00Z", NULL);
+	planned(n.st, l.id, "reply", "reply", "2026-12-07T07:00Z",
+	    "Sounds good, call me");
+	planned(n.st, l.id, "3", "call", "2026-12-09T00:00Z", NULL);
+	buf_init(&text);
+	buf_init(&html);
+	assert_int_equal(digest_render(&n, at("2026-12-07T09:00Z"), &subject,
+			     &text, &html, &err),
+	    DIGEST_OK);
+	assert_string_equal(subject, "Your day, Monday 2026-12-07: 1 email, "
+				     "1 task by hand, 1 reply to answer");
+	assert_non_null(strstr(text.s, "Call Jo <Boss> & Co <jo@acme.example>"));
+	assert_non_null(strstr(text.s, "Overdue since 2026-12-04."));
+	assert_non_null(strstr(text.s, "Phone: +1 555 0199"));
+	assert_non_null(strstr(text.s, "2026-12-02: met at the expo"));
+	assert_non_null(strstr(text.s, "Sounds good, call me"));
+	assert_null(strstr(text.s, "Stage 3")); /* Wednesday's call */
+	assert_non_null(strstr(html.s, "Jo &lt;Boss&gt; &amp; Co"));
+	assert_null(strstr(html.s, "<Boss>"));
+	buf_free(&text);
+	buf_free(&html);
+	free(subject);
+	store_close(n.st);
+	config_free(n.cfg);
+	free(n.rules_dir);
+	free(n.templates_dir);
+}
+
 int
 main(void)
 {
@@ -397,6 +474,7 @@ main(void)
 	    cmocka_unit_test(test_renderings),
 	    cmocka_unit_test(test_ics_text),
 	    cmocka_unit_test(test_ics_fold),
+	    cmocka_unit_test(test_digest_render),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
