@@ -129,12 +129,31 @@ assert not p.refs, p.refs
 assert "url(" not in text and "@import" not in text
 assert p.tags.count("svg") == 1 and p.tags.count("table") >= 3, p.tags
 PY
-if command -v chromium >/dev/null; then
-	check "the page renders in headless Chromium" bash -c "
-		chromium --headless --no-sandbox --disable-gpu --screenshot='$TEST_TMP/page.png' \
-			--window-size=900,1400 'file://$TEST_TMP/r.html' && test -s '$TEST_TMP/page.png'"
+if command -v chromium >/dev/null && $SYSPY -c 'import PIL' 2>/dev/null; then
+	# the network log tells the page's own requests (initiator "null", the
+	# file origin) from Chromium's background ones ("not an origin"); a
+	# dead proxy keeps anything from leaving the machine
+	check "the page renders in headless Chromium and requests nothing" bash -c "
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+			--user-data-dir='$TEST_TMP/chromium' --proxy-server=127.0.0.1:9 \
+			--log-net-log='$TEST_TMP/net.json' --screenshot='$TEST_TMP/page.png' \
+			--window-size=900,1600 'file://$TEST_TMP/r.html' >'$TEST_TMP/chromium.log' 2>&1
+		$SYSPY - '$TEST_TMP/page.png' '$TEST_TMP/net.json' <<'PY'
+import json, sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert('RGB')
+colors = im.getcolors(1 << 20) or []
+assert len(colors) > 16, 'blank screenshot'
+# the funnel's blue bars are on the page
+assert any(max(abs(a - b) for a, b in zip(c, (0x3b, 0x6e, 0xa8))) < 8 for _, c in colors)
+d = json.load(open(sys.argv[2]))
+start = d['constants']['logEventTypes']['URL_REQUEST_START_JOB']
+page = [e['params']['url'] for e in d['events'] if e['type'] == start
+        and e.get('params', {}).get('initiator', 'not an origin') != 'not an origin']
+assert not page, page
+PY"
 else
-	echo "# skipped the Chromium screenshot: chromium is not installed" >&2
+	echo "# skipped the Chromium screenshot: needs chromium and python3-pil" >&2
 fi
 
 I="nudge --now 2026-11-02T08:00 export ics --days 14"
