@@ -445,12 +445,17 @@ report_svg(const struct report *r, int standalone, struct buf *b)
 
 /* ---- HTML */
 
+/* html_funnel: the stage table; the channel columns are email and those
+ * used in the period (used[c] != 0) */
 static void
-html_funnel(struct buf *b, const struct report_stage *s, size_t n)
+html_funnel(struct buf *b, const struct report_stage *s, size_t n,
+    const int *used)
 {
 	buf_adds(b, "<table><thead><tr><th>Stage</th><th>Leads</th>"
 		    "<th>Touches</th>");
 	for (int c = 0; c < REPORT_NCHAN; c++) {
+		if (c > 0 && used[c] == 0)
+			continue;
 		buf_adds(b, "<th>");
 		buf_adds(b, report_channels[c]);
 		buf_adds(b, "</th>");
@@ -462,7 +467,8 @@ html_funnel(struct buf *b, const struct report_stage *s, size_t n)
 		buf_printf(b, "</td><td>%d</td><td>%d</td>", s[i].leads,
 		    s[i].touches);
 		for (int c = 0; c < REPORT_NCHAN; c++)
-			buf_printf(b, "<td>%d</td>", s[i].channel[c]);
+			if (c == 0 || used[c])
+				buf_printf(b, "<td>%d</td>", s[i].channel[c]);
 		buf_printf(b, "<td>%d</td><td>%.1f%%</td></tr>\n",
 		    s[i].replies, 100.0 * report_rate(s[i].replies,
 		    s[i].leads));
@@ -559,7 +565,7 @@ report_html(const struct report *r, const char *tz, const char *title,
 	buf_adds(b, "</table>\n<h2>Charts</h2>\n");
 	report_svg(r, 0, b);
 	buf_adds(b, "<h2>Funnel, all sequences</h2>\n");
-	html_funnel(b, r->stages, r->nstages);
+	html_funnel(b, r->stages, r->nstages, r->channel);
 	for (size_t i = 0; r->nseqs > 1 && i < r->nseqs; i++) {
 		if (r->seqs[i].nstages == 0)
 			continue;
@@ -567,7 +573,8 @@ report_html(const struct report *r, const char *tz, const char *title,
 		add_xml(b, r->seqs[i].name);
 		buf_printf(b, "</h2>\n<p>%d enrolled in the period</p>\n",
 		    r->seqs[i].enrolled);
-		html_funnel(b, r->seqs[i].stages, r->seqs[i].nstages);
+		html_funnel(b, r->seqs[i].stages, r->seqs[i].nstages,
+		    r->channel);
 	}
 	buf_adds(b, "<h2>Contacts before the first reply</h2>\n<table>"
 		    "<thead><tr><th>Contacts</th><th>Replies</th></tr></thead>"
