@@ -167,6 +167,22 @@ get_event(const struct store_revent *se, void *arg)
 		e.intent = status_intent(se->detail);
 		if (e.to < 0 && e.intent < 0)
 			return 0;
+	} else if (strcmp(se->type, "review") == 0) {
+		/* "review N decided: CHOICE (nudge guessed GUESS)": a message
+		 * nudge held as something else that the salesperson called a
+		 * reply is one, from the decision on */
+		const char *d = se->detail ? strstr(se->detail, " decided: ")
+					   : NULL;
+		const char *g = d ? strstr(d, " (nudge guessed ") : NULL;
+		size_t n;
+		if (g == NULL || prefix(g + 16, "human_reply)"))
+			return 0;
+		d += 10;
+		n = (size_t)(g - d);
+		if (!(n == 11 && strncmp(d, "human_reply", n) == 0) &&
+		    (intent_index(d, n) >= REPORT_NINTENT - 2))
+			return 0; /* not a reply class nor a reply intent */
+		e.kind = EV_REPLY;
 	} else if (strcmp(se->type, "enrolled") == 0 &&
 		   prefix(se->detail, "enrolled in sequence ")) {
 		const char *s = se->detail + 21;

@@ -10,7 +10,9 @@
  *   touch      an email touch sent, or a manual touch logged done, with its
  *              done time in [since, until)
  *   reply      the first human reply a lead ever sent (a "message" event of
- *              class human_reply), when it falls in the period; its stage is
+ *              class human_reply, or a review decided as a reply that nudge
+ *              had guessed as something else), when it falls in the
+ *              period; its stage is
  *              the stage of the lead's last touch before it, its contacts
  *              the number of touches the lead had received before it
  *   intents, out-of-office, bounces, opt-outs: events in the period

@@ -2372,7 +2372,8 @@ store_report_events(struct store *st, time_t until, store_revent_cb cb,
 
 	return report_scan(st,
 	    "SELECT lead_id, at, type, detail FROM events"
-	    " WHERE at < ?1 AND type IN ('message', 'status', 'enrolled')"
+	    " WHERE at < ?1"
+	    " AND type IN ('message', 'status', 'enrolled', 'review')"
 	    " ORDER BY lead_id, at, id",
 	    until, 0, revent_row, &c, "report events", errstr);
 }

@@ -417,7 +417,8 @@ typedef int (*store_rtouch_cb)(const struct store_rtouch *t, void *arg);
 int store_report_touches(struct store *st, time_t until, store_rtouch_cb cb,
                          void *arg, char **errstr);
 
-/* An event of type "message", "status" or "enrolled" (detail may be NULL). */
+/* An event of type "message", "status", "enrolled" or "review" (detail may
+ * be NULL). */
 struct store_revent {
 	int64_t lead_id;
 	time_t at;

@@ -275,6 +275,48 @@ test_figures(void **state)
 	store_close(st);
 }
 
+/* a message nudge held for review as something else, that the salesperson
+ * decided is a reply (or a reply's intent), counts as the reply, at the
+ * decision; a reply nudge guessed itself is not counted twice */
+static void
+test_review_reply(void **state)
+{
+	struct store *st;
+	struct report r;
+	char *err = NULL;
+	int64_t a, b, c;
+
+	(void)state;
+	if (store_open(":memory:", &st, &err) != STORE_OK)
+		fail_msg("%s", err);
+	a = lead(st, "a@x.test", "12345x", "2026-11-02T08:00Z");
+	touch(st, a, "1", "email", "2026-11-02T10:00Z");
+	event(st, a, "message", "unsubscribe (u; matched by thread: x)",
+	    "2026-11-03T10:00Z");
+	event(st, a, "review", "review 1 decided: later (nudge guessed "
+	    "unsubscribe)", "2026-11-04T10:00Z");
+	b = lead(st, "b@x.test", "12345x", "2026-11-02T08:00Z");
+	touch(st, b, "1", "email", "2026-11-02T10:00Z");
+	event(st, b, "message", REPLY, "2026-11-03T10:00Z");
+	event(st, b, "review", "review 2 decided: human_reply (nudge guessed "
+	    "human_reply)", "2026-11-04T10:00Z");
+	c = lead(st, "c@x.test", "12345x", "2026-11-02T08:00Z");
+	touch(st, c, "1", "email", "2026-11-02T10:00Z");
+	event(st, c, "message", "auto_reply (ooo; matched by thread: x)",
+	    "2026-11-03T10:00Z");
+	event(st, c, "review", "review 3 decided: auto_reply (nudge guessed "
+	    "other)", "2026-11-04T10:00Z");
+	assert_int_equal(report_build(st, TZ, NULL, 0, at("2026-11-02T00:00Z"),
+			     at("2026-11-30T00:00Z"), &r, &err),
+	    REPORT_OK);
+	assert_int_equal(r.replies, 2);
+	assert_int_equal(r.reply_messages, 2);
+	assert_int_equal(r.contacts[0], 2);
+	assert_int_equal(r.out_of_office, 1);
+	report_free(&r);
+	store_close(st);
+}
+
 static size_t
 count(const char *hay, const char *needle)
 {
@@ -472,6 +514,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_figures),
 	    cmocka_unit_test(test_renderings),
+	    cmocka_unit_test(test_review_reply),
 	    cmocka_unit_test(test_ics_text),
 	    cmocka_unit_test(test_ics_fold),
 	    cmocka_unit_test(test_digest_render),
