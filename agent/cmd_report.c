@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -63,9 +64,55 @@ fail:
 	return EX_CANTCREAT;
 }
 
+/* ---- a progress line on a terminal (stderr), nothing otherwise */
+
+struct progress {
+	double start, last;
+	int shown;
+};
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* show: at most five times a second, and only once the work has taken half
+ * a second (a small database shows nothing) */
+static void
+show(const char *phase, long done, long total, void *arg)
+{
+	struct progress *p = arg;
+	double now = mono(), rate;
+
+	if (phase == NULL) {
+		if (p->shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	if (now - p->start < 0.5 || now - p->last < 0.2)
+		return;
+	p->last = now;
+	p->shown = 1;
+	rate = done / (now - p->start);
+	if (total > 0)
+		fprintf(stderr, "\r\033[Knudge report: %s %ld of %ld leads "
+				"(%.0f%%), ETA %.0f s",
+		    phase, done, total, 100.0 * done / total,
+		    rate > 0 ? (total - done) / rate : 0.0);
+	else
+		fprintf(stderr, "\r\033[Knudge report: %s %ld rows (%.0f "
+				"rows/s)",
+		    phase, done, rate);
+}
+
 int
 cmd_report(struct nudge *n, int argc, char **argv)
 {
+	struct progress pg = {0, 0, 0};
 	const char *since_s = NULL, *until_s = NULL, *svg = NULL, *html = NULL;
 	struct report r;
 	struct buf b;
@@ -112,8 +159,10 @@ cmd_report(struct nudge *n, int argc, char **argv)
 		fprintf(stderr, "nudge report: --until is before --since\n");
 		return EX_USAGE;
 	}
+	pg.start = mono();
 	if (report_build(n->st, n->tz, n->hol, n->cfg->daily_cap,
-		clock_at(d0, 0, n->tz), clock_at(d1 + 1, 0, n->tz), &r,
+		clock_at(d0, 0, n->tz), clock_at(d1 + 1, 0, n->tz),
+		isatty(STDERR_FILENO) ? show : NULL, &pg, &r,
 		&err) != REPORT_OK) {
 		fprintf(stderr, "nudge report: %s\n", err);
 		free(err);

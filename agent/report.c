@@ -51,7 +51,19 @@ struct load {
 	struct re *e;
 	size_t ne;
 	struct report *r;
+	report_progress_cb progress;
+	void *arg;
 };
+
+/* tick: tell the progress callback every 65536 rows read */
+static void
+tick(struct load *ld)
+{
+	size_t rows = ld->nl + ld->nt + ld->ne;
+
+	if (ld->progress && (rows & 0xffff) == 0)
+		ld->progress("reading", (long)rows, 0, ld->arg);
+}
 
 static int
 chan_index(const char *c)
@@ -80,6 +92,7 @@ get_lead(const struct store_rlead *sl, void *arg)
 
 	ld->l = xreallocarray(ld->l, ld->nl + 1, sizeof *ld->l);
 	l = &ld->l[ld->nl++];
+	tick(ld);
 	l->id = sl->id;
 	l->created = sl->created;
 	l->sequence = xstrdup(sl->sequence && *sl->sequence ? sl->sequence
@@ -95,6 +108,7 @@ get_touch(const struct store_rtouch *st, void *arg)
 
 	ld->t = xreallocarray(ld->t, ld->nt + 1, sizeof *ld->t);
 	t = &ld->t[ld->nt++];
+	tick(ld);
 	t->lead_id = st->lead_id;
 	t->at = st->done_at;
 	snprintf(t->stage, sizeof t->stage, "%s", st->stage ? st->stage : "?");
@@ -193,6 +207,7 @@ get_event(const struct store_revent *se, void *arg)
 		return 0;
 	ld->e = xreallocarray(ld->e, ld->ne + 1, sizeof *ld->e);
 	ld->e[ld->ne++] = e;
+	tick(ld);
 	return 0;
 }
 
@@ -442,7 +457,8 @@ one_lead(struct walk *w, const struct rl *l, const struct rt *t, size_t nt,
 
 int
 report_build(struct store *st, const char *tz, const struct holidays *hol,
-    long cap, time_t since, time_t until, struct report *r, char **errstr)
+    long cap, time_t since, time_t until, report_progress_cb progress,
+    void *arg, struct report *r, char **errstr)
 {
 	struct load ld;
 	struct walk w;
@@ -452,6 +468,8 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 	memset(r, 0, sizeof *r);
 	memset(&ld, 0, sizeof ld);
 	memset(&w, 0, sizeof w);
+	ld.progress = progress;
+	ld.arg = arg;
 	if (until <= since)
 		until = since + 1;
 	r->since = since;
@@ -467,6 +485,8 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 	    store_report_reviews(st, since, until, get_review, r, &err) !=
 		STORE_OK) {
 		*errstr = err;
+		if (progress)
+			progress(NULL, 0, 0, arg);
 		for (size_t i = 0; i < ld.nl; i++)
 			free(ld.l[i].sequence);
 		for (size_t i = 0; i < ld.ne; i++)
@@ -483,6 +503,8 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 	for (size_t i = 0; i < ld.nl; i++) {
 		const struct rl *l = &ld.l[i];
 		size_t t0, e0;
+		if (progress && (i & 0xfff) == 0)
+			progress("counting", (long)i, (long)ld.nl, arg);
 		while (ti < ld.nt && ld.t[ti].lead_id < l->id)
 			ti++;
 		while (ei < ld.ne && ld.e[ei].lead_id < l->id)
@@ -515,6 +537,8 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 	for (size_t i = 0; i < r->nseqs; i++)
 		qsort(r->seqs[i].stages, r->seqs[i].nstages,
 		    sizeof *r->seqs[i].stages, cmp_stage);
+	if (progress)
+		progress(NULL, 0, 0, arg);
 	free(w.bdays);
 	for (size_t i = 0; i < ld.nl; i++)
 		free(ld.l[i].sequence);

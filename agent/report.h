@@ -81,14 +81,22 @@ struct report {
 	size_t nseqs;
 };
 
+/* report_progress_cb: called now and then while a report is built: phase
+ * "reading" (done = rows read, total = 0: unknown) or "counting" (done of
+ * total leads); phase NULL once at the end. */
+typedef void (*report_progress_cb)(const char *phase, long done, long total,
+                                   void *arg);
+
 /*
  * report_build: compute r for [since, until) from st.  tz is the
  * salesperson's zone (days), hol their holidays (business days; NULL =
- * weekends only), cap the daily cap.  r is zeroed first; free it with
- * report_free (also after a failure).  REPORT_EDB on a database error.
+ * weekends only), cap the daily cap; progress (may be NULL) is told how far
+ * it got.  r is zeroed first; free it with report_free (also after a
+ * failure).  REPORT_EDB on a database error.
  */
 int report_build(struct store *st, const char *tz, const struct holidays *hol,
-                 long cap, time_t since, time_t until, struct report *r,
+                 long cap, time_t since, time_t until,
+                 report_progress_cb progress, void *arg, struct report *r,
                  char **errstr);
 /* report_free: the storage of r (not r itself); r is zeroed. */
 void report_free(struct report *r);

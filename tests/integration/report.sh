@@ -76,6 +76,7 @@ assert st == [(\"1\", 3, 4, 0), (\"2\", 2, 2, 2)], st
 assert [d[\"sent\"] for d in r[\"sends_per_day\"]][:9] == [2, 1, 1, 0, 0, 0, 0, 1, 0]
 assert [s[\"name\"] for s in r[\"sequences\"]] == [\"12345x\"]
 '"
+check "report prints nothing on stderr when it is no terminal" bash -c "$R 2>'$TEST_TMP/err' >/dev/null && test ! -s '$TEST_TMP/err'"
 check "report text names the figures" bash -c "$R | grep -q 'Replies            2 (66.7% of leads touched'"
 check "report on an empty period" bash -c "nudge --now 2026-11-16T09:00 report --since 2025-01-01 --until 2025-01-31 | grep -q 'no touches in this period'"
 check "report refuses a bad date" bash -c "$R --since 2026-13-01; test \$? = 64"

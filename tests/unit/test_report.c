@@ -207,7 +207,7 @@ test_figures(void **state)
 
 	(void)state;
 	assert_int_equal(report_build(st, TZ, NULL, 3, at("2026-11-02T00:00Z"),
-			     at("2026-11-30T00:00Z"), &r, &err),
+			     at("2026-11-30T00:00Z"), NULL, NULL, &r, &err),
 	    REPORT_OK);
 	assert_int_equal(r.ndays, 28);
 	assert_int_equal(r.entered, 5);
@@ -267,7 +267,7 @@ test_figures(void **state)
 
 	/* a period before everything: nothing, and no stage */
 	assert_int_equal(report_build(st, TZ, NULL, 3, at("2025-01-01T00:00Z"),
-			     at("2025-02-01T00:00Z"), &r, &err),
+			     at("2025-02-01T00:00Z"), NULL, NULL, &r, &err),
 	    REPORT_OK);
 	assert_int_equal(r.touches + r.replies + r.entered, 0);
 	assert_int_equal(r.nstages, 0);
@@ -307,7 +307,7 @@ test_review_reply(void **state)
 	event(st, c, "review", "review 3 decided: auto_reply (nudge guessed "
 	    "other)", "2026-11-04T10:00Z");
 	assert_int_equal(report_build(st, TZ, NULL, 0, at("2026-11-02T00:00Z"),
-			     at("2026-11-30T00:00Z"), &r, &err),
+			     at("2026-11-30T00:00Z"), NULL, NULL, &r, &err),
 	    REPORT_OK);
 	assert_int_equal(r.replies, 2);
 	assert_int_equal(r.reply_messages, 2);
@@ -337,7 +337,7 @@ test_renderings(void **state)
 
 	(void)state;
 	assert_int_equal(report_build(st, TZ, NULL, 3, at("2026-11-02T00:00Z"),
-			     at("2026-11-30T00:00Z"), &r, &err),
+			     at("2026-11-30T00:00Z"), NULL, NULL, &r, &err),
 	    REPORT_OK);
 	buf_init(&b);
 	report_svg(&r, 1, &b);
