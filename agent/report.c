@@ -45,15 +45,26 @@ struct re { /* an event that counts */
 
 struct load {
 	struct rl *l;
-	size_t nl;
+	size_t nl, capl;
 	struct rt *t;
-	size_t nt;
+	size_t nt, capt;
 	struct re *e;
-	size_t ne;
+	size_t ne, cape;
 	struct report *r;
 	report_progress_cb progress;
 	void *arg;
 };
+
+/* grow: room for one more of *n elements of size sz in *v (capacity *cap),
+ * doubling */
+static void *
+grow(void *v, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 1024;
+	return xreallocarray(v, *cap, sz);
+}
 
 /* tick: tell the progress callback every 65536 rows read */
 static void
@@ -90,7 +101,7 @@ get_lead(const struct store_rlead *sl, void *arg)
 	struct load *ld = arg;
 	struct rl *l;
 
-	ld->l = xreallocarray(ld->l, ld->nl + 1, sizeof *ld->l);
+	ld->l = grow(ld->l, ld->nl, &ld->capl, sizeof *ld->l);
 	l = &ld->l[ld->nl++];
 	tick(ld);
 	l->id = sl->id;
@@ -106,7 +117,7 @@ get_touch(const struct store_rtouch *st, void *arg)
 	struct load *ld = arg;
 	struct rt *t;
 
-	ld->t = xreallocarray(ld->t, ld->nt + 1, sizeof *ld->t);
+	ld->t = grow(ld->t, ld->nt, &ld->capt, sizeof *ld->t);
 	t = &ld->t[ld->nt++];
 	tick(ld);
 	t->lead_id = st->lead_id;
@@ -205,7 +216,7 @@ get_event(const struct store_revent *se, void *arg)
 		e.seq = xstrndup(s, n);
 	} else
 		return 0;
-	ld->e = xreallocarray(ld->e, ld->ne + 1, sizeof *ld->e);
+	ld->e = grow(ld->e, ld->ne, &ld->cape, sizeof *ld->e);
 	ld->e[ld->ne++] = e;
 	tick(ld);
 	return 0;
