@@ -99,14 +99,16 @@ show(const char *phase, long done, long total, void *arg)
 	p->shown = 1;
 	rate = done / (now - p->start);
 	if (total > 0)
-		fprintf(stderr, "\r\033[Knudge report: %s %ld of %ld leads "
-				"(%.0f%%), ETA %.0f s",
-		    phase, done, total, 100.0 * done / total,
-		    rate > 0 ? (total - done) / rate : 0.0);
+		fprintf(stderr,
+		        "\r\033[Knudge report: %s %ld of %ld leads "
+		        "(%.0f%%), ETA %.0f s",
+		        phase, done, total, 100.0 * done / total,
+		        rate > 0 ? (total - done) / rate : 0.0);
 	else
-		fprintf(stderr, "\r\033[Knudge report: %s %ld rows (%.0f "
-				"rows/s)",
-		    phase, done, rate);
+		fprintf(stderr,
+		        "\r\033[Knudge report: %s %ld rows (%.0f "
+		        "rows/s)",
+		        phase, done, rate);
 }
 
 int
@@ -140,11 +142,12 @@ cmd_report(struct nudge *n, int argc, char **argv)
 	}
 	if ((since_s && clock_parse_date(since_s, &d0) != CLOCK_OK) ||
 	    (until_s && clock_parse_date(until_s, &d1) != CLOCK_OK)) {
-		fprintf(stderr, "nudge report: --since/--until '%s': want "
-				"YYYY-MM-DD\n",
-		    since_s && clock_parse_date(since_s, &d0) != CLOCK_OK
-			? since_s
-			: until_s);
+		fprintf(stderr,
+		        "nudge report: --since/--until '%s': want "
+		        "YYYY-MM-DD\n",
+		        since_s && clock_parse_date(since_s, &d0) != CLOCK_OK
+		            ? since_s
+		            : until_s);
 		return EX_USAGE;
 	}
 	if ((rc = cli_open(n, 0)) != EX_OK)
@@ -161,9 +164,9 @@ cmd_report(struct nudge *n, int argc, char **argv)
 	}
 	pg.start = mono();
 	if (report_build(n->st, n->tz, n->hol, n->cfg->daily_cap,
-		clock_at(d0, 0, n->tz), clock_at(d1 + 1, 0, n->tz),
-		isatty(STDERR_FILENO) ? show : NULL, &pg, &r,
-		&err) != REPORT_OK) {
+	                 clock_at(d0, 0, n->tz), clock_at(d1 + 1, 0, n->tz),
+	                 isatty(STDERR_FILENO) ? show : NULL, &pg, &r,
+	                 &err) != REPORT_OK) {
 		fprintf(stderr, "nudge report: %s\n", err);
 		free(err);
 		report_free(&r);
@@ -219,13 +222,14 @@ cmd_export_ics(struct nudge *n, int argc, char **argv)
 			errno = 0;
 			days = strtol(argv[++i], &end, 10);
 			if (*end || errno || days < 0 || days > 3660) {
-				fprintf(stderr, "nudge export ics: --days '%s':"
-						" want 0 to 3660\n",
-				    argv[i]);
+				fprintf(stderr,
+				        "nudge export ics: --days '%s':"
+				        " want 0 to 3660\n",
+				        argv[i]);
 				return EX_USAGE;
 			}
 		} else if (path == NULL &&
-			   (argv[i][0] != '-' || argv[i][1] == '\0'))
+		           (argv[i][0] != '-' || argv[i][1] == '\0'))
 			path = argv[i];
 		else {
 			fputs(usage_ics, stderr);

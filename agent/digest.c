@@ -21,7 +21,7 @@
 struct digest_ctx {
 	struct nudge *n;
 	time_t now;
-	struct buf emails, tasks, replies;   /* text */
+	struct buf emails, tasks, replies;    /* text */
 	struct buf hemails, htasks, hreplies; /* HTML */
 	int nemails, ntasks, nreplies;
 	char *err;
@@ -32,12 +32,21 @@ add_html(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': buf_adds(b, "&amp;"); break;
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '"':
+			buf_adds(b, "&quot;");
+			break;
 		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+			if ((unsigned char)*s < 0x20 && *s != '\n' &&
+			    *s != '\t')
 				buf_addc(b, '?');
 			else
 				buf_addc(b, *s);
@@ -118,10 +127,11 @@ one(const struct touch *t, const struct lead *core, void *arg)
 
 int
 digest_render(struct nudge *n, time_t now, char **subject, struct buf *text,
-    struct buf *html, char **errstr)
+              struct buf *html, char **errstr)
 {
-	static const char *const wd[] = {"Sunday", "Monday", "Tuesday",
-	    "Wednesday", "Thursday", "Friday", "Saturday"};
+	static const char *const wd[] = {"Sunday",    "Monday",   "Tuesday",
+	                                 "Wednesday", "Thursday", "Friday",
+	                                 "Saturday"};
 	struct digest_ctx c;
 	char *err = NULL, date[16];
 	int today = clock_day_of(now, n->tz), nreview = 0, rc;
@@ -136,7 +146,7 @@ digest_render(struct nudge *n, time_t now, char **subject, struct buf *text,
 	buf_init(&c.htasks);
 	buf_init(&c.hreplies);
 	rc = store_touches_due(n->st, clock_at(today + 1, 0, n->tz) - 1, NULL,
-	    one, &c, &err);
+	                       one, &c, &err);
 	if (rc == STORE_OK && c.err != NULL) {
 		err = c.err;
 		rc = STORE_EDB;
@@ -150,14 +160,14 @@ digest_render(struct nudge *n, time_t now, char **subject, struct buf *text,
 	}
 	clock_format_date(now, n->tz, date, sizeof date);
 	*subject = xasprintf("Your day, %s %s: %d %s, %d %s by hand, %d %s "
-			     "to answer",
-	    wd[clock_weekday(today)], date, c.nemails,
-	    c.nemails == 1 ? "email" : "emails", c.ntasks,
-	    c.ntasks == 1 ? "task" : "tasks", c.nreplies,
-	    c.nreplies == 1 ? "reply" : "replies");
+	                     "to answer",
+	                     wd[clock_weekday(today)], date, c.nemails,
+	                     c.nemails == 1 ? "email" : "emails", c.ntasks,
+	                     c.ntasks == 1 ? "task" : "tasks", c.nreplies,
+	                     c.nreplies == 1 ? "reply" : "replies");
 
 	buf_printf(text, "Good morning. Your follow-up for %s %s.\n\n",
-	    wd[clock_weekday(today)], date);
+	           wd[clock_weekday(today)], date);
 	buf_printf(text, "Replies to answer (%d)\n", c.nreplies);
 	buf_adds(text, c.nreplies ? c.replies.s : "  none\n\n");
 	buf_printf(text, "By hand (%d)\n", c.ntasks);
@@ -165,29 +175,32 @@ digest_render(struct nudge *n, time_t now, char **subject, struct buf *text,
 	buf_printf(text, "Emails nudge sends today (%d)\n", c.nemails);
 	buf_adds(text, c.nemails ? c.emails.s : "  none\n");
 	if (nreview)
-		buf_printf(text, "\n%d %s nudge was unsure about: nudge "
-				 "review\n",
-		    nreview, nreview == 1 ? "message" : "messages");
+		buf_printf(text,
+		           "\n%d %s nudge was unsure about: nudge "
+		           "review\n",
+		           nreview, nreview == 1 ? "message" : "messages");
 
 	buf_adds(html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-		       "<style>body{font-family:Helvetica,Arial,sans-serif;"
-		       "color:#222;max-width:720px}pre{white-space:pre-wrap;"
-		       "font-family:inherit;color:#444;margin:.3em 0 1em}"
-		       "h2{font-size:1.1em;margin-top:1.4em}</style></head>"
-		       "<body>\n");
-	buf_printf(html, "<h1>Your day, %s %s</h1>\n",
-	    wd[clock_weekday(today)], date);
+	               "<style>body{font-family:Helvetica,Arial,sans-serif;"
+	               "color:#222;max-width:720px}pre{white-space:pre-wrap;"
+	               "font-family:inherit;color:#444;margin:.3em 0 1em}"
+	               "h2{font-size:1.1em;margin-top:1.4em}</style></head>"
+	               "<body>\n");
+	buf_printf(html, "<h1>Your day, %s %s</h1>\n", wd[clock_weekday(today)],
+	           date);
 	buf_printf(html, "<h2>Replies to answer (%d)</h2>\n<ul>\n%s</ul>\n",
-	    c.nreplies, c.nreplies ? c.hreplies.s : "<li>none</li>\n");
+	           c.nreplies, c.nreplies ? c.hreplies.s : "<li>none</li>\n");
 	buf_printf(html, "<h2>By hand (%d)</h2>\n<ul>\n%s</ul>\n", c.ntasks,
-	    c.ntasks ? c.htasks.s : "<li>none</li>\n");
-	buf_printf(html, "<h2>Emails nudge sends today (%d)</h2>\n<ul>\n%s"
-			 "</ul>\n",
-	    c.nemails, c.nemails ? c.hemails.s : "<li>none</li>\n");
+	           c.ntasks ? c.htasks.s : "<li>none</li>\n");
+	buf_printf(html,
+	           "<h2>Emails nudge sends today (%d)</h2>\n<ul>\n%s"
+	           "</ul>\n",
+	           c.nemails, c.nemails ? c.hemails.s : "<li>none</li>\n");
 	if (nreview)
-		buf_printf(html, "<p>%d %s nudge was unsure about: "
-				 "<code>nudge review</code></p>\n",
-		    nreview, nreview == 1 ? "message" : "messages");
+		buf_printf(html,
+		           "<p>%d %s nudge was unsure about: "
+		           "<code>nudge review</code></p>\n",
+		           nreview, nreview == 1 ? "message" : "messages");
 	buf_adds(html, "</body></html>\n");
 	rc = DIGEST_OK;
 out:
@@ -216,7 +229,7 @@ mark(struct nudge *n, const char *value, char **errstr)
  * a failure certainly delivered nothing (worth trying again). */
 static int
 deliver(struct nudge *n, const char *msg, size_t len, int *certain_not,
-    char **errstr)
+        char **errstr)
 {
 	const struct config *c = n->cfg;
 	struct smtp_params p;
@@ -245,7 +258,8 @@ deliver(struct nudge *n, const char *msg, size_t len, int *certain_not,
 	p.password = password;
 	p.trust_file = c->tls_trust_file;
 	p.no_verify = !c->tls_verify;
-	p.starttls = c->tls_starttls ? SMTP_STARTTLS_REQUIRE : SMTP_STARTTLS_TRY;
+	p.starttls =
+	    c->tls_starttls ? SMTP_STARTTLS_REQUIRE : SMTP_STARTTLS_TRY;
 	p.timeout = (int)c->timeout;
 	if (smtp_open(&p, &s, &err) != SMTP_OK) {
 		free(password);
@@ -258,9 +272,9 @@ deliver(struct nudge *n, const char *msg, size_t len, int *certain_not,
 	if (rc == SMTP_OK)
 		return DIGEST_OK;
 	*certain_not = rc != SMTP_TEMP || !res.uncertain;
-	*errstr = xasprintf("the digest to %s was not sent (%s): %s%s%s",
-	    rcpt, smtp_status_name(rc), res.text, *res.detail ? "; " : "",
-	    res.detail);
+	*errstr = xasprintf("the digest to %s was not sent (%s): %s%s%s", rcpt,
+	                    smtp_status_name(rc), res.text,
+	                    *res.detail ? "; " : "", res.detail);
 	return DIGEST_ESEND;
 }
 
@@ -298,9 +312,9 @@ digest_maybe(struct nudge *n, time_t now, int *sent, char **errstr)
 		rc = DIGEST_OK;
 		if (strstr(prev, " sending")) {
 			log_warnx("the digest of %s was being sent when nudge "
-				  "stopped: it may not have gone out; not "
-				  "sending it twice",
-			    date);
+			          "stopped: it may not have gone out; not "
+			          "sending it twice",
+			          date);
 			value = xasprintf("%s lost", date);
 			rc = mark(n, value, errstr);
 			free(value);
@@ -351,7 +365,7 @@ digest_maybe(struct nudge *n, time_t now, int *sent, char **errstr)
 		 * maybe delivered: never again today */
 		char *e2 = NULL;
 		value = retry ? xstrdup(prev ? prev : "none")
-			      : xasprintf("%s failed", date);
+		              : xasprintf("%s failed", date);
 		if (mark(n, value, &e2) != DIGEST_OK)
 			free(e2);
 		free(value);

@@ -28,8 +28,8 @@ enum { DIGEST_OK = 0, DIGEST_EDB = 1, DIGEST_ESEND = 2 };
 
 /* digest_render: the digest of the day of now (salesperson's zone): *subject
  * (malloc'd) and the text and HTML bodies appended to text and html. */
-int digest_render(struct nudge *n, time_t now, char **subject,
-                  struct buf *text, struct buf *html, char **errstr);
+int digest_render(struct nudge *n, time_t now, char **subject, struct buf *text,
+                  struct buf *html, char **errstr);
 
 /* digest_maybe: send today's digest if it is due (see above); *sent (may
  * be NULL) = 1 when one went out in this call. */

@@ -19,11 +19,20 @@ ics_text(struct buf *b, const char *s)
 
 	for (; *p; p++) {
 		switch (*p) {
-		case '\\': buf_adds(b, "\\\\"); break;
-		case ';': buf_adds(b, "\\;"); break;
-		case ',': buf_adds(b, "\\,"); break;
-		case '\n': buf_adds(b, "\\n"); break;
-		case '\r': break;
+		case '\\':
+			buf_adds(b, "\\\\");
+			break;
+		case ';':
+			buf_adds(b, "\\;");
+			break;
+		case ',':
+			buf_adds(b, "\\,");
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		case '\r':
+			break;
 		default:
 			if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
 				buf_addc(b, ' ');
@@ -43,7 +52,7 @@ ics_line(struct buf *b, const char *line)
 		size_t k = 1;
 		/* the octets of this character: never fold inside one */
 		if (*p >= 0xc0)
-			while ((p[k] & 0xc0) == 0x80 && k < 4)
+			while (k < 4 && (p[k] & 0xc0) == 0x80)
 				k++;
 		if (col + k > 75) {
 			buf_adds(b, "\r\n ");
@@ -83,10 +92,11 @@ struct ics_ctx {
 static const char *
 verb(const char *channel)
 {
-	static const char *const v[][2] = {{"call", "Call"},
-	    {"text", "Text"}, {"visit", "Visit"},
-	    {"note", "Handwritten note to"}, {"research", "Research"},
-	    {"social", "Social touch:"}, {"reply", "Reply to"}};
+	static const char *const v[][2] = {
+	    {"call", "Call"},         {"text", "Text"},
+	    {"visit", "Visit"},       {"note", "Handwritten note to"},
+	    {"research", "Research"}, {"social", "Social touch:"},
+	    {"reply", "Reply to"}};
 
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
 		if (strcmp(channel, v[i][0]) == 0)
@@ -128,7 +138,7 @@ ymd(int day, char *buf, size_t len)
 
 void
 ics_task_describe(struct nudge *n, const struct touch *t, const struct lead *l,
-    time_t now, struct buf *d)
+                  time_t now, struct buf *d)
 {
 	struct notes k;
 	char *text = NULL, *err = NULL, lt[96], date[16];
@@ -152,19 +162,19 @@ ics_task_describe(struct nudge *n, const struct touch *t, const struct lead *l,
 		due = today;
 	}
 	buf_printf(d, "Lead: %s <%s>\n", who, l->email);
-	buf_printf(d, "Phone: %s\n", l->phone && *l->phone ? l->phone
-							  : "none on file");
+	buf_printf(d, "Phone: %s\n",
+	           l->phone && *l->phone ? l->phone : "none on file");
 	craft_local_time(n, l, clock_at(due, 9 * 60, n->tz), lt, sizeof lt);
 	buf_printf(d, "Their time at 09:00 yours: %s\n", lt);
 	if (strcmp(t->channel, "note") == 0 || strcmp(t->channel, "visit") == 0)
 		buf_printf(d, "Mailing address: %s\n",
-		    craft_field(l, "mailing_address")
-			? craft_field(l, "mailing_address")
-			: "none on file");
+		           craft_field(l, "mailing_address")
+		               ? craft_field(l, "mailing_address")
+		               : "none on file");
 	if (strcmp(t->channel, "reply") == 0 && t->note)
 		buf_printf(d, "\nTheir reply:\n%s\n", t->note);
 	else if (craft_render_task(n, l, t->stage, t->channel, now, &text,
-		     &err) == CRAFT_OK)
+	                           &err) == CRAFT_OK)
 		buf_printf(d, "\nScript:\n%s\n", text);
 	free(text);
 	free(err);
@@ -216,7 +226,7 @@ one_task(const struct touch *t, const struct lead *core, void *arg)
 	ics_line(c->out, "BEGIN:VEVENT");
 	{
 		char *uid = xasprintf("UID:nudge-touch-%lld@%s",
-		    (long long)t->id, c->host);
+		                      (long long)t->id, c->host);
 		ics_line(c->out, uid);
 		free(uid);
 	}
@@ -258,7 +268,7 @@ one_task(const struct touch *t, const struct lead *core, void *arg)
 
 int
 ics_export(struct nudge *n, time_t now, int days, struct buf *out,
-    char **errstr)
+           char **errstr)
 {
 	struct ics_ctx c;
 	const char *from = n->cfg && n->cfg->from_addr ? n->cfg->from_addr : "";
@@ -280,8 +290,9 @@ ics_export(struct nudge *n, time_t now, int days, struct buf *out,
 	ics_line(out, "CALSCALE:GREGORIAN");
 	ics_line(out, "METHOD:PUBLISH");
 	ics_line(out, "X-WR-CALNAME:nudge tasks");
-	rc = store_touches_due(n->st, clock_at(c.today + days + 1, 0, n->tz) - 1,
-	    NULL, one_task, &c, &err);
+	rc =
+	    store_touches_due(n->st, clock_at(c.today + days + 1, 0, n->tz) - 1,
+	                      NULL, one_task, &c, &err);
 	if (rc != STORE_OK) {
 		*errstr = err;
 		return ICS_EDB;

@@ -14,8 +14,8 @@
 const char *const report_channels[REPORT_NCHAN] = {
     "email", "call", "text", "visit", "note", "research", "social", "other"};
 const char *const report_intents[REPORT_NINTENT] = {
-    "interested", "later", "not_fit", "stop", "referral", "unclear", "none",
-    "other"};
+    "interested", "later",   "not_fit", "stop",
+    "referral",   "unclear", "none",    "other"};
 
 /* ---- what is read from the store, compacted */
 
@@ -38,9 +38,9 @@ struct re { /* an event that counts */
 	int64_t lead_id;
 	time_t at;
 	int kind;
-	int intent;   /* EV_STATUS: report_intents index, -1 none */
-	int to;       /* EV_STATUS: the status entered, -1 none */
-	char *seq;    /* EV_ENROLLED: the sequence */
+	int intent; /* EV_STATUS: report_intents index, -1 none */
+	int to;     /* EV_STATUS: the status entered, -1 none */
+	char *seq;  /* EV_ENROLLED: the sequence */
 };
 
 struct load {
@@ -106,8 +106,8 @@ get_lead(const struct store_rlead *sl, void *arg)
 	tick(ld);
 	l->id = sl->id;
 	l->created = sl->created;
-	l->sequence = xstrdup(sl->sequence && *sl->sequence ? sl->sequence
-							     : "-");
+	l->sequence =
+	    xstrdup(sl->sequence && *sl->sequence ? sl->sequence : "-");
 	return 0;
 }
 
@@ -196,8 +196,8 @@ get_event(const struct store_revent *se, void *arg)
 		/* "review N decided: CHOICE (nudge guessed GUESS)": a message
 		 * nudge held as something else that the salesperson called a
 		 * reply is one, from the decision on */
-		const char *d = se->detail ? strstr(se->detail, " decided: ")
-					   : NULL;
+		const char *d =
+		    se->detail ? strstr(se->detail, " decided: ") : NULL;
 		const char *g = d ? strstr(d, " (nudge guessed ") : NULL;
 		size_t n;
 		if (g == NULL || prefix(g + 16, "human_reply)"))
@@ -209,7 +209,7 @@ get_event(const struct store_revent *se, void *arg)
 			return 0; /* not a reply class nor a reply intent */
 		e.kind = EV_REPLY;
 	} else if (strcmp(se->type, "enrolled") == 0 &&
-		   prefix(se->detail, "enrolled in sequence ")) {
+	           prefix(se->detail, "enrolled in sequence ")) {
 		const char *s = se->detail + 21;
 		size_t n = strcspn(s, ": ");
 		e.kind = EV_ENROLLED;
@@ -270,7 +270,7 @@ stage_get(struct report_stage **v, size_t *n, const char *label)
 			return &(*v)[i];
 	*v = xreallocarray(*v, *n + 1, sizeof **v);
 	memset(&(*v)[*n], 0, sizeof **v);
-	snprintf((*v)[*n].label, sizeof (*v)[*n].label, "%s", label);
+	snprintf((*v)[*n].label, sizeof(*v)[*n].label, "%s", label);
 	return &(*v)[(*n)++];
 }
 
@@ -290,7 +290,7 @@ static int
 cmp_seq(const void *a, const void *b)
 {
 	return strcmp(((const struct report_seq *)a)->name,
-	    ((const struct report_seq *)b)->name);
+	              ((const struct report_seq *)b)->name);
 }
 
 static int
@@ -338,13 +338,13 @@ in_period(const struct report *r, time_t t)
 
 static void
 count_touch(struct walk *w, const struct rt *t, const char *seqname,
-    struct seen *seen)
+            struct seen *seen)
 {
 	struct report *r = w->r;
 	struct report_seq *sq = seq_get(r, seqname);
 	struct report_stage *all = stage_get(&r->stages, &r->nstages, t->stage);
-	struct report_stage *one = stage_get(&sq->stages, &sq->nstages,
-	    t->stage);
+	struct report_stage *one =
+	    stage_get(&sq->stages, &sq->nstages, t->stage);
 
 	r->touches++;
 	r->channel[t->chan]++;
@@ -372,7 +372,7 @@ count_touch(struct walk *w, const struct rt *t, const char *seqname,
  * time order, merged (a touch before an event of the same second). */
 static void
 one_lead(struct walk *w, const struct rl *l, const struct rt *t, size_t nt,
-    const struct re *e, size_t ne)
+         const struct re *e, size_t ne)
 {
 	struct report *r = w->r;
 	struct seen seen = {NULL, 0};
@@ -424,23 +424,23 @@ one_lead(struct walk *w, const struct rl *l, const struct rt *t, size_t nt,
 				r->replies_untouched++;
 				break;
 			}
-			r->contacts[ntouch > REPORT_NCONTACTS ? REPORT_NCONTACTS - 1
-							      : ntouch - 1]++;
+			r->contacts[ntouch > REPORT_NCONTACTS
+			                ? REPORT_NCONTACTS - 1
+			                : ntouch - 1]++;
 			stage_get(&r->stages, &r->nstages, last_stage)
 			    ->replies++;
 			{
 				struct report_seq *sq = seq_get(r, last_seq);
 				sq->replies++;
-				stage_get(&sq->stages, &sq->nstages,
-				    last_stage)->replies++;
+				stage_get(&sq->stages, &sq->nstages, last_stage)
+				    ->replies++;
 			}
 			{
 				int d1 = clock_day_of(ev->at, w->tz), n = 0;
 				for (int d = first_day + 1; d <= d1; d++)
-					n += cadence_is_business_day(w->hol,
-					    d);
-				w->bdays = xreallocarray(w->bdays,
-				    w->nbdays + 1, sizeof *w->bdays);
+					n += cadence_is_business_day(w->hol, d);
+				w->bdays = xreallocarray(
+				    w->bdays, w->nbdays + 1, sizeof *w->bdays);
 				w->bdays[w->nbdays++] = n;
 			}
 			break;
@@ -468,8 +468,8 @@ one_lead(struct walk *w, const struct rl *l, const struct rt *t, size_t nt,
 
 int
 report_build(struct store *st, const char *tz, const struct holidays *hol,
-    long cap, time_t since, time_t until, report_progress_cb progress,
-    void *arg, struct report *r, char **errstr)
+             long cap, time_t since, time_t until, report_progress_cb progress,
+             void *arg, struct report *r, char **errstr)
 {
 	struct load ld;
 	struct walk w;
@@ -490,11 +490,10 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 	r->ndays = clock_day_of(until - 1, tz) - r->first_day + 1;
 	r->sent_per_day = xcalloc((size_t)r->ndays, sizeof *r->sent_per_day);
 	if (store_report_leads(st, get_lead, &ld, &err) != STORE_OK ||
-	    store_report_touches(st, until, get_touch, &ld, &err) !=
-		STORE_OK ||
+	    store_report_touches(st, until, get_touch, &ld, &err) != STORE_OK ||
 	    store_report_events(st, until, get_event, &ld, &err) != STORE_OK ||
 	    store_report_reviews(st, since, until, get_review, r, &err) !=
-		STORE_OK) {
+	        STORE_OK) {
 		*errstr = err;
 		if (progress)
 			progress(NULL, 0, 0, arg);
@@ -527,8 +526,7 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 		while (ei < ld.ne && ld.e[ei].lead_id == l->id)
 			ei++;
 		if (in_period(r, l->created) || ti > t0 || ei > e0)
-			one_lead(&w, l, &ld.t[t0], ti - t0, &ld.e[e0],
-			    ei - e0);
+			one_lead(&w, l, &ld.t[t0], ti - t0, &ld.e[e0], ei - e0);
 	}
 	for (int d = 0; d < r->ndays; d++) {
 		if (r->sent_per_day[d] > r->sent_max)
@@ -539,15 +537,17 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 	if (w.nbdays > 0) {
 		qsort(w.bdays, w.nbdays, sizeof *w.bdays, cmp_int);
 		r->nbdays = (int)w.nbdays;
-		r->median_bdays = w.nbdays % 2
-		    ? w.bdays[w.nbdays / 2]
-		    : (w.bdays[w.nbdays / 2 - 1] + w.bdays[w.nbdays / 2]) / 2.0;
+		r->median_bdays =
+		    w.nbdays % 2
+		        ? w.bdays[w.nbdays / 2]
+		        : (w.bdays[w.nbdays / 2 - 1] + w.bdays[w.nbdays / 2]) /
+		              2.0;
 	}
 	qsort(r->stages, r->nstages, sizeof *r->stages, cmp_stage);
 	qsort(r->seqs, r->nseqs, sizeof *r->seqs, cmp_seq);
 	for (size_t i = 0; i < r->nseqs; i++)
 		qsort(r->seqs[i].stages, r->seqs[i].nstages,
-		    sizeof *r->seqs[i].stages, cmp_stage);
+		      sizeof *r->seqs[i].stages, cmp_stage);
 	if (progress)
 		progress(NULL, 0, 0, arg);
 	free(w.bdays);

@@ -50,7 +50,7 @@ struct report_stage {
 };
 
 struct report_seq {
-	char *name; /* "-" when unknown */
+	char *name;   /* "-" when unknown */
 	int enrolled; /* enrollments in the period */
 	int leads, touches, replies;
 	struct report_stage *stages; /* in stage order */
@@ -58,7 +58,7 @@ struct report_seq {
 };
 
 struct report {
-	time_t since, until; /* [since, until) */
+	time_t since, until;  /* [since, until) */
 	int first_day, ndays; /* clock days covered (salesperson's zone) */
 	int entered;          /* leads created in the period */
 	int leads_touched, touches, channel[REPORT_NCHAN];

@@ -51,7 +51,7 @@ lead(struct store *st, const char *email, const char *seq, const char *made)
 
 static void
 touch(struct store *st, int64_t id, const char *stage, const char *channel,
-    const char *when)
+      const char *when)
 {
 	struct touch t;
 	char *err = NULL;
@@ -69,7 +69,7 @@ touch(struct store *st, int64_t id, const char *stage, const char *channel,
 
 static void
 event(struct store *st, int64_t id, const char *type, const char *detail,
-    const char *when)
+      const char *when)
 {
 	char *err = NULL;
 
@@ -86,20 +86,23 @@ build(void)
 	struct review rv;
 	char *err = NULL;
 	int64_t a, b, c, d, e, f, g, h;
-	static const char *hstage[] = {"1", "2", "3", "4", "5", "X1", "X2",
-	    "X3", "X4", "X5", "X6", "X7", "X8", "X9"};
+	static const char *hstage[] = {"1",  "2",  "3",  "4",  "5",
+	                               "X1", "X2", "X3", "X4", "X5",
+	                               "X6", "X7", "X8", "X9"};
 
 	if (store_open(":memory:", &st, &err) != STORE_OK)
 		fail_msg("%s", err);
 	/* A: 3 touches (one a call), replies at stage 2, intent interested */
 	a = lead(st, "a@x.test", "12345x", "2026-11-02T08:00Z");
-	event(st, a, "enrolled", "enrolled in sequence 12345x", "2026-11-02T08:00Z");
+	event(st, a, "enrolled", "enrolled in sequence 12345x",
+	      "2026-11-02T08:00Z");
 	touch(st, a, "1", "email", "2026-11-02T10:00Z");
 	touch(st, a, "1", "call", "2026-11-02T11:00Z");
 	touch(st, a, "2", "email", "2026-11-04T10:00Z");
 	event(st, a, "message", REPLY, "2026-11-05T09:00Z");
-	event(st, a, "status", "active -> engaged: replied (intent interested by r)",
-	    "2026-11-05T09:00Z");
+	event(st, a, "status",
+	      "active -> engaged: replied (intent interested by r)",
+	      "2026-11-05T09:00Z");
 	/* B: 5 emails, replies at stage 5, and again later (intent later) */
 	b = lead(st, "b@x.test", "12345x", "2026-11-02T08:00Z");
 	touch(st, b, "1", "email", "2026-11-02T10:05Z");
@@ -110,8 +113,8 @@ build(void)
 	event(st, b, "message", REPLY, "2026-11-20T12:00Z");
 	event(st, b, "message", REPLY, "2026-11-23T12:00Z");
 	event(st, b, "status",
-	    "engaged -> snoozed until 2027-02-01: x (intent later by r)",
-	    "2026-11-23T12:00Z");
+	      "engaged -> snoozed until 2027-02-01: x (intent later by r)",
+	      "2026-11-23T12:00Z");
 	/* C: replied before the period, again in it: a message, not a reply */
 	c = lead(st, "c@x.test", "12345x", "2026-10-01T08:00Z");
 	touch(st, c, "1", "email", "2026-10-01T10:00Z");
@@ -123,23 +126,23 @@ build(void)
 	d = lead(st, "d@x.test", "12345x", "2026-11-03T08:00Z");
 	touch(st, d, "1", "email", "2026-11-03T10:00Z");
 	event(st, d, "message", "bounce_hard (dsn; matched by dsn: x)",
-	    "2026-11-03T11:00Z");
+	      "2026-11-03T11:00Z");
 	event(st, d, "status", "active -> bounced: hard bounce 5.1.1",
-	    "2026-11-03T11:00Z");
+	      "2026-11-03T11:00Z");
 	/* E: out of office, a soft bounce, then opts out */
 	e = lead(st, "e@x.test", "12345x", "2026-11-03T08:00Z");
 	touch(st, e, "1", "email", "2026-11-03T10:00Z");
 	event(st, e, "message", "auto_reply (ooo; matched by thread: x)",
-	    "2026-11-04T08:00Z");
+	      "2026-11-04T08:00Z");
 	event(st, e, "status", "active -> paused until 2026-11-10: ooo",
-	    "2026-11-04T08:00Z");
+	      "2026-11-04T08:00Z");
 	touch(st, e, "2", "email", "2026-11-12T10:00Z");
 	event(st, e, "message", "bounce_soft (dsn; matched by dsn: x)",
-	    "2026-11-12T11:00Z");
+	      "2026-11-12T11:00Z");
 	event(st, e, "message", "unsubscribe (u; matched by thread: x)",
-	    "2026-11-13T08:00Z");
+	      "2026-11-13T08:00Z");
 	event(st, e, "status", "active -> unsubscribed: asked to unsubscribe",
-	    "2026-11-13T08:00Z");
+	      "2026-11-13T08:00Z");
 	/* F: after the period: nothing counts */
 	f = lead(st, "f@x.test", "12345x", "2026-12-01T08:00Z");
 	touch(st, f, "1", "email", "2026-12-01T10:00Z");
@@ -147,7 +150,7 @@ build(void)
 	/* G: another sequence; replies after X1 */
 	g = lead(st, "g@x.test", "fast", "2026-11-02T08:00Z");
 	event(st, g, "enrolled", "enrolled in sequence fast: by hand",
-	    "2026-11-02T08:00Z");
+	      "2026-11-02T08:00Z");
 	touch(st, g, "1", "email", "2026-11-02T10:10Z");
 	touch(st, g, "X1", "email", "2026-11-16T10:10Z");
 	event(st, g, "message", REPLY, "2026-11-17T10:00Z");
@@ -157,7 +160,7 @@ build(void)
 		char when[32];
 		/* the 5th and the 15th of January to July */
 		snprintf(when, sizeof when, "2026-%02d-%02dT10:00Z", i / 2 + 1,
-		    i % 2 ? 15 : 5);
+		         i % 2 ? 15 : 5);
 		touch(st, h, hstage[i], "email", when);
 	}
 	event(st, h, "message", REPLY, "2026-11-18T10:00Z");
@@ -171,7 +174,7 @@ build(void)
 	rv.at = at("2026-11-07T10:00Z");
 	if (store_review_add(st, &rv, &err) != STORE_OK ||
 	    store_review_resolve(st, rv.id, "other", at("2026-11-08T10:00Z"),
-		&err) != STORE_OK)
+	                         &err) != STORE_OK)
 		fail_msg("%s", err);
 	rv.at = at("2026-10-01T10:00Z");
 	if (store_review_add(st, &rv, &err) != STORE_OK)
@@ -197,18 +200,19 @@ test_figures(void **state)
 	char *err = NULL;
 	static const char *order[] = {"1", "2", "3", "4", "5", "X1", "X9"};
 	static const int contacts[REPORT_NCONTACTS] = {0, 1, 1, 0, 1, 0, 0,
-	    0, 0, 0, 0, 0, 1};
+	                                               0, 0, 0, 0, 0, 1};
 	/* stage: leads, touches, email, call, replies (counted by hand) */
-	static const int want[][5] = {{5, 6, 5, 1, 0}, {3, 3, 3, 0, 1},
-	    {2, 2, 2, 0, 0}, {1, 1, 1, 0, 0}, {1, 1, 1, 0, 1},
-	    {1, 1, 1, 0, 1}, {0, 0, 0, 0, 1}};
-	static const int per_day[] = {3, 3, 2, 0, 0, 0, 0, 1, 0, 1, 1, 0, 0,
-	    0, 2};
+	static const int want[][5] = {
+	    {5, 6, 5, 1, 0}, {3, 3, 3, 0, 1}, {2, 2, 2, 0, 0}, {1, 1, 1, 0, 0},
+	    {1, 1, 1, 0, 1}, {1, 1, 1, 0, 1}, {0, 0, 0, 0, 1}};
+	static const int per_day[] = {3, 3, 2, 0, 0, 0, 0, 1,
+	                              0, 1, 1, 0, 0, 0, 2};
 
 	(void)state;
 	assert_int_equal(report_build(st, TZ, NULL, 3, at("2026-11-02T00:00Z"),
-			     at("2026-11-30T00:00Z"), NULL, NULL, &r, &err),
-	    REPORT_OK);
+	                              at("2026-11-30T00:00Z"), NULL, NULL, &r,
+	                              &err),
+	                 REPORT_OK);
 	assert_int_equal(r.ndays, 28);
 	assert_int_equal(r.entered, 5);
 	assert_int_equal(r.leads_touched, 6);
@@ -224,8 +228,8 @@ test_figures(void **state)
 	assert_int_equal(r.intents[0], 1); /* interested */
 	assert_int_equal(r.intents[1], 1); /* later */
 	assert_int_equal(r.intents[2] + r.intents[3] + r.intents[4] +
-			     r.intents[5] + r.intents[6] + r.intents[7],
-	    0);
+	                     r.intents[5] + r.intents[6] + r.intents[7],
+	                 0);
 	assert_int_equal(r.out_of_office, 1);
 	assert_int_equal(r.bounce_hard, 1);
 	assert_int_equal(r.bounce_soft, 1);
@@ -254,21 +258,21 @@ test_figures(void **state)
 	assert_int_equal(r.seqs[0].touches, 12);
 	assert_int_equal(r.seqs[0].replies, 3);
 	assert_int_equal(stage(r.seqs[0].stages, r.seqs[0].nstages, "1")->leads,
-	    4);
+	                 4);
 	assert_string_equal(r.seqs[1].name, "fast");
 	assert_int_equal(r.seqs[1].enrolled, 1);
 	assert_int_equal(r.seqs[1].leads, 1);
 	assert_int_equal(r.seqs[1].touches, 2);
 	assert_int_equal(r.seqs[1].replies, 1);
-	assert_int_equal(stage(r.seqs[1].stages, r.seqs[1].nstages, "X1")
-			     ->replies,
-	    1);
+	assert_int_equal(
+	    stage(r.seqs[1].stages, r.seqs[1].nstages, "X1")->replies, 1);
 	report_free(&r);
 
 	/* a period before everything: nothing, and no stage */
 	assert_int_equal(report_build(st, TZ, NULL, 3, at("2025-01-01T00:00Z"),
-			     at("2025-02-01T00:00Z"), NULL, NULL, &r, &err),
-	    REPORT_OK);
+	                              at("2025-02-01T00:00Z"), NULL, NULL, &r,
+	                              &err),
+	                 REPORT_OK);
 	assert_int_equal(r.touches + r.replies + r.entered, 0);
 	assert_int_equal(r.nstages, 0);
 	report_free(&r);
@@ -292,23 +296,30 @@ test_review_reply(void **state)
 	a = lead(st, "a@x.test", "12345x", "2026-11-02T08:00Z");
 	touch(st, a, "1", "email", "2026-11-02T10:00Z");
 	event(st, a, "message", "unsubscribe (u; matched by thread: x)",
-	    "2026-11-03T10:00Z");
-	event(st, a, "review", "review 1 decided: later (nudge guessed "
-	    "unsubscribe)", "2026-11-04T10:00Z");
+	      "2026-11-03T10:00Z");
+	event(st, a, "review",
+	      "review 1 decided: later (nudge guessed "
+	      "unsubscribe)",
+	      "2026-11-04T10:00Z");
 	b = lead(st, "b@x.test", "12345x", "2026-11-02T08:00Z");
 	touch(st, b, "1", "email", "2026-11-02T10:00Z");
 	event(st, b, "message", REPLY, "2026-11-03T10:00Z");
-	event(st, b, "review", "review 2 decided: human_reply (nudge guessed "
-	    "human_reply)", "2026-11-04T10:00Z");
+	event(st, b, "review",
+	      "review 2 decided: human_reply (nudge guessed "
+	      "human_reply)",
+	      "2026-11-04T10:00Z");
 	c = lead(st, "c@x.test", "12345x", "2026-11-02T08:00Z");
 	touch(st, c, "1", "email", "2026-11-02T10:00Z");
 	event(st, c, "message", "auto_reply (ooo; matched by thread: x)",
-	    "2026-11-03T10:00Z");
-	event(st, c, "review", "review 3 decided: auto_reply (nudge guessed "
-	    "other)", "2026-11-04T10:00Z");
+	      "2026-11-03T10:00Z");
+	event(st, c, "review",
+	      "review 3 decided: auto_reply (nudge guessed "
+	      "other)",
+	      "2026-11-04T10:00Z");
 	assert_int_equal(report_build(st, TZ, NULL, 0, at("2026-11-02T00:00Z"),
-			     at("2026-11-30T00:00Z"), NULL, NULL, &r, &err),
-	    REPORT_OK);
+	                              at("2026-11-30T00:00Z"), NULL, NULL, &r,
+	                              &err),
+	                 REPORT_OK);
 	assert_int_equal(r.replies, 2);
 	assert_int_equal(r.reply_messages, 2);
 	assert_int_equal(r.contacts[0], 2);
@@ -337,8 +348,9 @@ test_renderings(void **state)
 
 	(void)state;
 	assert_int_equal(report_build(st, TZ, NULL, 3, at("2026-11-02T00:00Z"),
-			     at("2026-11-30T00:00Z"), NULL, NULL, &r, &err),
-	    REPORT_OK);
+	                              at("2026-11-30T00:00Z"), NULL, NULL, &r,
+	                              &err),
+	                 REPORT_OK);
 	buf_init(&b);
 	report_svg(&r, 1, &b);
 	assert_int_equal(count(b.s, "class=\"bar stage\""), 7);
@@ -357,14 +369,14 @@ test_renderings(void **state)
 	b.len = 0;
 	report_json(&r, TZ, &b);
 	assert_non_null(strstr(b.s, "\"since\":\"2026-11-02\",\"until\":"
-				    "\"2026-11-29\",\"days\":28"));
+	                            "\"2026-11-29\",\"days\":28"));
 	assert_non_null(strstr(b.s, "\"contacts_to_reply\":[0,1,1,0,1,0,0,0,"
-				    "0,0,0,0,1]"));
+	                            "0,0,0,0,1]"));
 	assert_non_null(strstr(b.s, "\"median_business_days_to_reply\":12.5"));
 	b.len = 0;
 	report_text(&r, TZ, &b);
 	assert_non_null(strstr(b.s, "Replies            4 (66.7% of leads "
-				    "touched; 6 reply messages)"));
+	                            "touched; 6 reply messages)"));
 	buf_free(&b);
 	report_free(&r);
 	store_close(st);
@@ -377,7 +389,8 @@ test_ics_text(void **state)
 
 	(void)state;
 	buf_init(&b);
-	ics_text(&b, "a,b;c\\d\r\ne\x01" "f");
+	ics_text(&b, "a,b;c\\d\r\ne\x01"
+	             "f");
 	assert_string_equal(b.s, "a\\,b\\;c\\\\d\\ne f");
 	buf_free(&b);
 }
@@ -405,8 +418,8 @@ test_ics_fold(void **state)
 			i++;
 			if (i + 1 < b.len) {
 				assert_int_equal(b.s[i + 1], ' ');
-				assert_true(((unsigned char)b.s[i + 2] & 0xc0) !=
-					    0x80);
+				assert_true(
+				    ((unsigned char)b.s[i + 2] & 0xc0) != 0x80);
 			}
 			continue;
 		}
@@ -435,7 +448,7 @@ test_ics_fold(void **state)
 
 static void
 planned(struct store *st, int64_t id, const char *stage, const char *channel,
-    const char *due, const char *note)
+        const char *due, const char *note)
 {
 	struct touch t;
 	char *err = NULL;
@@ -477,21 +490,22 @@ test_digest_render(void **state)
 	l.created = l.updated = at("2026-12-01T08:00Z");
 	if (store_lead_insert(n.st, &l, &err) != STORE_OK ||
 	    store_note_add(n.st, l.id, at("2026-12-02T08:00Z"), "note",
-		"met at the expo", NULL, &err) != STORE_OK)
+	                   "met at the expo", NULL, &err) != STORE_OK)
 		fail_msg("%s", err);
 	planned(n.st, l.id, "2", "email", "2026-12-07T00:00Z", NULL);
 	planned(n.st, l.id, "2", "call", "2026-12-04T00:00Z", NULL);
 	planned(n.st, l.id, "reply", "reply", "2026-12-07T07:00Z",
-	    "Sounds good, call me");
+	        "Sounds good, call me");
 	planned(n.st, l.id, "3", "call", "2026-12-09T00:00Z", NULL);
 	buf_init(&text);
 	buf_init(&html);
 	assert_int_equal(digest_render(&n, at("2026-12-07T09:00Z"), &subject,
-			     &text, &html, &err),
-	    DIGEST_OK);
+	                               &text, &html, &err),
+	                 DIGEST_OK);
 	assert_string_equal(subject, "Your day, Monday 2026-12-07: 1 email, "
-				     "1 task by hand, 1 reply to answer");
-	assert_non_null(strstr(text.s, "Call Jo <Boss> & Co <jo@acme.example>"));
+	                             "1 task by hand, 1 reply to answer");
+	assert_non_null(
+	    strstr(text.s, "Call Jo <Boss> & Co <jo@acme.example>"));
 	assert_non_null(strstr(text.s, "Overdue since 2026-12-04."));
 	assert_non_null(strstr(text.s, "Phone: +1 555 0199"));
 	assert_non_null(strstr(text.s, "2026-12-02: met at the expo"));
