@@ -543,11 +543,15 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 		        : (w.bdays[w.nbdays / 2 - 1] + w.bdays[w.nbdays / 2]) /
 		              2.0;
 	}
-	qsort(r->stages, r->nstages, sizeof *r->stages, cmp_stage);
-	qsort(r->seqs, r->nseqs, sizeof *r->seqs, cmp_seq);
+	/* (qsort wants a non-NULL base even for no element) */
+	if (r->nstages > 1)
+		qsort(r->stages, r->nstages, sizeof *r->stages, cmp_stage);
+	if (r->nseqs > 1)
+		qsort(r->seqs, r->nseqs, sizeof *r->seqs, cmp_seq);
 	for (size_t i = 0; i < r->nseqs; i++)
-		qsort(r->seqs[i].stages, r->seqs[i].nstages,
-		      sizeof *r->seqs[i].stages, cmp_stage);
+		if (r->seqs[i].nstages > 1)
+			qsort(r->seqs[i].stages, r->seqs[i].nstages,
+			      sizeof *r->seqs[i].stages, cmp_stage);
 	if (progress)
 		progress(NULL, 0, 0, arg);
 	free(w.bdays);
