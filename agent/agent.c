@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "digest.h"
 #include "classify.h"
 #include "clock.h"
 #include "imap.h"
@@ -544,6 +545,12 @@ agent_tick(struct agent *a, struct agent_report *r, char **errstr)
 	}
 	if ((rc = agent_sync(a, r, errstr)) != AGENT_OK)
 		return rc;
+	/* the morning digest, after the mailbox is read (digest.h) */
+	if (!a->o.dry_run && digest_maybe(n, clock_now(), NULL, &err)) {
+		log_warnx("digest: %s", err);
+		free(err);
+		err = NULL;
+	}
 	if (!a->recovered && !a->o.dry_run) {
 		if (outbox_recover(a->ox, &r->out, errstr) != OUTBOX_OK)
 			return AGENT_EDB;

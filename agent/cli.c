@@ -41,6 +41,8 @@ static const char usage_main[] =
     "                        sends that need your word\n"
     "  classify FILE.eml...  what nudge makes of a message\n"
     "  export csv [FILE]     all leads as CSV (what import reads)\n"
+    "  export ics [FILE]     tasks done by hand, for your calendar\n"
+    "  report [--html FILE]  the follow-up funnel: sends, replies, charts\n"
     "\n"
     "Global options (anywhere on the line):\n"
     "  -c, --config PATH     config file (default $NUDGE_CONFIG, then\n"
@@ -77,6 +79,7 @@ static const struct command commands[] = {
 	{"classify", cmd_classify},
 	{"review", cmd_review},
 	{"sequences", cmd_sequences},
+	{"report", cmd_report},
 };
 
 /*

@@ -1164,6 +1164,7 @@ cmd_lead(struct nudge *n, int argc, char **argv)
 
 static const char usage_export[] =
     "usage: nudge export csv [--raw] [FILE]\n"
+    "       nudge export ics [--days N] [FILE]   (nudge export ics --help)\n"
     "\n"
     "Write every lead as CSV (to FILE, or standard output): the columns that\n"
     "'nudge lead import' reads, custom fields included, then status, stage and\n"
@@ -1239,6 +1240,8 @@ cmd_export(struct nudge *n, int argc, char **argv)
 	unsigned int flags = CSV_SAFE;
 	int rc = EX_OK;
 
+	if (argc >= 2 && strcmp(argv[1], "ics") == 0)
+		return cmd_export_ics(n, argc, argv);
 	if (cli_help(argc, argv, usage_export))
 		return EX_OK;
 	if (argc < 2 || strcmp(argv[1], "csv") != 0) {

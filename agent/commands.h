@@ -62,6 +62,9 @@ int cmd_outbox(struct nudge *n, int argc, char **argv);
 int cmd_classify(struct nudge *n, int argc, char **argv);
 int cmd_review(struct nudge *n, int argc, char **argv);
 int cmd_sequences(struct nudge *n, int argc, char **argv);
+/* cmd_report.c: nudge report; nudge export ics (from cmd_export) */
+int cmd_report(struct nudge *n, int argc, char **argv);
+int cmd_export_ics(struct nudge *n, int argc, char **argv);
 
 /* cmd_craft.c: lead subcommands, hooked into cmd_lead's dispatch with argv[0]
  * = "set", "hot" or "pick"; craft_usage_lead is their usage lines. */

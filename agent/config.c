@@ -100,6 +100,7 @@ static const struct key keys[] = {
     {"sender_title", T_STR, O(sender_title), 0, 0, NULL},
     {"sender_phone", T_STR, O(sender_phone), 0, 0, NULL},
     {"signature", T_PATH, O(signature), 0, 0, NULL},
+    {"digest_to", T_STR, O(digest_to), 0, 0, NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -103,6 +103,8 @@
  *   max_message     [10M] larger incoming messages are not fetched (1k..1024M).
  *   timeout         [30s] network timeout (1s..1h).
  *   log_level       [info] one of error, warn, info, debug.
+ *   digest_to       [none] mail the day's agenda here on the first pass of
+ *                   each working day (digest.h); unset = no digest.
  *   sender_name     [from's display name] the salesperson's name as the
  *                   templates sign it ({{sender.name}}, {{sender.first_name}}).
  *   sender_title    [none] job title ({{sender.title}}).
@@ -179,6 +181,7 @@ struct config {
 	char *sender_title; /* NULL = none */
 	char *sender_phone; /* NULL = none */
 	char *signature;    /* path of the signature file, NULL = none */
+	char *digest_to;    /* the morning digest's address, NULL = off */
 
 	/* internal: line each key was set on (0 = default), and which were set
 	   explicitly; do not use */

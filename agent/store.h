@@ -50,7 +50,7 @@ enum {
 };
 
 /* The schema version this program writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -420,5 +420,53 @@ int store_meta_get(struct store *st, const char *key, char **value,
                    char **errstr);
 int store_meta_set(struct store *st, const char *key, const char *value,
                    char **errstr);
+
+/* ==== report queries (issue 12: nudge report, nudge export ics) ==== */
+
+/* A done touch: an email touch in state sent, or a manual one in state done
+ * (reply tasks excluded).  Strings valid during the callback only. */
+struct store_rtouch {
+	int64_t lead_id;
+	const char *stage, *channel;
+	time_t done_at;
+};
+typedef int (*store_rtouch_cb)(const struct store_rtouch *t, void *arg);
+/* store_report_touches: every done touch with done_at < until, ordered by
+ * lead, then done_at, then id (a scan of the covering index
+ * touches(lead_id, done_at, state, channel, stage), no sort). */
+int store_report_touches(struct store *st, time_t until, store_rtouch_cb cb,
+                         void *arg, char **errstr);
+
+/* An event of type "message", "status", "enrolled" or "review" (detail may
+ * be NULL). */
+struct store_revent {
+	int64_t lead_id;
+	time_t at;
+	const char *type, *detail;
+};
+typedef int (*store_revent_cb)(const struct store_revent *e, void *arg);
+/* store_report_events: those events with at < until, ordered by lead, then
+ * time, then insertion. */
+int store_report_events(struct store *st, time_t until, store_revent_cb cb,
+                        void *arg, char **errstr);
+
+struct store_rlead {
+	int64_t id;
+	time_t created;
+	const char *sequence; /* may be NULL */
+	int status;           /* enum lead_status */
+};
+typedef int (*store_rlead_cb)(const struct store_rlead *l, void *arg);
+/* store_report_leads: every lead (core columns for the report), by id. */
+int store_report_leads(struct store *st, store_rlead_cb cb, void *arg,
+                       char **errstr);
+
+/* store_report_reviews: cb(guess, resolution or NULL) for each review
+ * opened in [since, until), oldest first. */
+typedef int (*store_rreview_cb)(const char *guess, const char *resolution,
+                                void *arg);
+int store_report_reviews(struct store *st, time_t since, time_t until,
+                         store_rreview_cb cb, void *arg, char **errstr);
+/* ==== end of report queries ==== */
 
 #endif
