@@ -62,7 +62,7 @@ touch(struct store *st, int64_t id, const char *stage, const char *channel,
 	t.channel = (char *)channel;
 	t.due = at(when);
 	t.done_at = at(when);
-	t.state = strcmp(channel, "email") == 0 ? "sent" : "done";
+	t.state = strcmp(channel, "email") == 0 ? TOUCH_SENT : TOUCH_DONE;
 	if (store_touch_insert(st, &t, &err) != STORE_OK)
 		fail_msg("%s", err);
 }
