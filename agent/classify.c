@@ -518,6 +518,52 @@ negated(const char *t, size_t start, size_t end)
 	return r;
 }
 
+/*
+ * greets_recipient: does the new text's first line greet the salesperson
+ * by the first name of the To display name ("Hi Dana,")?  "Seller, Dana"
+ * gives Dana.
+ */
+static int
+greets_recipient(struct ctx *x)
+{
+	const char *v = mime_header_raw(x->m, "To"), *b, *p, *comma;
+	char *addr = NULL, *name = NULL, first[64], line[160];
+	size_t n, k;
+	int r = 0;
+
+	if (v == NULL || mime_addr_parse(v, &addr, &name) != MIME_OK ||
+	    name == NULL)
+		goto out;
+	p = name;
+	if ((comma = strchr(name, ',')) != NULL)
+		p = comma + 1;
+	while (*p == ' ' || *p == '"')
+		p++;
+	for (n = 0; p[n] != '\0' && p[n] != ' ' && p[n] != '"' &&
+	            n < sizeof first - 1;
+	     n++)
+		first[n] = p[n];
+	first[n] = '\0';
+	if (n < 2 || (b = cls_ctx_body(x)) == NULL)
+		goto out;
+	k = strcspn(b, "\n");
+	if (k >= sizeof line)
+		k = sizeof line - 1;
+	memcpy(line, b, k);
+	line[k] = '\0';
+	for (p = line; (p = cls_ci_strstr(p, first)) != NULL; p++)
+		if ((p == line || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum((unsigned char)p[n]) &&
+		    (unsigned char)p[n] < 0x80) {
+			r = 1;
+			break;
+		}
+out:
+	free(addr);
+	free(name);
+	return r;
+}
+
 /* words: the number of words in s */
 static size_t
 words(const char *s)
@@ -773,6 +819,15 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 		cls_set_rule(out, "rule:", c->rules[i].name, "");
 		if (c->rules[i].signal != NULL)
 			out->signal = xstrdup(c->rules[i].signal);
+		if (out->cls == CLS_AUTO_REPLY && c->rules[i].field == F_BODY &&
+		    greets_recipient(&x)) {
+			/* stock wording, but it greets the salesperson by
+			 * name: an autoresponder does not know it */
+			out->cls = CLS_HUMAN_REPLY;
+			cls_set_rule(out, "rule:", c->rules[i].name,
+			             ",greets-by-name");
+			goto human;
+		}
 		if (out->cls == CLS_AUTO_REPLY)
 			goto autoreply;
 		if (out->cls == CLS_HUMAN_REPLY)

@@ -188,6 +188,14 @@ test_opt_outs(void **state)
 	    {"Re: hello", "Proszę usunąć mój adres z listy.", CLS_UNSUBSCRIBE,
 	     0},
 	    {"Re: hello", "Verwijder mij van de lijst.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Por favor, elimínenme de su lista de correo.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Vi prego di rimuovermi dalla vostra lista.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Haal me alstublieft van jullie mailinglijst.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Can you remove the setup fee from the quote?",
+	     CLS_HUMAN_REPLY, 0},
 	    /* negated: a person who wants to stay */
 	    {"Re: hello",
 	     "Please don't remove me from your list, I'm still keen.",
@@ -251,6 +259,13 @@ test_canned_ooo(void **state)
 	    &cl);
 	assert_int_equal(cl.cls, CLS_AUTO_REPLY);
 	assert_int_equal(cl.return_day, clock_day_from_civil(2026, 12, 1));
+	classification_free(&cl);
+	/* stock wording, but it greets the salesperson by name */
+	run("Re: hello", "",
+	    "Hi Dana, I'm on leave until Monday with limited access to email - "
+	    "but quickly: yes, send the quote.",
+	    &cl);
+	assert_int_equal(cl.cls, CLS_HUMAN_REPLY);
 	classification_free(&cl);
 	/* a person who mentions being away */
 	run("Re: hello", "",
