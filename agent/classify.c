@@ -739,7 +739,16 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	}
 	if (has_part(m, "message/feedback-report"))
 		goto arf;
-	/* 2. bounces without a DSN */
+	/* 2. bounces without a DSN (a mail system's "Delivered:" notice
+	 * comes from postmaster too) */
+	if (x.subject != NULL &&
+	    (strncasecmp(x.subject, "Delivered:", 10) == 0 ||
+	     strncasecmp(x.subject, "Relayed:", 8) == 0)) {
+		out->cls = CLS_OTHER;
+		out->signal = xstrdup("delivery-success");
+		cls_set_rule(out, "delivered-subject", NULL, "");
+		goto done;
+	}
 	if (bounce_sender(x.from)) {
 		cls_decide_bounce(&x, out, "bounce-sender");
 		bounce = 1;
