@@ -66,6 +66,10 @@ static const struct trigger triggers[] = {
     {"reopening", T_BACK},
     {"up to and including", T_UNTIL},
     {"up to", T_UNTIL},
+    /* the end of a range "from X to Y", "du X au Y", "del X al Y" */
+    {"to", T_UNTIL},
+    {"au", T_UNTIL},
+    {"al", T_UNTIL},
     {"until", T_UNTIL},
     {"till", T_UNTIL},
     {"through", T_UNTIL},

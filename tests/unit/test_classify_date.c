@@ -75,6 +75,10 @@ test_return_dates(void **state)
 	    {"Away until after the holidays.", 0, 0, 0, 0, 0},
 	    {"I am on annual leave up to and including Friday 4 December.", 1,
 	     2026, 12, 5, 0},
+	    {"I will be out of the office from 16 November to 24 November "
+	     "inclusive.",
+	     0, 2026, 11, 25, 0},
+	    {"I will reply to your email on my return.", 0, 0, 0, 0, 0},
 	    /* de */
 	    {"Ich bin bis einschließlich 27.11. nicht im Büro.", 1, 2026, 11,
 	     28, 0},
@@ -89,6 +93,7 @@ test_return_dates(void **state)
 	    {"Je serai de retour dans deux semaines.", 1, 2026, 12, 2, 0},
 	    {"Absent jusqu'au 24 décembre inclus.", 1, 2026, 12, 25, 0},
 	    {"De retour le lundi 23 novembre.", 1, 2026, 11, 23, 0},
+	    {"Absente du 16 au 27 novembre.", 1, 2026, 11, 28, 0},
 	    /* es */
 	    {"Regresaré el próximo lunes.", 1, 2026, 11, 23, 0},
 	    {"Estaré fuera hasta el 24 de diciembre.", 1, 2026, 12, 25, 0},
