@@ -525,8 +525,24 @@ proper_name(const char *l, size_t n)
 		l++;
 		n--;
 	}
+	static const char *words[] = {"yes", "no", "sure", "great", "perfect",
+	                              "fine", "okay", "ja", "nein", "oui",
+	                              "non", "si", "sí", "sì", "sim", "nej",
+	                              "tak", "nie", "nee", "prima", "gerne",
+	                              "thanks", "danke", "merci", "gracias",
+	                              "grazie", "obrigado", "tack", "dzięki",
+	                              "bedankt", "agreed", "done", NULL};
+	int lower = 0, k;
+	size_t m;
+
 	if (!name_line(l, n))
 		return 0;
+	for (k = 0; words[k] != NULL; k++) {
+		m = strlen(words[k]);
+		if (n >= m && strncasecmp(l, words[k], m) == 0 &&
+		    (n == m || !isalpha((unsigned char)l[m])))
+			return 0;
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)l[i];
 		if (isspace(c)) {
@@ -535,9 +551,12 @@ proper_name(const char *l, size_t n)
 		}
 		if (start && !(isupper(c) || (c >= 0xc3 && c <= 0xc5)))
 			return 0;
+		if (!start && islower(c))
+			lower = 1;
 		start = 0;
 	}
-	return 1;
+	/* "OK", "ASAP": not a name */
+	return lower;
 }
 
 /*

@@ -130,6 +130,8 @@ static const struct {
     {"Sure.\n\nThanks,\nSam\n\nSam Ortiz | IT Operations Lead\nT +1 555 0100",
      "Sure.\n\nThanks,\nSam"},
     {"Hi Dana,\n\nSounds good\nTalk then", "Hi Dana,\n\nSounds good\nTalk then"},
+    {"Hi,\n\nOK\n\nMonday 10am\nRoom 4", "Hi,\n\nOK\n\nMonday 10am\nRoom 4"},
+    {"Hi,\n\nYes\n\nTuesday\nAfter lunch", "Hi,\n\nYes\n\nTuesday\nAfter lunch"},
     {"Danke.\n\nFreundliche Grüße\nThomas Wagner",
      "Danke.\n\nFreundliche Grüße\nThomas Wagner"},
 };
