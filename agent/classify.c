@@ -12,10 +12,11 @@
 #include "log.h"
 #include "mime.h"
 
-/* cls_set_rule: the rule that decided is pre + name + post (name may be NULL). */
+/* cls_set_rule: the rule that decided is pre + name + post (name may be NULL).
+ */
 void
 cls_set_rule(struct classification *out, const char *pre, const char *name,
-    const char *post)
+             const char *post)
 {
 	free(out->rule);
 	out->rule = xasprintf("%s%s%s", pre, name ? name : "", post);
@@ -141,10 +142,10 @@ return_day(struct ctx *x, const char *tz, struct classification *out)
 
 	all =
 	    xasprintf("%s\n%s", x->subject != NULL ? x->subject : "", x->text);
-	day = cls_return_day(all, x->msg_day,
-	                     cls_day_first(all, x->from_addr,
-	                                   mime_header(x->m, "Date")),
-	                     &stale);
+	day = cls_return_day(
+	    all, x->msg_day,
+	    cls_day_first(all, x->from_addr, mime_header(x->m, "Date")),
+	    &stale);
 	free(all);
 	if (day < 0 && (ap = mime_header(x->m, "X-Apple-Criteria")) != NULL &&
 	    (e = strstr(ap, "endDate=")) != NULL) {
@@ -174,19 +175,32 @@ static size_t words(const char *s);
 static int
 service_addr(const char *a)
 {
-	static const char *local[] = {"noreply", "no-reply", "no_reply",
-	                              "donotreply", "do-not-reply",
-	                              "notification", "notify", "mailer",
-	                              "invitations", "messages-noreply",
-	                              "drive-shares", "calendar-server",
-	                              "dse", "echosign", "adobesign",
-	                              "support", "alerts", "news", NULL};
+	static const char *local[] = {"noreply",
+	                              "no-reply",
+	                              "no_reply",
+	                              "donotreply",
+	                              "do-not-reply",
+	                              "notification",
+	                              "notify",
+	                              "mailer",
+	                              "invitations",
+	                              "messages-noreply",
+	                              "drive-shares",
+	                              "calendar-server",
+	                              "dse",
+	                              "echosign",
+	                              "adobesign",
+	                              "support",
+	                              "alerts",
+	                              "news",
+	                              NULL};
 	static const char *domains[] = {
-	    "google.com", "docusign.net", "docusign.com", "dropbox.com",
-	    "dropboxmail.com", "box.com", "linkedin.com", "calendly.com",
-	    "sharepointonline.com", "microsoft.com", "hellosign.com",
-	    "adobesign.com", "echosign.com", "zendesk.com", "freshdesk.com",
-	    "atlassian.net", "onedrive.com", NULL};
+	    "google.com",    "docusign.net",    "docusign.com",
+	    "dropbox.com",   "dropboxmail.com", "box.com",
+	    "linkedin.com",  "calendly.com",    "sharepointonline.com",
+	    "microsoft.com", "hellosign.com",   "adobesign.com",
+	    "echosign.com",  "zendesk.com",     "freshdesk.com",
+	    "atlassian.net", "onedrive.com",    NULL};
 	const char *at = strchr(a, '@');
 	size_t n;
 	int k;
@@ -231,8 +245,8 @@ person_behind(struct ctx *x, const char *prefer)
 /* ics_value: the value of property name (with parameters) in an unfolded
  * iCalendar text, copied to buf; params (up to the ':') to pbuf. */
 static int
-ics_prop(const char *ics, const char *name, size_t nth, char *pbuf,
-         size_t plen, char *vbuf, size_t vlen)
+ics_prop(const char *ics, const char *name, size_t nth, char *pbuf, size_t plen,
+         char *vbuf, size_t vlen)
 {
 	const char *p = ics, *e, *colon;
 	size_t n = strlen(name), k;
@@ -241,7 +255,8 @@ ics_prop(const char *ics, const char *name, size_t nth, char *pbuf,
 		e = strchr(p, '\n');
 		if (e == NULL)
 			e = p + strlen(p);
-		if (strncasecmp(p, name, n) == 0 && (p[n] == ':' || p[n] == ';')) {
+		if (strncasecmp(p, name, n) == 0 &&
+		    (p[n] == ':' || p[n] == ';')) {
 			if (nth-- == 0) {
 				colon = memchr(p + n, ':', (size_t)(e - p - n));
 				if (colon == NULL)
@@ -271,13 +286,18 @@ ics_prop(const char *ics, const char *name, size_t nth, char *pbuf,
 static int
 decline_note(const char *b)
 {
-	static const char *stock[] = {
-	    "has declined this invitation", "declined this invitation",
-	    "invitation from google calendar", "hat diese einladung abgelehnt",
-	    "a refusé cette invitation", "ha rechazado esta invitación",
-	    "ha rifiutato questo invito", "recusou este convite",
-	    "har tackat nej", "odrzucił", "heeft deze uitnodiging afgewezen",
-	    NULL};
+	static const char *stock[] = {"has declined this invitation",
+	                              "declined this invitation",
+	                              "invitation from google calendar",
+	                              "hat diese einladung abgelehnt",
+	                              "a refusé cette invitation",
+	                              "ha rechazado esta invitación",
+	                              "ha rifiutato questo invito",
+	                              "recusou este convite",
+	                              "har tackat nej",
+	                              "odrzucił",
+	                              "heeft deze uitnodiging afgewezen",
+	                              NULL};
 	int k;
 
 	if (b == NULL || words(b) <= 2)
@@ -344,8 +364,9 @@ calendar(struct ctx *x, struct classification *out)
 
 	for (i = 0; i < np; i++) {
 		const struct mime_part *q = mime_part(x->m, i);
-		if (q != NULL && (strcmp(q->content_type, "text/calendar") == 0 ||
-		                  strcmp(q->content_type, "application/ics") == 0)) {
+		if (q != NULL &&
+		    (strcmp(q->content_type, "text/calendar") == 0 ||
+		     strcmp(q->content_type, "application/ics") == 0)) {
 			pt = q;
 			break;
 		}
@@ -474,12 +495,13 @@ static int
 negated(const char *t, size_t start, size_t end)
 {
 	static const char *neg[] = {
-	    "don't", "dont", "do not", "never", "not", "no", "nicht", "kein",
-	    "keine", "nie", "niemals", "ne", "n'", "pas", "jamais", "non",
-	    "nunca", "niet", "geen", "nooit", "não", "nao", "inte", "aldrig",
-	    "ej", "mai", "wouldn't", "won't", "didn't", "doesn't", "without",
-	    "ohne", "sans", "sin", "senza", "sem", "utan", "bez", "zonder",
-	    NULL};
+	    "don't",   "dont",  "do not",   "never", "not",     "no",
+	    "nicht",   "kein",  "keine",    "nie",   "niemals", "ne",
+	    "n'",      "pas",   "jamais",   "non",   "nunca",   "niet",
+	    "geen",    "nooit", "não",      "nao",   "inte",    "aldrig",
+	    "ej",      "mai",   "wouldn't", "won't", "didn't",  "doesn't",
+	    "without", "ohne",  "sans",     "sin",   "senza",   "sem",
+	    "utan",    "bez",   "zonder",   NULL};
 	size_t b = start > 60 ? start - 60 : 0, e = 0, i;
 	char *seg, *lo;
 	const char *p;
@@ -539,8 +561,8 @@ greets_recipient(struct ctx *x)
 		p = comma + 1;
 	while (*p == ' ' || *p == '"')
 		p++;
-	for (n = 0; p[n] != '\0' && p[n] != ' ' && p[n] != '"' &&
-	            n < sizeof first - 1;
+	for (n = 0;
+	     p[n] != '\0' && p[n] != ' ' && p[n] != '"' && n < sizeof first - 1;
 	     n++)
 		first[n] = p[n];
 	first[n] = '\0';
@@ -819,7 +841,8 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	/* 6. the rules */
 	if ((i = cls_run_rules(&x, cls_want_general)) >= 0) {
 		out->cls = c->rules[i].cls;
-		if (out->cls == CLS_UNSUBSCRIBE || out->cls == CLS_OPTOUT_WEAK) {
+		if (out->cls == CLS_UNSUBSCRIBE ||
+		    out->cls == CLS_OPTOUT_WEAK) {
 			opt_out(&x, out, i);
 			if (out->cls == CLS_HUMAN_REPLY)
 				goto human;

@@ -70,8 +70,8 @@ test_return_dates(void **state)
 	    {"Out until 12/24/2026.", 0, 2026, 12, 25, 0},
 	    {"Out until 04/12/2026.", 1, 2026, 12, 5, 0},
 	    {"Out until 04/12/2026.", 0, 0, 0, 0, 1},
-	    {"I will not have access to e-mail until December 1.", 0, 2026,
-	     12, 1, 0},
+	    {"I will not have access to e-mail until December 1.", 0, 2026, 12,
+	     1, 0},
 	    {"Away until after the holidays.", 0, 0, 0, 0, 0},
 	    {"I am on annual leave up to and including Friday 4 December.", 1,
 	     2026, 12, 5, 0},
@@ -177,8 +177,7 @@ test_day_first(void **state)
 {
 	(void)state;
 	/* not English: day first */
-	assert_int_equal(cls_day_first("Ich bin bis 04/12 weg", NULL, NULL),
-	                 1);
+	assert_int_equal(cls_day_first("Ich bin bis 04/12 weg", NULL, NULL), 1);
 	/* English: the sender's country code, then the Date's offset */
 	assert_int_equal(
 	    cls_day_first("I am out of the office", "a@b.co.uk", NULL), 1);

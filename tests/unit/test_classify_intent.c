@@ -111,11 +111,12 @@ test_intents(void **state)
 		run("Re: hello", "In-Reply-To: <s@seller.example>\n",
 		    rows[i].body, &cl);
 		if (cl.cls != CLS_HUMAN_REPLY || cl.intent != rows[i].intent)
-			fail_msg("row %zu \"%s\": %s/%s (%s), want human_reply/%s",
-			         i, rows[i].body, classify_class_name(cl.cls),
-			         classify_intent_name(cl.intent),
-			         cl.intent_rule ? cl.intent_rule : "-",
-			         classify_intent_name(rows[i].intent));
+			fail_msg(
+			    "row %zu \"%s\": %s/%s (%s), want human_reply/%s",
+			    i, rows[i].body, classify_class_name(cl.cls),
+			    classify_intent_name(cl.intent),
+			    cl.intent_rule ? cl.intent_rule : "-",
+			    classify_intent_name(rows[i].intent));
 		classification_free(&cl);
 	}
 }
@@ -233,7 +234,8 @@ test_opt_outs(void **state)
 			         "review %d",
 			         i, rows[i].body, classify_class_name(cl.cls),
 			         cl.rule, cl.review,
-			         classify_class_name(rows[i].cls), rows[i].review);
+			         classify_class_name(rows[i].cls),
+			         rows[i].review);
 		classification_free(&cl);
 	}
 }
@@ -298,7 +300,8 @@ test_services(void **state)
 	    "--b\nContent-Type: text/plain\n\nInvitation: Demo\n--b\n"
 	    "Content-Type: text/calendar; method=%s\n\nBEGIN:VCALENDAR\n"
 	    "METHOD:%s\nBEGIN:VEVENT\nORGANIZER;CN=Jo:mailto:%s\n"
-	    "ATTENDEE;PARTSTAT=%s:mailto:%s\nEND:VEVENT\nEND:VCALENDAR\n--b--\n",
+	    "ATTENDEE;PARTSTAT=%s:mailto:%s\nEND:VEVENT\nEND:VCALENDAR\n--b--"
+	    "\n",
 	    "REQUEST", "REQUEST", "Lead@Acme.example", "NEEDS-ACTION",
 	    "dana@seller.example");
 	run("Invitation: Demo", ics_req, body, &cl);
@@ -308,7 +311,8 @@ test_services(void **state)
 	assert_string_equal(cl.reply_to, "lead@acme.example");
 	classification_free(&cl);
 	body = xasprintf(
-	    "--b\nContent-Type: text/calendar; method=REPLY\n\nBEGIN:VCALENDAR\n"
+	    "--b\nContent-Type: text/calendar; "
+	    "method=REPLY\n\nBEGIN:VCALENDAR\n"
 	    "METHOD:REPLY\nBEGIN:VEVENT\nORGANIZER:mailto:dana@seller."
 	    "example\nATTENDEE;PARTSTAT=ACCEPTED:mailto:lead@acme.example\n"
 	    "END:VEVENT\nEND:VCALENDAR\n--b--\n");
@@ -336,7 +340,8 @@ test_services(void **state)
 	/* an envelope to sign */
 	{
 		char *msg = xasprintf(
-		    "From: \"Jo via DocuSign\" <dse_na2@docusign.net>\nReply-To: "
+		    "From: \"Jo via DocuSign\" "
+		    "<dse_na2@docusign.net>\nReply-To: "
 		    "jo@acme.example\nTo: dana@seller.example\nSubject: Please "
 		    "DocuSign: MNDA\nDate: Wed, 18 Nov 2026 09:00:00 "
 		    "+0000\nAuto-Submitted: auto-generated\n\nPlease sign.\n");
@@ -375,9 +380,9 @@ test_bounce_recipient(void **state)
 	char *err = NULL;
 
 	(void)state;
-	assert_int_equal(classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl,
-	                                 &err),
-	                 CLASSIFY_OK);
+	assert_int_equal(
+	    classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl, &err),
+	    CLASSIFY_OK);
 	assert_int_equal(cl.cls, CLS_BOUNCE_HARD);
 	assert_string_equal(cl.failed_recipient, "old.contact@acme.example");
 	classification_free(&cl);
@@ -394,9 +399,9 @@ test_nul_byte(void **state)
 	char *err = NULL;
 
 	(void)state;
-	assert_int_equal(classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl,
-	                                 &err),
-	                 CLASSIFY_OK);
+	assert_int_equal(
+	    classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl, &err),
+	    CLASSIFY_OK);
 	assert_int_equal(cl.cls, CLS_HUMAN_REPLY);
 	assert_non_null(cl.reply_text);
 	assert_non_null(strstr(cl.reply_text, "Thursday"));
