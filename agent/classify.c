@@ -284,7 +284,7 @@ ics_prop(const char *ics, const char *name, size_t nth, char *pbuf, size_t plen,
 /* decline_note: does the new text of a declined invitation hold a note
  * from the person?  Calendar systems' own wording is not one. */
 static int
-decline_note(const char *b)
+decline_note(struct ctx *x)
 {
 	static const char *stock[] = {"has declined this invitation",
 	                              "declined this invitation",
@@ -298,6 +298,7 @@ decline_note(const char *b)
 	                              "odrzucił",
 	                              "heeft deze uitnodiging afgewezen",
 	                              NULL};
+	const char *b = cls_ctx_body(x);
 	int k;
 
 	if (b == NULL || words(b) <= 2)
@@ -310,8 +311,15 @@ decline_note(const char *b)
 		return 1;
 	for (k = 0; stock[k] != NULL; k++)
 		if (cls_ci_strstr(b, stock[k]) != NULL)
-			return 0;
-	return 1;
+			break;
+	if (stock[k] == NULL)
+		return 1;
+	/* the system's wording with a note inside it: a note says what the
+	 * person wants ("not me - talk to Eva") */
+	return cls_run_rules_class(x, CLS_INTENT0 + INTENT_STOP) >= 0 ||
+	       cls_run_rules_class(x, CLS_INTENT0 + INTENT_REFERRAL) >= 0 ||
+	       cls_run_rules_class(x, CLS_INTENT0 + INTENT_LATER) >= 0 ||
+	       cls_run_rules_class(x, CLS_INTENT0 + INTENT_NOT_FIT) >= 0;
 }
 
 /* mailto: the address of a "mailto:a@b" value, lowercased, malloc'd */
@@ -435,7 +443,7 @@ calendar(struct ctx *x, struct classification *out)
 			set_review(out, "meeting declined");
 			/* a note with the decline ("not this week, how about
 			 * the 14th?") is a person answering */
-			if (decline_note(cls_ctx_body(x)))
+			if (decline_note(x))
 				out->cls = CLS_HUMAN_REPLY;
 		}
 		rc = 1;
@@ -638,17 +646,24 @@ text_of(const struct mime_msg *m, char **own)
 	const char *t = mime_text(m);
 	size_t i, np = mime_nparts(m), k;
 	const struct mime_part *pt;
+	char *copy;
+	int plain = 0;
 
 	*own = NULL;
 	if (t == NULL)
 		return "";
-	/* mime_text is a copy of the chosen part's body up to its first NUL
-	 * (mime.c uses xstrdup there): find that part by its content */
+	/* mime_text is a copy of the chosen text/plain body up to its first
+	 * NUL (mime.c copies it as a string), or the first text/html body
+	 * rendered as text: find that part by its content */
 	for (i = 0; i < np; i++) {
 		pt = mime_part(m, i);
 		if (pt == NULL || pt->body == NULL ||
 		    strcmp(pt->content_type, "text/plain") != 0 ||
-		    strcmp(pt->body, t) != 0)
+		    (pt->disposition != NULL &&
+		     strcmp(pt->disposition, "attachment") == 0))
+			continue;
+		plain = 1;
+		if (strcmp(pt->body, t) != 0)
 			continue;
 		if (pt->body_len > strlen(t)) {
 			*own = xmalloc(pt->body_len + 1);
@@ -657,6 +672,26 @@ text_of(const struct mime_msg *m, char **own)
 				if ((*own)[k] == '\0')
 					(*own)[k] = ' ';
 			(*own)[pt->body_len] = '\0';
+			return *own;
+		}
+		break;
+	}
+	for (i = 0; !plain && i < np; i++) {
+		pt = mime_part(m, i);
+		if (pt == NULL || pt->body == NULL ||
+		    strcmp(pt->content_type, "text/html") != 0 ||
+		    (pt->disposition != NULL &&
+		     strcmp(pt->disposition, "attachment") == 0))
+			continue;
+		if (memchr(pt->body, '\0', pt->body_len) != NULL) {
+			copy = xmalloc(pt->body_len + 1);
+			memcpy(copy, pt->body, pt->body_len);
+			for (k = 0; k < pt->body_len; k++)
+				if (copy[k] == '\0')
+					copy[k] = ' ';
+			copy[pt->body_len] = '\0';
+			*own = mime_html_to_text(copy, pt->body_len);
+			free(copy);
 			return *own;
 		}
 		break;

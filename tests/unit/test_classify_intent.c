@@ -406,6 +406,20 @@ test_nul_byte(void **state)
 	assert_non_null(cl.reply_text);
 	assert_non_null(strstr(cl.reply_text, "Thursday"));
 	classification_free(&cl);
+	/* in an HTML-only body too */
+	{
+		static const char html[] =
+		    "From: lead@acme.example\nTo: "
+		    "dana@seller.example\nSubject: "
+		    "Re: hello\nDate: Wed, 18 Nov 2026 09:00:00 +0000\n"
+		    "Content-Type: text/html\n\n<p>Thanks.\0</p><p>Please "
+		    "remove me from your list.</p>\n";
+		assert_int_equal(classify_buffer(cls, html, sizeof html - 1,
+		                                 "UTC", &cl, &err),
+		                 CLASSIFY_OK);
+		assert_int_equal(cl.cls, CLS_UNSUBSCRIBE);
+		classification_free(&cl);
+	}
 }
 
 int
