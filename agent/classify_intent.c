@@ -7,6 +7,7 @@
  *  - else the intent_* rules of the rules file, by precedence: stop >
  *    referral > later > not_fit > interested; no match is unclear ("not
  *    now, but send me info in March" is later, not interested);
+ *  - an address of someone else and no intent rule: referral;
  *  - referrals: the addresses in the new text that are neither the
  *    sender's nor the message's To (the salesperson); a Cc'd colleague
  *    named in the text is the referral;
@@ -435,6 +436,11 @@ cls_intent(struct ctx *x, struct classification *out)
 		out->intent = order[k];
 		out->intent_rule = xasprintf("rule:%s", x->c->rules[i].name);
 		break;
+	}
+	/* someone else's address and no other wish: who to talk to */
+	if (out->intent == INTENT_UNCLEAR && out->nreferrals > 0) {
+		out->intent = INTENT_REFERRAL;
+		out->intent_rule = xstrdup("address");
 	}
 	if (out->intent == INTENT_LATER)
 		out->intent_day =
