@@ -582,7 +582,8 @@ compute(const struct calendar *c, int y0, int y1, struct hit **out)
 				h = xreallocarray(h, cap *= 2, sizeof *h);
 			h[n++] = (struct hit){d, d, i};
 		}
-	qsort(h, n, sizeof *h, cmp_hit);
+	if (n > 1)
+		qsort(h, n, sizeof *h, cmp_hit);
 	set = xreallocarray(NULL, 2 * n + 1, sizeof *set);
 	for (i = 0; i < n; i++) {
 		int wd = clock_weekday(h[i].actual);
@@ -595,7 +596,8 @@ compute(const struct calendar *c, int y0, int y1, struct hit **out)
 		if (h[i].day != h[i].actual)
 			set[nset++] = h[i].day;
 	}
-	qsort(set, nset, sizeof *set, cmp_int);
+	if (nset > 1)
+		qsort(set, nset, sizeof *set, cmp_int);
 	for (i = 0; i < n; i++) {
 		enum move mv = c->rules[h[i].rule].move;
 		int wd = clock_weekday(h[i].actual), d;
@@ -609,7 +611,8 @@ compute(const struct calendar *c, int y0, int y1, struct hit **out)
 			d++;
 		h[i].day = d;
 		set[nset++] = d;
-		qsort(set, nset, sizeof *set, cmp_int);
+		if (nset > 1)
+			qsort(set, nset, sizeof *set, cmp_int);
 	}
 	free(set);
 	*out = h;
@@ -629,7 +632,8 @@ calendar_list(const struct calendar *c, int y0, int y1,
 	lo = clock_day_from_civil(y0, 1, 1);
 	hi = clock_day_from_civil(y1, 12, 31);
 	n = compute(c, y0, y1, &h);
-	qsort(h, n, sizeof *h, cmp_hit);
+	if (n > 1)
+		qsort(h, n, sizeof *h, cmp_hit);
 	*out = NULL;
 	for (i = 0; i < n; i++) {
 		if ((h[i].day < lo || h[i].day > hi) &&
@@ -667,7 +671,8 @@ calendar_days(const struct calendar *c, int y0, int y1, struct holidays **out,
 			one.days[one.n++] = v[i].actual;
 	}
 	free(v);
-	qsort(one.days, one.n, sizeof *one.days, cmp_int);
+	if (one.n > 1)
+		qsort(one.days, one.n, sizeof *one.days, cmp_int);
 	res = calendar_merge(&one, NULL);
 	free(one.days);
 	*out = res;

@@ -580,10 +580,10 @@ resolve(int y, int m, int d, int msg_day, int wday, int *stale)
 				*stale = 1;
 			return best;
 		}
-		if (valid_ymd(my, m, d) &&
-		    (day = clock_day_from_civil(my, m, d)) >= msg_day)
+		day = valid_ymd(my, m, d) ? clock_day_from_civil(my, m, d) : -1;
+		if (day >= 0 && day >= msg_day)
 			return day;
-		if (valid_ymd(my, m, d) && msg_day - day <= STALE_WINDOW) {
+		if (day >= 0 && msg_day - day <= STALE_WINDOW) {
 			*stale = 1;
 			return -1;
 		}

@@ -172,11 +172,11 @@ json_item(struct agenda_ctx *c, const struct touch *t, const struct lead *l,
 	json_kv(b, &f, "channel", t->channel);
 	json_kv(b, &f, "due", cli_time(c->n, t->due));
 	json_kb(b, &f, "overdue", overdue);
-	json_kv(b, &f, "state", t->state);
+	json_kv(b, &f, "state", touch_state_name(t->state));
 	json_kv(b, &f, "reason", t->error);
 	json_kb(b, &f, "hot", hot);
 	if (strcmp(t->channel, "email") == 0 &&
-	    strcmp(t->state, "planned") == 0)
+	    t->state == TOUCH_PLANNED)
 		v = value_for(c, t, l, &why);
 	json_kv(b, &f, "value_item", v ? v->name : NULL);
 	json_kv(b, &f, "value_title", v ? v->title : NULL);
@@ -235,7 +235,7 @@ agenda_one(const struct touch *t, const struct lead *l, void *arg)
 {
 	struct agenda_ctx *c = arg;
 	int email = strcmp(t->channel, "email") == 0;
-	int held = strcmp(t->state, "held") == 0;
+	int held = t->state == TOUCH_HELD;
 	int hot, k;
 
 	if (c->n->json) {
@@ -312,7 +312,7 @@ failed_one(const struct touch *t, const struct lead *l, void *arg)
 	hot = craft_is_hot(l);
 	k = hot ? 0 : 1;
 	add_line(c, &c->held[k], t, l, hot);
-	buf_printf(&c->held[k], "         %s: %s\n", t->state,
+	buf_printf(&c->held[k], "         %s: %s\n", touch_state_name(t->state),
 	    t->error ? t->error : "awaiting your review (nudge outbox)");
 	c->nheld++;
 	return 0;
@@ -371,9 +371,9 @@ cmd_agenda(struct nudge *n, int argc, char **argv)
 	}
 	if (store_touches_due(n->st, clock_at(day + 1, 0, n->tz) - 1, NULL,
 		agenda_one, &c, &err) != STORE_OK ||
-	    store_touch_list_state(n->st, "failed", failed_one, &c, &err) !=
+	    store_touch_list_state(n->st, TOUCH_FAILED, failed_one, &c, &err) !=
 		STORE_OK ||
-	    store_touch_list_state(n->st, "unknown", failed_one, &c, &err) !=
+	    store_touch_list_state(n->st, TOUCH_UNKNOWN, failed_one, &c, &err) !=
 		STORE_OK) {
 		fprintf(stderr, "nudge: %s\n", err);
 		free(err);

@@ -828,7 +828,7 @@ show_touch(const struct touch *t, const struct lead *l, void *arg)
 		buf_addc(c->b, '{');
 		json_kv(c->b, &f, "stage", t->stage);
 		json_kv(c->b, &f, "channel", t->channel);
-		json_kv(c->b, &f, "state", t->state);
+		json_kv(c->b, &f, "state", touch_state_name(t->state));
 		json_kv(c->b, &f, "due", cli_time(c->n, t->due));
 		json_kv(c->b, &f, "done", cli_time(c->n, t->done_at));
 		json_kv(c->b, &f, "outcome", t->outcome);
@@ -838,7 +838,7 @@ show_touch(const struct touch *t, const struct lead *l, void *arg)
 		buf_addc(c->b, '}');
 	} else {
 		buf_printf(c->b, "  %-4s %-8s %-8s due %s", t->stage,
-		    t->channel, t->state, cli_date(c->n, t->due));
+		    t->channel, touch_state_name(t->state), cli_date(c->n, t->due));
 		if (t->done_at)
 			buf_printf(c->b, "  done %s", cli_time(c->n, t->done_at));
 		if (t->outcome)
@@ -1279,7 +1279,8 @@ cmd_export(struct nudge *n, int argc, char **argv)
 		}
 		lead_free(l);
 	}
-	qsort(c.keys, c.nkeys, sizeof *c.keys, cmp_str);
+	if (c.nkeys > 1)
+		qsort(c.keys, c.nkeys, sizeof *c.keys, cmp_str);
 	if (path != NULL && (out = export_open(path, &tmp)) == NULL) {
 		fprintf(stderr, "nudge export: %s: %s\n", path,
 		    strerror(errno));

@@ -449,9 +449,9 @@ cmd_status(struct nudge *n, int argc, char **argv)
 	    store_touch_count_sent_since(n->st,
 		clock_at(clock_day_of(now, n->tz), 0, n->tz), &sent, &err) !=
 		STORE_OK ||
-	    store_touch_list_state(n->st, "unknown", count_one, &unknown,
+	    store_touch_list_state(n->st, TOUCH_UNKNOWN, count_one, &unknown,
 		&err) != STORE_OK ||
-	    store_touch_list_state(n->st, "failed", count_one, &failed, &err) !=
+	    store_touch_list_state(n->st, TOUCH_FAILED, count_one, &failed, &err) !=
 		STORE_OK ||
 	    store_review_count(n->st, 0, &reviews, &err) != STORE_OK ||
 	    store_touch_count_unlogged(n->st, &unlogged, &err) != STORE_OK) {
@@ -716,7 +716,8 @@ cmd_template(struct nudge *n, int argc, char **argv)
 	/* the templates in dir, and in its sequence subdirectories
 	 * (templates/after-contact/); value/ is the value library */
 	scan_templates(dir, &names, &nnames, 1);
-	qsort(names, nnames, sizeof *names, cmp_strp);
+	if (nnames > 1)
+		qsort(names, nnames, sizeof *names, cmp_strp);
 	for (size_t i = 0; i < nnames; i++) {
 		struct template *t;
 		if (template_load(names[i], &t, &err) != TEMPLATE_OK) {
@@ -808,14 +809,14 @@ outbox_one(const struct touch *t, const struct lead *l, void *arg)
 		json_ki(&c->b, &f, "id", t->id);
 		json_kv(&c->b, &f, "email", l->email);
 		json_kv(&c->b, &f, "stage", t->stage);
-		json_kv(&c->b, &f, "state", t->state);
+		json_kv(&c->b, &f, "state", touch_state_name(t->state));
 		json_kv(&c->b, &f, "subject", t->subject);
 		json_kv(&c->b, &f, "message_id", t->message_id);
 		json_kv(&c->b, &f, "error", t->error);
 		buf_addc(&c->b, '}');
 	} else
 		buf_printf(&c->b, "%6lld  %-8s %-4s %-30s %s\n        %s\n",
-		    (long long)t->id, t->state, t->stage, l->email,
+		    (long long)t->id, touch_state_name(t->state), t->stage, l->email,
 		    t->message_id ? t->message_id : "-",
 		    t->error ? t->error : "");
 	c->first = 0;
@@ -874,11 +875,11 @@ cmd_outbox(struct nudge *n, int argc, char **argv)
 	c.n = n;
 	c.first = 1;
 	buf_init(&c.b);
-	if (store_touch_list_state(n->st, "unknown", outbox_one, &c, &err) !=
+	if (store_touch_list_state(n->st, TOUCH_UNKNOWN, outbox_one, &c, &err) !=
 		STORE_OK ||
-	    store_touch_list_state(n->st, "sending", outbox_one, &c, &err) !=
+	    store_touch_list_state(n->st, TOUCH_SENDING, outbox_one, &c, &err) !=
 		STORE_OK ||
-	    store_touch_list_state(n->st, "failed", outbox_one, &c, &err) !=
+	    store_touch_list_state(n->st, TOUCH_FAILED, outbox_one, &c, &err) !=
 		STORE_OK) {
 		buf_free(&c.b);
 		fprintf(stderr, "nudge: %s\n", err);

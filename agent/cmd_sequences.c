@@ -75,7 +75,8 @@ cmd_sequences(struct nudge *n, int argc, char **argv)
 		}
 	}
 	closedir(d);
-	qsort(names, nn, sizeof *names, by_name);
+	if (nn > 1)
+		qsort(names, nn, sizeof *names, by_name);
 	buf_init(&b);
 	rc = EX_OK;
 	for (size_t i = 0; i < nn; i++) {

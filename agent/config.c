@@ -89,6 +89,7 @@ static const struct key keys[] = {
     {"bounce_window", T_INT, O(bounce_window), 1, 3650, "30"},
     {"task_grace", T_INT, O(task_grace), 0, 365, "2"},
     {"vary_times", T_BOOL, O(vary_times), 0, 0, "on"},
+    {"country_holidays", T_BOOL, O(country_holidays), 0, 0, "on"},
     {"watch_sent", T_BOOL, O(watch_sent), 0, 0, "off"},
     {"idle_timeout", T_DUR, O(idle_timeout), 1, 28 * 60, "25m"},
     {"poll_interval", T_DUR, O(poll_interval), 1, 7 * 86400, "5m"},

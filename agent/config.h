@@ -88,6 +88,8 @@
  *   bounce_window   [30] days; a hard bounce that cites no message nudge
  *                   sent retires the lead only if nudge mailed it this
  *                   recently; otherwise it is held for review.
+ *   country_holidays [on] skip the public holidays of each lead's country
+ *                   (rules/holidays/CC.conf) as well as the holidays file.
  *   vary_times      [on] plan each touch of a lead at a different time of
  *                   its day (and X touches on different weekdays); off:
  *                   every touch is due at the start of its day.
@@ -166,6 +168,7 @@ struct config {
 	int bounce_window;  /* days */
 	int task_grace;     /* business days */
 	int vary_times;     /* plan each touch at its own time of the day */
+	int country_holidays; /* each lead's country's public holidays */
 	int watch_sent;
 	long idle_timeout;  /* seconds */
 	long poll_interval; /* seconds */

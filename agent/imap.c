@@ -807,7 +807,8 @@ list_new(struct imap_conn *c, uint32_t from, struct uidsz **out, size_t *n,
 		}
 	}
 	mailimap_fetch_list_free(res);
-	qsort(*out, cnt, sizeof **out, cmp_uidsz);
+	if (cnt > 1)
+		qsort(*out, cnt, sizeof **out, cmp_uidsz);
 	*n = cnt;
 	return IMAP_OK;
 }

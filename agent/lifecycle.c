@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "calendar.h"
 #include "clock.h"
 #include "craft.h"
 #include "lifecycle.h"
@@ -111,6 +112,43 @@ static const unsigned allowed[LEAD__COUNT] = {
     [LEAD_BOUNCED] = 0,
     [LEAD_UNSUBSCRIBED] = 0,
 };
+
+static const unsigned touch_allowed[TOUCH__COUNT] = {
+    [TOUCH_PLANNED] = B(TOUCH_HELD) | B(TOUCH_SENDING) | B(TOUCH_DONE) |
+                      B(TOUCH_SKIPPED) | B(TOUCH_MISSED),
+    [TOUCH_HELD] = B(TOUCH_PLANNED) | B(TOUCH_SENDING) | B(TOUCH_DONE) |
+                   B(TOUCH_SKIPPED),
+    [TOUCH_SENDING] = B(TOUCH_SENT) | B(TOUCH_FAILED) | B(TOUCH_UNKNOWN) |
+                      B(TOUCH_PLANNED),
+    [TOUCH_FAILED] = B(TOUCH_PLANNED) | B(TOUCH_SENT),
+    [TOUCH_UNKNOWN] = B(TOUCH_PLANNED) | B(TOUCH_SENT),
+    [TOUCH_SENT] = 0,
+    [TOUCH_DONE] = 0,
+    [TOUCH_MISSED] = 0,
+    [TOUCH_SKIPPED] = 0,
+};
+
+int
+lc_touch_can(int from, int to)
+{
+	if (from < 0 || from >= TOUCH__COUNT || to < 0 || to >= TOUCH__COUNT)
+		return 0;
+	return from == to || (touch_allowed[from] & B(to)) != 0;
+}
+
+int
+lc_touch_enter(struct touch *t, int to)
+{
+	if (!lc_touch_can(t->state, to)) {
+		log_warnx("touch %lld (stage %s %s): %s -> %s refused",
+		    (long long)t->id, t->stage ? t->stage : "?",
+		    t->channel ? t->channel : "?", touch_state_name(t->state),
+		    touch_state_name(to));
+		return -1;
+	}
+	t->state = to;
+	return 0;
+}
 
 int
 lc_sending(int status)
@@ -238,11 +276,76 @@ lead_zone(const struct nudge *n, const struct lead *l)
 	return l->tz && *l->tz ? l->tz : n->tz;
 }
 
+struct lc_hols {
+	char cc[4]; /* "" = no country known */
+	struct holidays *h;
+};
+
+const char *
+lc_country(struct nudge *n, const struct lead *l)
+{
+	const char *field = NULL;
+	struct lead *whole = NULL;
+	const char *cc;
+
+	for (size_t i = 0; i < l->nfields; i++)
+		if (strcmp(l->fields[i].key, "country") == 0)
+			field = l->fields[i].value;
+	if (field == NULL && l->nfields == 0 && l->id != 0 &&
+	    store_lead_get_id(n->st, l->id, &whole, NULL) == STORE_OK)
+		for (size_t i = 0; i < whole->nfields; i++)
+			if (strcmp(whole->fields[i].key, "country") == 0)
+				field = whole->fields[i].value;
+	cc = calendar_country(field, l->phone, lead_zone(n, l));
+	lead_free(whole);
+	return cc;
+}
+
+const struct holidays *
+lc_holidays(struct nudge *n, const struct lead *l)
+{
+	const char *cc = NULL;
+	struct holidays *country = NULL;
+	char *dir, *err = NULL;
+	size_t i;
+	int y;
+
+	if (n->cfg == NULL || n->cfg->country_holidays)
+		cc = lc_country(n, l);
+	if (cc == NULL)
+		cc = "";
+	for (i = 0; i < n->nhols; i++)
+		if (strcmp(n->hols[i].cc, cc) == 0)
+			return n->hols[i].h;
+	if (*cc != '\0' && n->rules_dir != NULL) {
+		/* the years around now: cadence looks a few months ahead, a
+		 * snooze or a nurture sequence a year or two */
+		{
+			int m, d;
+			clock_civil_from_day(clock_day_of(clock_now(), n->tz),
+			    &y, &m, &d);
+		}
+		dir = xasprintf("%s/holidays", n->rules_dir);
+		if (calendar_load(dir, cc, y - 1, y + 3, &country, &err) !=
+		    CALENDAR_OK) {
+			if (err && !strstr(err, "No such file"))
+				log_warnx("%s", err);
+			free(err);
+			country = NULL;
+		}
+		free(dir);
+	}
+	n->hols = xreallocarray(n->hols, n->nhols + 1, sizeof *n->hols);
+	snprintf(n->hols[n->nhols].cc, sizeof n->hols[n->nhols].cc, "%s", cc);
+	n->hols[n->nhols].h = calendar_merge(n->hol, country);
+	holidays_free(country);
+	return n->hols[n->nhols++].h;
+}
+
 static const struct holidays *
 lead_holidays(struct nudge *n, const struct lead *l)
 {
-	(void)l;
-	return n->hol;
+	return lc_holidays(n, l);
 }
 
 /* mix: a small integer hash (splitmix32's finaliser), for the choices that
@@ -272,7 +375,7 @@ collect_hours(const struct touch *t, const struct lead *l, void *arg)
 	struct tm tm;
 
 	(void)l;
-	if (strcmp(t->channel, "email") != 0 || strcmp(t->state, "skipped") == 0 ||
+	if (strcmp(t->channel, "email") != 0 || t->state == TOUCH_SKIPPED ||
 	    t->stage[0] < '1' || t->stage[0] > '5' || t->stage[1] != '\0')
 		return 0;
 	clock_localtime(t->due, u->tz, &tm);
@@ -746,7 +849,7 @@ static int
 collect_open(const struct touch *t, const struct lead *lead, void *arg)
 {
 	(void)lead;
-	if ((strcmp(t->state, "planned") == 0 || strcmp(t->state, "held") == 0)
+	if ((t->state == TOUCH_PLANNED || t->state == TOUCH_HELD)
 	    && strcmp(t->channel, "reply") != 0)
 		idlist_add(arg, t->id);
 	return 0;
@@ -878,7 +981,7 @@ find_open(const struct touch *t, const struct lead *l, void *arg)
 	(void)l;
 	if (strcmp(t->channel, f->channel) != 0)
 		return 0;
-	if (strcmp(t->state, "planned") != 0 && strcmp(t->state, "held") != 0)
+	if (t->state != TOUCH_PLANNED && t->state != TOUCH_HELD)
 		return 0;
 	if (t->due <= f->now && (f->due_id == 0 || t->due < f->due_at)) {
 		f->due_id = t->id;
@@ -893,7 +996,7 @@ static int
 collect_reply(const struct touch *t, const struct lead *lead, void *arg)
 {
 	(void)lead;
-	if (strcmp(t->channel, "reply") == 0 && strcmp(t->state, "planned") == 0)
+	if (strcmp(t->channel, "reply") == 0 && t->state == TOUCH_PLANNED)
 		idlist_add(arg, t->id);
 	return 0;
 }
@@ -913,7 +1016,7 @@ close_reply_tasks(struct nudge *n, struct lead *l, const char *channel,
 	for (size_t i = 0; rc == STORE_OK && i < ids.n; i++) {
 		if ((rc = store_touch_get(n->st, ids.v[i], &t, &err)))
 			break;
-		set_str(&t->state, "done");
+		lc_touch_enter(t, TOUCH_DONE);
 		t->done_at = now;
 		free(t->outcome);
 		t->outcome = xasprintf("answered by %s", channel);
@@ -954,11 +1057,11 @@ lc_log_touch(struct nudge *n, struct lead *l, const char *channel, time_t now,
 		t->stage = xstrdup(label);
 		t->channel = xstrdup(channel);
 		t->due = now;
-		t->state = xstrdup("done");
+		t->state = TOUCH_DONE;
 		if ((rc = store_touch_insert(n->st, t, &err)) != STORE_OK)
 			goto fail;
 	}
-	set_str(&t->state, "done");
+	lc_touch_enter(t, TOUCH_DONE);
 	t->done_at = now;
 	set_str(&t->outcome, connected ? "connected" : outcome ? outcome
 							       : "done");
@@ -1072,6 +1175,9 @@ lc_free(struct nudge *n)
 	for (size_t i = 0; i < n->nseqs; i++)
 		sequence_free(n->seqs[i]);
 	free(n->seqs);
+	for (size_t i = 0; i < n->nhols; i++)
+		holidays_free(n->hols[i].h);
+	free(n->hols);
 	holidays_free(n->hol);
 	store_close(n->st);
 	config_free(n->cfg);

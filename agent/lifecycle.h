@@ -46,6 +46,9 @@ struct nudge {
 	struct window win;
 	struct sequence **seqs; /* loaded on demand */
 	size_t nseqs;
+	struct lc_hols *hols; /* each lead country's holidays (with the
+	                         salesperson's own), loaded on demand */
+	size_t nhols;
 	int json;
 	int verbose;
 };
@@ -72,6 +75,20 @@ int lc_can_enter(int from, int to);
  */
 int lc_enter(struct nudge *n, struct lead *l, int to, time_t now,
     const char *why, const char *message_id, char **errstr);
+
+/*
+ * lc_touch_can: 1 if a touch may go from state `from` to `to` (enum
+ * touch_state; the same state is always allowed).  The outbox's machine:
+ * planned <-> held, planned|held -> sending -> sent | failed | unknown |
+ * planned (a temporary failure, retried); failed|unknown -> planned (sent
+ * again on the salesperson's word) or sent (found in Sent, or confirmed);
+ * planned|held -> done (logged by hand) or skipped.  sent, done, missed and
+ * skipped are final.
+ * lc_touch_enter: move t to `to` when allowed and return 0; otherwise
+ * leave it, log the refusal (a bug) and return -1.
+ */
+int lc_touch_can(int from, int to);
+int lc_touch_enter(struct touch *t, int to);
 
 /* lc_enroll: put lead l (already inserted) on its sequence at stage 1, due now.
  * l is updated in memory and in the store. */
@@ -168,6 +185,15 @@ int lc_skip_unlogged(struct nudge *n, time_t now, char **errstr);
  * caller's load error names it). */
 char *lc_template_path(struct nudge *n, const char *seq, const char *stage,
     const char *channel);
+
+/* lc_holidays: the days off of lead l: the salesperson's holiday file and
+ * the public holidays of the lead's country (its custom field "country",
+ * else its phone's calling code, else its time zone; see calendar.h), for
+ * the years around now.  Cached in n; never NULL (an empty set when there
+ * are none).  country_holidays off: the salesperson's file alone. */
+const struct holidays *lc_holidays(struct nudge *n, const struct lead *l);
+/* lc_country: the lead's country code as lc_holidays finds it, or NULL. */
+const char *lc_country(struct nudge *n, const struct lead *l);
 
 /* lc_stage_label: the label of the lead's current stage ("3", "X2") into buf. */
 const char *lc_stage_label(struct nudge *n, const struct lead *l, char *buf,

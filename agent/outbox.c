@@ -435,7 +435,7 @@ record_sent_tx(struct outbox *ox, struct touch *t, struct lead *known,
 	char *detail;
 	int rc;
 
-	set(&t->state, "sent");
+	lc_touch_enter(t, TOUCH_SENT);
 	set(&t->error, NULL);
 	t->done_at = at;
 	rc = store_touch_update(st, t, err);
@@ -533,7 +533,7 @@ outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 	time_t now = clock_now();
 	int rc;
 
-	if ((rc = store_touch_list_state(st, "sending", collect_touch, &c,
+	if ((rc = store_touch_list_state(st, TOUCH_SENDING, collect_touch, &c,
 		 &err)) != STORE_OK)
 		return db(rc, err, errstr);
 	for (size_t i = 0; i < c.n; i++) {
@@ -564,7 +564,7 @@ outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 				  "resolve %lld --sent|--resend'",
 			    t->message_id ? t->message_id : "?", t->stage,
 			    (long long)t->id);
-			set(&t->state, "unknown");
+			lc_touch_enter(t, TOUCH_UNKNOWN);
 			set(&t->error, "interrupted while sending; not found "
 				       "in the Sent folder");
 			rc = store_touch_update(st, t, &err);
@@ -601,7 +601,7 @@ collect_due(const struct touch *t, const struct lead *l, void *arg)
 			c->r->next_window = t->next_attempt;
 		return 0;
 	}
-	open = window_next_open_h(&n->win, c->now, tz, n->hol);
+	open = window_next_open_h(&n->win, c->now, tz, lc_holidays(n, l));
 	if (open != c->now) {
 		if (open != (time_t)-1 &&
 		    (c->r->next_window == 0 || open < c->r->next_window))
@@ -706,7 +706,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 	/* the mailbox was just read: a reply that arrived a second ago stopped
 	 * the lead and skipped this touch */
 	if (!lc_sending(l->status) ||
-	    (strcmp(t->state, "planned") != 0 && strcmp(t->state, "held") != 0)) {
+	    (t->state != TOUCH_PLANNED && t->state != TOUCH_HELD)) {
 		r->skipped++;
 		goto out;
 	}
@@ -715,7 +715,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		goto out;
 	if (yes) {
 		if (!ox->o.dry_run) {
-			set(&t->state, "skipped");
+			lc_touch_enter(t, TOUCH_SKIPPED);
 			set(&t->error, "address suppressed");
 			rc = update(ox, t, errstr);
 			event(ox, t, now, "skipped", "address suppressed");
@@ -730,7 +730,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 			    err);
 			if (!ox->o.dry_run &&
 			    (t->error == NULL || strcmp(t->error, err) != 0)) {
-				set(&t->state, "held");
+				lc_touch_enter(t, TOUCH_HELD);
 				set(&t->error, err);
 				rc = update(ox, t, errstr);
 				event(ox, t, now, "held", err);
@@ -770,7 +770,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 	if ((rc = smtp_ready(ox, errstr)) != OUTBOX_OK)
 		goto out;
 	now = clock_now();
-	set(&t->state, "sending");
+	lc_touch_enter(t, TOUCH_SENDING);
 	set(&t->error, NULL);
 	t->attempts++;
 	if ((rc = update(ox, t, errstr)) != OUTBOX_OK)
@@ -801,21 +801,21 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		if (res.uncertain) {
 			/* the data went out and no answer came: it may have
 			 * been delivered; only the user can tell */
-			set(&t->state, "unknown");
+			lc_touch_enter(t, TOUCH_UNKNOWN);
 			set(&t->error, detail);
 			r->unknown++;
 			log_warnx("%s: stage %s: no final answer after the "
 				  "message was sent (%s); marked unknown",
 			    l->email, t->stage, detail);
 		} else if (t->attempts >= MAX_TEMP_ATTEMPTS) {
-			set(&t->state, "failed");
+			lc_touch_enter(t, TOUCH_FAILED);
 			free(t->error);
 			t->error = xasprintf("gave up after %d temporary "
 					     "failures: %s",
 			    t->attempts, detail);
 			r->failed++;
 		} else {
-			set(&t->state, "planned");
+			lc_touch_enter(t, TOUCH_PLANNED);
 			set(&t->error, detail);
 			t->next_attempt = now + backoff(t->attempts);
 			r->deferred++;
@@ -833,7 +833,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		free(detail);
 		break;
 	case SMTP_PERM:
-		set(&t->state, "failed");
+		lc_touch_enter(t, TOUCH_FAILED);
 		set(&t->error, *res.text ? res.text : res.detail);
 		log_warnx("%s: stage %s failed: %s", l->email, t->stage,
 		    t->error);
@@ -860,7 +860,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 	default:
 		/* TLS, authentication, a bad address: nothing went out; the
 		 * touch waits for the configuration to be fixed */
-		set(&t->state, "planned");
+		lc_touch_enter(t, TOUCH_PLANNED);
 		t->attempts--;
 		*errstr = xasprintf("SMTP %s: %s%s%s", smtp_status_name(rc),
 		    res.text, *res.text ? " - " : "", res.detail);
@@ -950,7 +950,7 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 		goto fail;
 	}
 	if (strcmp(t->channel, "email") == 0 &&
-	    strcmp(t->state, "sending") == 0) {
+	    t->state == TOUCH_SENDING) {
 		*errstr = xasprintf("item %lld is being sent (state sending) "
 				    "and is not changed by hand: the agent "
 				    "sending it settles it, or, if it was "
@@ -963,11 +963,10 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 		goto fail;
 	}
 	if (strcmp(t->channel, "email") != 0 ||
-	    (strcmp(t->state, "unknown") != 0 &&
-		strcmp(t->state, "failed") != 0)) {
+	    (t->state != TOUCH_UNKNOWN && t->state != TOUCH_FAILED)) {
 		*errstr = xasprintf("item %lld is %s; only unknown or failed "
 				    "items are resolved",
-		    (long long)touch_id, t->state);
+		    (long long)touch_id, touch_state_name(t->state));
 		rc = OUTBOX_ECONFIG;
 		goto fail;
 	}
@@ -975,7 +974,7 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 		rc = record_sent_tx(ox, t, NULL, now,
 		    "sent (confirmed by the user)", &err);
 	else {
-		if (strcmp(t->state, "failed") == 0) {
+		if (t->state == TOUCH_FAILED) {
 			/* refused by the server, so it never went out: render
 			 * it again (the data may have been fixed), with a new
 			 * Message-ID */
@@ -987,7 +986,7 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 		}
 		/* an unknown one keeps its message and Message-ID: if the first
 		 * copy did arrive, the recipient's client sees one message */
-		set(&t->state, "planned");
+		lc_touch_enter(t, TOUCH_PLANNED);
 		set(&t->error, NULL);
 		t->next_attempt = 0;
 		t->attempts = 0;

@@ -270,7 +270,7 @@ on_auto_reply(struct nudge *n, struct lead *l, const struct reaction *x,
     time_t now, struct agent_report *r, char **errstr)
 {
 	const struct classification *cl = x->cl;
-	int today = clock_day_of(now, n->tz), resume, cap, rc;
+	int today = clock_day_of(now, n->tz), resume, cap, rc, capped = 0;
 	char d[16], *why;
 
 	if (r)
@@ -278,9 +278,9 @@ on_auto_reply(struct nudge *n, struct lead *l, const struct reaction *x,
 	if (!lc_sending(l->status) && l->status != LEAD_PAUSED)
 		return AGENT_OK;
 	if (cl->return_day >= 0)
-		resume = cadence_next_business_day(n->hol, cl->return_day);
+		resume = cadence_next_business_day(lc_holidays(n, l), cl->return_day);
 	else
-		resume = cadence_add_business_days(n->hol, today,
+		resume = cadence_add_business_days(lc_holidays(n, l), today,
 		    n->cfg->ooo_pause_days);
 	if (resume <= today)
 		return AGENT_OK; /* back already */
@@ -294,45 +294,29 @@ on_auto_reply(struct nudge *n, struct lead *l, const struct reaction *x,
 		    n->cfg->ooo_pause_days);
 	if (resume > cap) {
 		char *w2;
-		resume = cadence_next_business_day(n->hol, cap);
+		resume = cadence_next_business_day(lc_holidays(n, l), cap);
 		w2 = xasprintf("%s: more than %d days away, paused for %d "
 			       "days only",
 		    why, n->cfg->ooo_max_pause, n->cfg->ooo_max_pause);
 		free(why);
 		why = w2;
+		capped = 1;
 	}
 	rc = lc_pause(n, l, resume, now, why, x->message_id, errstr);
 	log_info("%s: %s", l->email, why);
 	free(why);
 	if (rc != LC_OK)
 		return lc_rc(rc);
-	if (resume == cadence_next_business_day(n->hol, cap) || cl->review) {
-		/* the pause stands; the salesperson is asked to check it */
-		struct review rv;
-		char *err = NULL;
-
-		why = xasprintf("check the pause: %s",
-		    cl->review ? (cl->review_why ? cl->review_why : "unsure")
-			       : "a long absence, capped by ooo_max_pause");
-		memset(&rv, 0, sizeof rv);
-		rv.lead_id = l->id;
-		rv.at = now;
-		rv.message_id = (char *)x->message_id;
-		rv.sender = (char *)x->sender;
-		rv.subject = (char *)x->subject;
-		rv.guess = "auto_reply";
-		rv.signal = cl->rule;
-		rv.why = why;
-		rv.text = cl->reply_text;
-		rv.day = cl->return_day;
-		rc = store_review_add(n->st, &rv, &err);
-		free(why);
-		if (rc != STORE_OK)
-			return db_rc(rc, err, errstr);
-		if (r)
-			r->reviews++;
-	}
-	return AGENT_OK;
+	if (!capped && !cl->review)
+		return AGENT_OK;
+	/* the pause stands; the salesperson is asked to check it */
+	why = xasprintf("check the pause: %s",
+	    cl->review ? (cl->review_why ? cl->review_why : "unsure")
+		       : "a long absence, capped by ooo_max_pause");
+	rc = held(n, l, x, "auto_reply", cl->return_day, why, 0, now, r,
+	    errstr);
+	free(why);
+	return rc;
 }
 
 /* trusted_bounce: does this report cite nudge's own mail, or name a lead
@@ -591,10 +575,10 @@ react_decide(struct nudge *n, int64_t id, const char *choice, int until_day,
 		break;
 	case CLS_AUTO_REPLY:
 		if (day < 0)
-			day = cadence_add_business_days(n->hol,
+			day = cadence_add_business_days(lc_holidays(n, l),
 			    clock_day_of(now, n->tz), n->cfg->ooo_pause_days);
 		else
-			day = cadence_next_business_day(n->hol, day);
+			day = cadence_next_business_day(lc_holidays(n, l), day);
 		if (lc_sending(l->status) || l->status == LEAD_PAUSED)
 			rc = lc_rc(lc_pause(n, l, day, now, why,
 			    rv->message_id, errstr));

@@ -1411,7 +1411,6 @@ touch_clear(struct touch *t)
 {
 	free(t->stage);
 	free(t->channel);
-	free(t->state);
 	free(t->outcome);
 	free(t->note);
 	free(t->message_id);
@@ -1445,7 +1444,12 @@ touch_row(sqlite3_stmt *s, struct touch *t)
 	t->stage = col_str(s, 2);
 	t->channel = col_str(s, 3);
 	t->due = (time_t)sqlite3_column_int64(s, 4);
-	t->state = col_str(s, 5);
+	{
+		/* the CHECK constraint keeps it valid; a newer program's
+		 * state reads as unknown: never sent again unseen */
+		int k = touch_state_parse((const char *)sqlite3_column_text(s, 5));
+		t->state = k >= 0 ? k : TOUCH_UNKNOWN;
+	}
 	t->outcome = col_str(s, 6);
 	t->done_at = (time_t)sqlite3_column_int64(s, 7);
 	t->note = col_str(s, 8);
@@ -1468,27 +1472,39 @@ touch_row(sqlite3_stmt *s, struct touch *t)
 	t->references = col_str(s, 17);
 }
 
-static const char *const touch_states[] = {
+static const char *const touch_states[TOUCH__COUNT] = {
     "planned", "held", "sending", "sent",    "failed",
     "unknown", "done", "missed",  "skipped",
 };
 
+const char *
+touch_state_name(int state)
+{
+	if (state < 0 || state >= TOUCH__COUNT)
+		return "?";
+	return touch_states[state];
+}
+
+int
+touch_state_parse(const char *name)
+{
+	for (int i = 0; name != NULL && i < TOUCH__COUNT; i++)
+		if (strcmp(name, touch_states[i]) == 0)
+			return i;
+	return -1;
+}
+
 static int
 touch_check(const struct touch *t, char **errstr)
 {
-	size_t i;
-
 	if (t->stage == NULL || *t->stage == '\0' || t->channel == NULL ||
 	    *t->channel == '\0') {
 		set_err(errstr, "touch: stage and channel are required");
 		return STORE_EINVAL;
 	}
-	if (t->state == NULL)
+	if (t->state >= 0 && t->state < TOUCH__COUNT)
 		return STORE_OK;
-	for (i = 0; i < sizeof(touch_states) / sizeof(touch_states[0]); i++)
-		if (strcmp(t->state, touch_states[i]) == 0)
-			return STORE_OK;
-	set_err(errstr, "touch: unknown state \"%s\"", t->state);
+	set_err(errstr, "touch: unknown state %d", t->state);
 	return STORE_EINVAL;
 }
 
@@ -1499,7 +1515,7 @@ touch_bind(sqlite3_stmt *s, const struct touch *t)
 	bind_text(s, 2, t->stage);
 	bind_text(s, 3, t->channel);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)t->due);
-	bind_text(s, 5, t->state != NULL ? t->state : "planned");
+	bind_text(s, 5, touch_states[t->state]);
 	bind_text(s, 6, t->outcome);
 	bind_time_opt(s, 7, t->done_at);
 	bind_text(s, 8, t->note);
@@ -1539,11 +1555,10 @@ store_touch_insert(struct store *st, struct touch *t, char **errstr)
 }
 
 static int
-state_is_outbox(const char *state)
+state_is_outbox(int state)
 {
-	return state != NULL &&
-	       (strcmp(state, "sending") == 0 || strcmp(state, "sent") == 0 ||
-	        strcmp(state, "failed") == 0 || strcmp(state, "unknown") == 0);
+	return state == TOUCH_SENDING || state == TOUCH_SENT ||
+	       state == TOUCH_FAILED || state == TOUCH_UNKNOWN;
 }
 
 int
@@ -1702,18 +1717,18 @@ store_touch_list_lead(struct store *st, int64_t lead_id, store_touch_cb cb,
 }
 
 int
-store_touch_list_state(struct store *st, const char *state, store_touch_cb cb,
+store_touch_list_state(struct store *st, int state, store_touch_cb cb,
                        void *arg, char **errstr)
 {
 	sqlite3_stmt *s;
 
-	if (state == NULL) {
-		set_err(errstr, "touch list: no state given");
+	if (state < 0 || state >= TOUCH__COUNT) {
+		set_err(errstr, "touch list: no such state %d", state);
 		return STORE_EINVAL;
 	}
 	if ((s = stmt_get(st, Q_TOUCH_LIST_STATE, errstr)) == NULL)
 		return STORE_EDB;
-	bind_text(s, 1, state);
+	bind_text(s, 1, touch_states[state]);
 	return touch_iter(st, Q_TOUCH_LIST_STATE, s, cb, arg, "list touches",
 	                  errstr);
 }

@@ -216,14 +216,34 @@ int store_event_list(struct store *st, int64_t lead_id, store_event_cb cb,
 
 /* ---- touches: one row per stage per channel; email touches are the outbox */
 
-/* Touch states: planned, held, sending, sent, failed, unknown, done, missed,
- * skipped.  Channels: email, call, text, visit, note, research, social. */
+/*
+ * Touch states.  The enum is what the program works with; the names exist
+ * only here, at the store's edge (and in JSON and the CLI).  Which state may
+ * follow which is lifecycle's business (lc_touch_enter()).  Channels: email,
+ * call, text, visit, note, research, social, reply.
+ */
+enum touch_state {
+	TOUCH_PLANNED = 0, /* due at t->due */
+	TOUCH_HELD,        /* not sent: t->error says why (retried) */
+	TOUCH_SENDING,     /* claimed by the outbox: the message is on disk */
+	TOUCH_SENT,
+	TOUCH_FAILED,      /* refused for good: t->error */
+	TOUCH_UNKNOWN,     /* a crash mid-send: not proven sent */
+	TOUCH_DONE,        /* a manual touch logged */
+	TOUCH_MISSED,      /* (databases before v4) */
+	TOUCH_SKIPPED,     /* the sequence stopped, or not logged in time */
+	TOUCH__COUNT
+};
+/* touch_state_name: "planned", ...; "?" for a bad value.  touch_state_parse:
+ * the inverse, -1 for an unknown name (or NULL). */
+const char *touch_state_name(int state);
+int touch_state_parse(const char *name);
 struct touch {
 	int64_t id, lead_id;
 	char *stage; /* "1".."5", "X1", "X2", ... */
 	char *channel;
 	time_t due;
-	char *state;    /* NULL on insert = "planned" */
+	int state;      /* enum touch_state (0 = TOUCH_PLANNED) */
 	char *outcome;  /* e.g. "connected", "voicemail"; may be NULL */
 	time_t done_at; /* 0 = not done */
 	char *note;
@@ -265,7 +285,7 @@ int store_touch_by_message_id(struct store *st, const char *message_id,
 int store_touch_list_lead(struct store *st, int64_t lead_id, store_touch_cb cb,
                           void *arg, char **errstr);
 /* store_touch_list_state: touches in a state, ordered by due, then id. */
-int store_touch_list_state(struct store *st, const char *state,
+int store_touch_list_state(struct store *st, int state,
                            store_touch_cb cb, void *arg, char **errstr);
 /* store_touches_due: touches in state planned or held with due <= until,
  * of the given channel (NULL = any), whose lead is active; ordered by due,

@@ -6,15 +6,17 @@
 # NUDGE_BINARY defaults to ./build/nudge relative to the repository; its
 # directory is taken as the build tree (helpers such as tests/unit/test_template
 # are made there on demand).  BENCH names select benchmarks (default: all):
-#   import agenda render classify send imap latency
-# (latency = reply-to-stop latency and idle CPU of `nudge run`, ~2 min).
-# A whole run takes about 4 minutes.  See bench/README.md for each one.
+#   import agenda render classify sisimai replytext send imap latency
+# (latency = reply-to-stop latency and idle CPU of `nudge run`, ~2 min;
+# sisimai = bounce grading and speed against Sisimai, ~1 min; replytext =
+# reply text against the talon and email_reply_parser suites, a few seconds).
+# A whole run takes about 5 minutes.  See bench/README.md for each one.
 # Environment: BENCH_CACHE (generated inputs kept between runs, default
 # /tmp/nudge-bench-cache), KEEP_TMP=1 keeps the scratch directory.
 set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
-ALL="import agenda render classify send imap latency"
+ALL="import agenda render classify sisimai replytext send imap latency"
 KNOWN=$ALL
 
 nudge=

@@ -7,7 +7,7 @@
 # its source; a forged bounce that cites nothing nudge sent leaves its lead
 # active and goes to the review queue; every change is on the timeline.
 . "$(dirname "$0")/../lib.sh"
-export MAILSTACK_EXTRA_USERS="later talk nothanks refer forged three maria"
+export MAILSTACK_EXTRA_USERS="later talk nothanks refer forged three maria away"
 ms_start
 nudge_setup
 
@@ -49,11 +49,11 @@ tick_days() {
 check "the shipped stage 4 email offers 3 = stop" grep -q '^Answers:.* 3=stop' "$NH/templates/4.email"
 check "template check accepts it" nudge template check
 
-for who in "later Lara Later" "talk Tom Talk" "nothanks Nora Nothanks" "refer Rui Refer" "forged Fay Forged" "three Theo Three"; do
+for who in "later Lara Later" "talk Tom Talk" "nothanks Nora Nothanks" "refer Rui Refer" "forged Fay Forged" "three Theo Three" "away Ada Away"; do
 	set -- $who
 	nudge --now 2026-01-06T09:00 lead add "$1@example.test" --name "$2 $3" --company "$3 Co" >/dev/null
 done
-check "stage 1 sent to six leads" bash -c "nudge --now 2026-01-06T10:00 tick | grep -q '6 sent'"
+check "stage 1 sent to seven leads" bash -c "nudge --now 2026-01-06T10:00 tick | grep -q '7 sent'"
 
 reply later@example.test "Lara Later" 1 "Tue, 6 Jan 2026 14:02:00 -0700" \
 	"Thanks for getting in touch. Not now - we are in the middle of a migration. Try me in March."
@@ -99,6 +99,21 @@ Message-ID: <never-sent-by-nudge@elsewhere.example>
 --b1--
 MSG
 deliver "$TEST_TMP/forged.eml"
+# an out-of-office naming a return eight months away
+cat >"$TEST_TMP/away.eml" <<MSG
+From: Ada Away <away@example.test>
+To: Sam Sales <sales@example.test>
+Subject: Automatic reply: $(db_query "SELECT subject FROM touches WHERE message_id = '$(msgid away@example.test 1)'")
+Date: Tue, 6 Jan 2026 10:00:09 -0700
+Message-ID: <away-ooo@mail.example>
+In-Reply-To: $(msgid away@example.test 1)
+Auto-Submitted: auto-replied
+Content-Type: text/plain; charset=utf-8
+
+Thank you for your message. I am on parental leave and will be back on
+Tuesday, September 1, 2026. I will not be reading email until then.
+MSG
+deliver "$TEST_TMP/away.eml"
 nudge --now 2026-01-07T10:00 tick >"$TEST_TMP/tick.out" 2>&1
 
 check "later: snoozed until March" bash -c "test \$(status later@example.test) = snoozed && field later@example.test paused_until | grep -q '^2026-03-0'"
@@ -111,6 +126,12 @@ check "forged bounce: it waits in the review queue" bash -c "nudge review --json
 import json, sys
 r = json.load(sys.stdin)
 assert any(x[\"lead\"] == \"forged@example.test\" and x[\"guess\"] == \"bounce_hard\" for x in r), r'"
+check "a return eight months away: paused for ooo_max_pause (60 days) only" bash -c "
+	test \$(status away@example.test) = paused && field away@example.test paused_until | grep -q '^2026-03-0'"
+check "... and the capped pause waits in the review queue" bash -c "nudge review --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert any(x[\"lead\"] == \"away@example.test\" and x[\"guess\"] == \"auto_reply\" and x[\"date\"] == \"2026-09-01\" for x in r), r'"
 check "the agenda counts what awaits review" bash -c "nudge --now 2026-01-07T10:05 agenda | grep -q 'await.* your review'"
 check "every reply leaves a reply task on the agenda" bash -c "nudge --now 2026-01-07T10:05 agenda | grep -q 'replied: .*Try me in March'"
 check "timeline: the intent and its rule are recorded" bash -c "nudge lead show later@example.test | grep -q 'intent later' && nudge lead show nothanks@example.test | grep -q 'intent stop'"

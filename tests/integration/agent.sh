@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 ms_start
 # what a reply leads to is afterreply.sh's subject; here a reply only stops
-nudge_setup after_contact none vary_times off
+nudge_setup after_contact none vary_times off country_holidays off
 
 status() { nudge lead show "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
 msgid() { db_query "SELECT message_id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = '$1' AND t.channel = 'email' AND t.stage = '$2'"; }

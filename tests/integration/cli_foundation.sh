@@ -26,9 +26,10 @@ check "config is 0600" test "$(stat -c %a "$D/config")" = 600
 check "database is 0600" test "$(stat -c %a "$D/nudge.db")" = 600
 echo "# my edit" >>"$D/templates/1.email"
 check "init again keeps the user's files" bash -c "'$NUDGE' init '$D' && grep -q '# my edit' '$D/templates/1.email'"
-# the exact dates of 1-2-3-4-5-X: every touch at the start of its day (the
-# varied plan, hours and weekdays, is timing.sh's)
+# the exact dates of 1-2-3-4-5-X: every touch at the start of its day, no
+# public holidays (the varied plan and the country calendars are timing.sh's)
 echo "vary_times off" >>"$D/config"
+echo "country_holidays off" >>"$D/config"
 
 check "lead add" nudge --now 2026-01-07T09:00 lead add jane@acme.example \
 	--name "Jane Doe" --company Acme --phone "+1 555 0100" --set deal_size=5000 --note "met at expo"

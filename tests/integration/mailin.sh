@@ -6,8 +6,9 @@
 # changes no flag.
 . "$(dirname "$0")/../lib.sh"
 ms_start
-# exact dates and one tick a day: touches at the start of their day
-nudge_setup vary_times off
+# exact dates and one tick a day: touches at the start of their day, and
+# no public holidays in the dates the checks name
+nudge_setup vary_times off country_holidays off
 
 msgid() { db_query "SELECT message_id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = '$1' AND t.channel = 'email' AND t.stage = '$2'"; }
 status() { nudge lead show "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }

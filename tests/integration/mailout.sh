@@ -5,8 +5,9 @@
 . "$(dirname "$0")/../lib.sh"
 export MAILSTACK_EXTRA_USERS="retry hostile hostile2 capped mid1 mid2 mid3"
 ms_start
-# exact dates and one tick a day: touches at the start of their day
-nudge_setup vary_times off
+# exact dates and one tick a day: touches at the start of their day, and
+# no public holidays in the dates the checks name
+nudge_setup vary_times off country_holidays off
 
 # headers USER: one JSON object per delivered message (by Date), from the maildir
 headers() {

@@ -72,6 +72,23 @@ for line in open(sys.argv[1]):
     assert t.weekday() < 5, (email, stage, t)
     assert 8 <= t.hour < 18, (email, stage, t)
 PY
+check "nothing sent on a public holiday of the lead's country" python3 - "$TEST_TMP/touches" <<'PY'
+import sys, datetime, zoneinfo
+off = {"Europe/London": {"2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31"},
+       "Europe/Berlin": {"2026-04-03", "2026-04-06", "2026-05-01", "2026-05-14", "2026-05-25", "2026-10-03"},
+       "Asia/Tokyo": {"2026-04-29", "2026-05-04", "2026-05-05", "2026-05-06", "2026-07-20", "2026-09-21", "2026-09-22", "2026-09-23"},
+       "America/New_York": {"2026-05-25", "2026-06-19", "2026-07-03", "2026-09-07"},
+       "America/Los_Angeles": {"2026-05-25", "2026-06-19", "2026-07-03", "2026-09-07"}}
+planned_on_holiday = 0
+for line in open(sys.argv[1]):
+    email, tz, stage, due, done = line.rstrip("\n").split("|")
+    z = zoneinfo.ZoneInfo(tz)
+    d = datetime.datetime.fromtimestamp(int(due), z).date().isoformat()
+    assert d not in off[tz], (email, stage, "planned on", d)
+    if done:
+        d = datetime.datetime.fromtimestamp(int(done), z).date().isoformat()
+        assert d not in off[tz], (email, stage, "sent on", d)
+PY
 
 # a lead that arrives at 16:55 on a Friday, its time: touch 1 on Monday morning
 nudge --now 2026-03-27T16:55:00+01:00 lead add fri@example.test --name "Friday Late" --tz Europe/Berlin >/dev/null

@@ -78,7 +78,7 @@ count_open(const struct touch *t, const struct lead *l, void *arg)
 	struct counts *c = arg;
 
 	(void)l;
-	if (strcmp(t->state, "planned") != 0)
+	if (t->state != TOUCH_PLANNED)
 		return 0;
 	c->open++;
 	if (strcmp(t->channel, "email") == 0)
@@ -368,6 +368,45 @@ test_contact_without_after_contact(void **state)
 	lc_free(&n);
 }
 
+/* the touch table, written out: every allowed and every refused move */
+static void
+test_touch_table(void **state)
+{
+	static const char *const row[TOUCH__COUNT] = {
+	    [TOUCH_PLANNED] = "held sending done skipped missed",
+	    [TOUCH_HELD] = "planned sending done skipped",
+	    [TOUCH_SENDING] = "sent failed unknown planned",
+	    [TOUCH_FAILED] = "planned sent",
+	    [TOUCH_UNKNOWN] = "planned sent",
+	    [TOUCH_SENT] = "",
+	    [TOUCH_DONE] = "",
+	    [TOUCH_MISSED] = "",
+	    [TOUCH_SKIPPED] = "",
+	};
+	struct touch t;
+
+	(void)state;
+	memset(&t, 0, sizeof t);
+	t.stage = "1";
+	t.channel = "email";
+	for (int from = 0; from < TOUCH__COUNT; from++)
+		for (int to = 0; to < TOUCH__COUNT; to++) {
+			int want = from == to ||
+			           listed(row[from], touch_state_name(to));
+			if (lc_touch_can(from, to) != want)
+				fail_msg("touch %s -> %s: got %d, want %d",
+				         touch_state_name(from),
+				         touch_state_name(to),
+				         lc_touch_can(from, to), want);
+			t.state = from;
+			assert_int_equal(lc_touch_enter(&t, to), want ? 0 : -1);
+			assert_int_equal(t.state, want ? to : from);
+		}
+	for (int s = 0; s < TOUCH__COUNT; s++)
+		assert_int_equal(touch_state_parse(touch_state_name(s)), s);
+	assert_int_equal(touch_state_parse("lost"), -1);
+}
+
 static void
 test_snooze_cold_and_won(void **state)
 {
@@ -409,6 +448,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_touch_table),
 	    cmocka_unit_test(test_enter_walk),
 	    cmocka_unit_test(test_suppress_and_skip),
 	    cmocka_unit_test(test_reply_intents),

@@ -250,7 +250,7 @@ test_migrate_v1_v2(void **state)
 	lead_free(l);
 	assert_int_equal(store_touch_insert(st, &t, NULL), STORE_OK);
 	assert_int_equal(store_touch_get(st, t.id, &got, NULL), STORE_OK);
-	assert_string_equal(got->state, "planned");
+	assert_int_equal(got->state, TOUCH_PLANNED);
 	touch_free(got);
 	store_close(st);
 	free(path);
@@ -562,7 +562,8 @@ add_touch(struct store *st, int64_t lead, const char *stage,
 	t.stage = (char *)stage;
 	t.channel = (char *)channel;
 	t.due = due;
-	t.state = (char *)tstate;
+	t.state = tstate ? touch_state_parse(tstate) : TOUCH_PLANNED;
+	assert_true(t.state >= 0);
 	assert_int_equal(store_touch_insert(st, &t, NULL), STORE_OK);
 	return t.id;
 }
@@ -596,7 +597,7 @@ test_touch_roundtrip(void **state)
 	(void)state;
 	tid = add_touch(st, lead, "1", "email", 1000, NULL);
 	assert_int_equal(store_touch_get(st, tid, &got, NULL), STORE_OK);
-	assert_string_equal(got->state, "planned");
+	assert_int_equal(got->state, TOUCH_PLANNED);
 	assert_null(got->message);
 	assert_int_equal(got->done_at, 0);
 	touch_free(got);
@@ -606,7 +607,7 @@ test_touch_roundtrip(void **state)
 	t.stage = "1";
 	t.channel = "email";
 	t.due = 1000;
-	t.state = "sending";
+	t.state = TOUCH_SENDING;
 	t.message_id = "<m1@nudge>";
 	t.subject = "Quick question";
 	t.message = (char *)msg;
@@ -624,7 +625,7 @@ test_touch_roundtrip(void **state)
 	assert_int_equal(
 	    store_touch_by_message_id(st, "<m1@nudge>", &got, NULL), STORE_OK);
 	assert_int_equal(got->id, tid);
-	assert_string_equal(got->state, "sending");
+	assert_int_equal(got->state, TOUCH_SENDING);
 	assert_int_equal(got->message_len, sizeof(msg) - 1);
 	assert_memory_equal(got->message, msg, sizeof(msg));
 	assert_string_equal(got->subject, "Quick question");
@@ -647,9 +648,9 @@ test_touch_roundtrip(void **state)
 	t.id = 0;
 	assert_int_equal(store_touch_insert(st, &t, NULL), STORE_EEXIST);
 	t.message_id = NULL;
-	t.state = "lost";
+	t.state = 42;
 	assert_int_equal(store_touch_insert(st, &t, NULL), STORE_EINVAL);
-	t.state = NULL;
+	t.state = TOUCH_PLANNED;
 	t.lead_id = 4242;
 	assert_int_equal(store_touch_insert(st, &t, NULL), STORE_ENOTFOUND);
 	t.lead_id = lead;
@@ -702,7 +703,7 @@ test_touches_due(void **state)
 
 	memset(&nm, 0, sizeof(nm));
 	assert_int_equal(
-	    store_touch_list_state(st, "held", touch_ids_cb, &nm, NULL),
+	    store_touch_list_state(st, TOUCH_HELD, touch_ids_cb, &nm, NULL),
 	    STORE_OK);
 	snprintf(want, sizeof(want), "%lld:1:a@x.org ", (long long)t3);
 	assert_string_equal(nm.s, want);
@@ -755,7 +756,7 @@ claim_cb(const struct touch *t, const struct lead *l, void *arg)
 	    store_touches_due(r->st, 1000, NULL, count_cb, &inner, NULL),
 	    STORE_OK);
 	assert_true(inner >= 1);
-	c.state = "sending";
+	c.state = TOUCH_SENDING;
 	assert_int_equal(store_touch_update(r->st, &c, NULL), STORE_OK);
 	snprintf(sql, sizeof(sql), "SELECT state FROM touches WHERE id = %lld",
 	         (long long)t->id);
@@ -863,24 +864,24 @@ test_skip_unlogged(void **state)
 	assert_int_equal(store_touch_skip_unlogged(st, 150, &n, NULL), STORE_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_touch_get(st, call1, &t, NULL), STORE_OK);
-	assert_string_equal(t->state, "skipped");
+	assert_int_equal(t->state, TOUCH_SKIPPED);
 	assert_string_equal(t->outcome, "not logged");
 	touch_free(t);
 	assert_int_equal(store_touch_get(st, email1, &t, NULL), STORE_OK);
-	assert_string_equal(t->state, "planned");
+	assert_int_equal(t->state, TOUCH_PLANNED);
 	touch_free(t);
 	assert_int_equal(store_touch_get(st, reply1, &t, NULL), STORE_OK);
-	assert_string_equal(t->state, "planned");
+	assert_int_equal(t->state, TOUCH_PLANNED);
 	touch_free(t);
 	assert_int_equal(store_touch_get(st, note2, &t, NULL), STORE_OK);
-	assert_string_equal(t->state, "planned");
+	assert_int_equal(t->state, TOUCH_PLANNED);
 	touch_free(t);
 	/* a task of another sequence is not compared by stage: only its own
 	 * due date counts */
 	assert_int_equal(store_touch_skip_unlogged(st, 250, &n, NULL), STORE_OK);
 	assert_int_equal(n, 1); /* note2 */
 	assert_int_equal(store_touch_get(st, call_b1, &t, NULL), STORE_OK);
-	assert_string_equal(t->state, "planned");
+	assert_int_equal(t->state, TOUCH_PLANNED);
 	touch_free(t);
 	assert_int_equal(store_touch_count_unlogged(st, &n, NULL), STORE_OK);
 	assert_int_equal(n, 2);
@@ -964,7 +965,7 @@ test_sent_queries(void **state)
 	(void)state;
 	t.lead_id = a;
 	t.channel = "email";
-	t.state = "sent";
+	t.state = TOUCH_SENT;
 	t.stage = "1";
 	t.subject = "Hello";
 	t.message_id = "<1@n>";
@@ -980,20 +981,20 @@ test_sent_queries(void **state)
 	t.message_id = "<3@n>";
 	t.done_at = 3000;
 	t.value_item = "v2";
-	t.state = "unknown";
+	t.state = TOUCH_UNKNOWN;
 	assert_int_equal(store_touch_insert(st, &t, NULL), STORE_OK);
 	t.stage = "X2";
 	t.message_id = NULL;
 	t.done_at = 0;
 	t.value_item = "v3";
-	t.state = "planned";
+	t.state = TOUCH_PLANNED;
 	assert_int_equal(store_touch_insert(st, &t, NULL), STORE_OK);
 	t.lead_id = b;
 	t.stage = "1";
 	t.message_id = "<4@n>";
 	t.done_at = 2500;
 	t.value_item = NULL;
-	t.state = "sent";
+	t.state = TOUCH_SENT;
 	assert_int_equal(store_touch_insert(st, &t, NULL), STORE_OK);
 
 	assert_int_equal(store_touch_count_sent_since(st, 2000, &n, NULL),
