@@ -12,10 +12,11 @@
 #include "log.h"
 #include "mime.h"
 
-/* cls_set_rule: the rule that decided is pre + name + post (name may be NULL). */
+/* cls_set_rule: the rule that decided is pre + name + post (name may be NULL).
+ */
 void
 cls_set_rule(struct classification *out, const char *pre, const char *name,
-    const char *post)
+             const char *post)
 {
 	free(out->rule);
 	out->rule = xasprintf("%s%s%s", pre, name ? name : "", post);
@@ -141,10 +142,10 @@ return_day(struct ctx *x, const char *tz, struct classification *out)
 
 	all =
 	    xasprintf("%s\n%s", x->subject != NULL ? x->subject : "", x->text);
-	day = cls_return_day(all, x->msg_day,
-	                     cls_day_first(all, x->from_addr,
-	                                   mime_header(x->m, "Date")),
-	                     &stale);
+	day = cls_return_day(
+	    all, x->msg_day,
+	    cls_day_first(all, x->from_addr, mime_header(x->m, "Date")),
+	    &stale);
 	free(all);
 	if (day < 0 && (ap = mime_header(x->m, "X-Apple-Criteria")) != NULL &&
 	    (e = strstr(ap, "endDate=")) != NULL) {
@@ -174,19 +175,32 @@ static size_t words(const char *s);
 static int
 service_addr(const char *a)
 {
-	static const char *local[] = {"noreply", "no-reply", "no_reply",
-	                              "donotreply", "do-not-reply",
-	                              "notification", "notify", "mailer",
-	                              "invitations", "messages-noreply",
-	                              "drive-shares", "calendar-server",
-	                              "dse", "echosign", "adobesign",
-	                              "support", "alerts", "news", NULL};
+	static const char *local[] = {"noreply",
+	                              "no-reply",
+	                              "no_reply",
+	                              "donotreply",
+	                              "do-not-reply",
+	                              "notification",
+	                              "notify",
+	                              "mailer",
+	                              "invitations",
+	                              "messages-noreply",
+	                              "drive-shares",
+	                              "calendar-server",
+	                              "dse",
+	                              "echosign",
+	                              "adobesign",
+	                              "support",
+	                              "alerts",
+	                              "news",
+	                              NULL};
 	static const char *domains[] = {
-	    "google.com", "docusign.net", "docusign.com", "dropbox.com",
-	    "dropboxmail.com", "box.com", "linkedin.com", "calendly.com",
-	    "sharepointonline.com", "microsoft.com", "hellosign.com",
-	    "adobesign.com", "echosign.com", "zendesk.com", "freshdesk.com",
-	    "atlassian.net", "onedrive.com", NULL};
+	    "google.com",    "docusign.net",    "docusign.com",
+	    "dropbox.com",   "dropboxmail.com", "box.com",
+	    "linkedin.com",  "calendly.com",    "sharepointonline.com",
+	    "microsoft.com", "hellosign.com",   "adobesign.com",
+	    "echosign.com",  "zendesk.com",     "freshdesk.com",
+	    "atlassian.net", "onedrive.com",    NULL};
 	const char *at = strchr(a, '@');
 	size_t n;
 	int k;
@@ -231,8 +245,8 @@ person_behind(struct ctx *x, const char *prefer)
 /* ics_value: the value of property name (with parameters) in an unfolded
  * iCalendar text, copied to buf; params (up to the ':') to pbuf. */
 static int
-ics_prop(const char *ics, const char *name, size_t nth, char *pbuf,
-         size_t plen, char *vbuf, size_t vlen)
+ics_prop(const char *ics, const char *name, size_t nth, char *pbuf, size_t plen,
+         char *vbuf, size_t vlen)
 {
 	const char *p = ics, *e, *colon;
 	size_t n = strlen(name), k;
@@ -241,7 +255,8 @@ ics_prop(const char *ics, const char *name, size_t nth, char *pbuf,
 		e = strchr(p, '\n');
 		if (e == NULL)
 			e = p + strlen(p);
-		if (strncasecmp(p, name, n) == 0 && (p[n] == ':' || p[n] == ';')) {
+		if (strncasecmp(p, name, n) == 0 &&
+		    (p[n] == ':' || p[n] == ';')) {
 			if (nth-- == 0) {
 				colon = memchr(p + n, ':', (size_t)(e - p - n));
 				if (colon == NULL)
@@ -269,15 +284,21 @@ ics_prop(const char *ics, const char *name, size_t nth, char *pbuf,
 /* decline_note: does the new text of a declined invitation hold a note
  * from the person?  Calendar systems' own wording is not one. */
 static int
-decline_note(const char *b)
+decline_note(struct ctx *x)
 {
-	static const char *stock[] = {
-	    "has declined this invitation", "declined this invitation",
-	    "invitation from google calendar", "hat diese einladung abgelehnt",
-	    "a refusé cette invitation", "ha rechazado esta invitación",
-	    "ha rifiutato questo invito", "recusou este convite",
-	    "har tackat nej", "odrzucił", "heeft deze uitnodiging afgewezen",
-	    NULL};
+	static const char *stock[] = {"has declined this invitation",
+	                              "declined this invitation",
+	                              "invitation from google calendar",
+	                              "hat diese einladung abgelehnt",
+	                              "a refusé cette invitation",
+	                              "ha rechazado esta invitación",
+	                              "ha rifiutato questo invito",
+	                              "recusou este convite",
+	                              "har tackat nej",
+	                              "odrzucił",
+	                              "heeft deze uitnodiging afgewezen",
+	                              NULL};
+	const char *b = cls_ctx_body(x);
 	int k;
 
 	if (b == NULL || words(b) <= 2)
@@ -290,8 +311,15 @@ decline_note(const char *b)
 		return 1;
 	for (k = 0; stock[k] != NULL; k++)
 		if (cls_ci_strstr(b, stock[k]) != NULL)
-			return 0;
-	return 1;
+			break;
+	if (stock[k] == NULL)
+		return 1;
+	/* the system's wording with a note inside it: a note says what the
+	 * person wants ("not me - talk to Eva") */
+	return cls_run_rules_class(x, CLS_INTENT0 + INTENT_STOP) >= 0 ||
+	       cls_run_rules_class(x, CLS_INTENT0 + INTENT_REFERRAL) >= 0 ||
+	       cls_run_rules_class(x, CLS_INTENT0 + INTENT_LATER) >= 0 ||
+	       cls_run_rules_class(x, CLS_INTENT0 + INTENT_NOT_FIT) >= 0;
 }
 
 /* mailto: the address of a "mailto:a@b" value, lowercased, malloc'd */
@@ -344,8 +372,9 @@ calendar(struct ctx *x, struct classification *out)
 
 	for (i = 0; i < np; i++) {
 		const struct mime_part *q = mime_part(x->m, i);
-		if (q != NULL && (strcmp(q->content_type, "text/calendar") == 0 ||
-		                  strcmp(q->content_type, "application/ics") == 0)) {
+		if (q != NULL &&
+		    (strcmp(q->content_type, "text/calendar") == 0 ||
+		     strcmp(q->content_type, "application/ics") == 0)) {
 			pt = q;
 			break;
 		}
@@ -414,7 +443,7 @@ calendar(struct ctx *x, struct classification *out)
 			set_review(out, "meeting declined");
 			/* a note with the decline ("not this week, how about
 			 * the 14th?") is a person answering */
-			if (decline_note(cls_ctx_body(x)))
+			if (decline_note(x))
 				out->cls = CLS_HUMAN_REPLY;
 		}
 		rc = 1;
@@ -474,12 +503,13 @@ static int
 negated(const char *t, size_t start, size_t end)
 {
 	static const char *neg[] = {
-	    "don't", "dont", "do not", "never", "not", "no", "nicht", "kein",
-	    "keine", "nie", "niemals", "ne", "n'", "pas", "jamais", "non",
-	    "nunca", "niet", "geen", "nooit", "não", "nao", "inte", "aldrig",
-	    "ej", "mai", "wouldn't", "won't", "didn't", "doesn't", "without",
-	    "ohne", "sans", "sin", "senza", "sem", "utan", "bez", "zonder",
-	    NULL};
+	    "don't",   "dont",  "do not",   "never", "not",     "no",
+	    "nicht",   "kein",  "keine",    "nie",   "niemals", "ne",
+	    "n'",      "pas",   "jamais",   "non",   "nunca",   "niet",
+	    "geen",    "nooit", "não",      "nao",   "inte",    "aldrig",
+	    "ej",      "mai",   "wouldn't", "won't", "didn't",  "doesn't",
+	    "without", "ohne",  "sans",     "sin",   "senza",   "sem",
+	    "utan",    "bez",   "zonder",   NULL};
 	size_t b = start > 60 ? start - 60 : 0, e = 0, i;
 	char *seg, *lo;
 	const char *p;
@@ -515,6 +545,52 @@ negated(const char *t, size_t start, size_t end)
 	}
 	free(seg);
 	free(lo);
+	return r;
+}
+
+/*
+ * greets_recipient: does the new text's first line greet the salesperson
+ * by the first name of the To display name ("Hi Dana,")?  "Seller, Dana"
+ * gives Dana.
+ */
+static int
+greets_recipient(struct ctx *x)
+{
+	const char *v = mime_header_raw(x->m, "To"), *b, *p, *comma;
+	char *addr = NULL, *name = NULL, first[64], line[160];
+	size_t n, k;
+	int r = 0;
+
+	if (v == NULL || mime_addr_parse(v, &addr, &name) != MIME_OK ||
+	    name == NULL)
+		goto out;
+	p = name;
+	if ((comma = strchr(name, ',')) != NULL)
+		p = comma + 1;
+	while (*p == ' ' || *p == '"')
+		p++;
+	for (n = 0;
+	     p[n] != '\0' && p[n] != ' ' && p[n] != '"' && n < sizeof first - 1;
+	     n++)
+		first[n] = p[n];
+	first[n] = '\0';
+	if (n < 2 || (b = cls_ctx_body(x)) == NULL)
+		goto out;
+	k = strcspn(b, "\n");
+	if (k >= sizeof line)
+		k = sizeof line - 1;
+	memcpy(line, b, k);
+	line[k] = '\0';
+	for (p = line; (p = cls_ci_strstr(p, first)) != NULL; p++)
+		if ((p == line || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum((unsigned char)p[n]) &&
+		    (unsigned char)p[n] < 0x80) {
+			r = 1;
+			break;
+		}
+out:
+	free(addr);
+	free(name);
 	return r;
 }
 
@@ -570,17 +646,24 @@ text_of(const struct mime_msg *m, char **own)
 	const char *t = mime_text(m);
 	size_t i, np = mime_nparts(m), k;
 	const struct mime_part *pt;
+	char *copy;
+	int plain = 0;
 
 	*own = NULL;
 	if (t == NULL)
 		return "";
-	/* mime_text is a copy of the chosen part's body up to its first NUL
-	 * (mime.c uses xstrdup there): find that part by its content */
+	/* mime_text is a copy of the chosen text/plain body up to its first
+	 * NUL (mime.c copies it as a string), or the first text/html body
+	 * rendered as text: find that part by its content */
 	for (i = 0; i < np; i++) {
 		pt = mime_part(m, i);
 		if (pt == NULL || pt->body == NULL ||
 		    strcmp(pt->content_type, "text/plain") != 0 ||
-		    strcmp(pt->body, t) != 0)
+		    (pt->disposition != NULL &&
+		     strcmp(pt->disposition, "attachment") == 0))
+			continue;
+		plain = 1;
+		if (strcmp(pt->body, t) != 0)
 			continue;
 		if (pt->body_len > strlen(t)) {
 			*own = xmalloc(pt->body_len + 1);
@@ -589,6 +672,26 @@ text_of(const struct mime_msg *m, char **own)
 				if ((*own)[k] == '\0')
 					(*own)[k] = ' ';
 			(*own)[pt->body_len] = '\0';
+			return *own;
+		}
+		break;
+	}
+	for (i = 0; !plain && i < np; i++) {
+		pt = mime_part(m, i);
+		if (pt == NULL || pt->body == NULL ||
+		    strcmp(pt->content_type, "text/html") != 0 ||
+		    (pt->disposition != NULL &&
+		     strcmp(pt->disposition, "attachment") == 0))
+			continue;
+		if (memchr(pt->body, '\0', pt->body_len) != NULL) {
+			copy = xmalloc(pt->body_len + 1);
+			memcpy(copy, pt->body, pt->body_len);
+			for (k = 0; k < pt->body_len; k++)
+				if (copy[k] == '\0')
+					copy[k] = ' ';
+			copy[pt->body_len] = '\0';
+			*own = mime_html_to_text(copy, pt->body_len);
+			free(copy);
 			return *own;
 		}
 		break;
@@ -693,7 +796,16 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	}
 	if (has_part(m, "message/feedback-report"))
 		goto arf;
-	/* 2. bounces without a DSN */
+	/* 2. bounces without a DSN (a mail system's "Delivered:" notice
+	 * comes from postmaster too) */
+	if (x.subject != NULL &&
+	    (strncasecmp(x.subject, "Delivered:", 10) == 0 ||
+	     strncasecmp(x.subject, "Relayed:", 8) == 0)) {
+		out->cls = CLS_OTHER;
+		out->signal = xstrdup("delivery-success");
+		cls_set_rule(out, "delivered-subject", NULL, "");
+		goto done;
+	}
 	if (bounce_sender(x.from)) {
 		cls_decide_bounce(&x, out, "bounce-sender");
 		bounce = 1;
@@ -764,7 +876,8 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	/* 6. the rules */
 	if ((i = cls_run_rules(&x, cls_want_general)) >= 0) {
 		out->cls = c->rules[i].cls;
-		if (out->cls == CLS_UNSUBSCRIBE || out->cls == CLS_OPTOUT_WEAK) {
+		if (out->cls == CLS_UNSUBSCRIBE ||
+		    out->cls == CLS_OPTOUT_WEAK) {
 			opt_out(&x, out, i);
 			if (out->cls == CLS_HUMAN_REPLY)
 				goto human;
@@ -773,6 +886,15 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 		cls_set_rule(out, "rule:", c->rules[i].name, "");
 		if (c->rules[i].signal != NULL)
 			out->signal = xstrdup(c->rules[i].signal);
+		if (out->cls == CLS_AUTO_REPLY && c->rules[i].field == F_BODY &&
+		    greets_recipient(&x)) {
+			/* stock wording, but it greets the salesperson by
+			 * name: an autoresponder does not know it */
+			out->cls = CLS_HUMAN_REPLY;
+			cls_set_rule(out, "rule:", c->rules[i].name,
+			             ",greets-by-name");
+			goto human;
+		}
 		if (out->cls == CLS_AUTO_REPLY)
 			goto autoreply;
 		if (out->cls == CLS_HUMAN_REPLY)

@@ -94,13 +94,13 @@ struct classification {
 	                     has one, whatever its class; or NULL */
 	int intent;       /* human_reply: enum reply_intent, else INTENT_NONE */
 	char *intent_rule; /* the rule that decided the intent, or NULL */
-	int intent_day;   /* INTENT_LATER: clock.h day number from which to
-	                     follow up again, -1 if the reply states no time */
-	int answer;       /* human_reply whose whole new text is a bare choice
-	                     number ("2", "3."), 1..9; 0 otherwise.  The
-	                     caller maps it through the template's Answers: */
-	char **referrals; /* INTENT_REFERRAL: addresses named in the new text
-	                     (never the sender's own), lower-cased, malloc'd */
+	int intent_day;    /* INTENT_LATER: clock.h day number from which to
+	                      follow up again, -1 if the reply states no time */
+	int answer;        /* human_reply whose whole new text is a bare choice
+	                      number ("2", "3."), 1..9; 0 otherwise.  The
+	                      caller maps it through the template's Answers: */
+	char **referrals;  /* INTENT_REFERRAL: addresses named in the new text
+	                      (never the sender's own), lower-cased, malloc'd */
 	size_t nreferrals;
 	char *signal;     /* engagement or notification kind, e.g.
 	                     "calendar-invite", "calendar-accepted",

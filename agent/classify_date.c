@@ -66,6 +66,10 @@ static const struct trigger triggers[] = {
     {"reopening", T_BACK},
     {"up to and including", T_UNTIL},
     {"up to", T_UNTIL},
+    /* the end of a range "from X to Y", "du X au Y", "del X al Y" */
+    {"to", T_UNTIL},
+    {"au", T_UNTIL},
+    {"al", T_UNTIL},
     {"until", T_UNTIL},
     {"till", T_UNTIL},
     {"through", T_UNTIL},
@@ -142,10 +146,10 @@ static const struct trigger triggers[] = {
 
 static const char *fillers[] = {
     /* en */
-    "the", "on", "to", "in", "at", "of", "office", "work", "my", "desk",
-    "will", "be", "i", "i'll", "am", "inclusive", "including", "incl",
-    "and", "from", "with", "again", "available", "vacation", "holiday",
-    "leave", "is", "are", "next", "this", "coming", "office,",
+    "the", "on", "to", "in", "at", "of", "office", "work", "my", "desk", "will",
+    "be", "i", "i'll", "am", "inclusive", "including", "incl", "and", "from",
+    "with", "again", "available", "vacation", "holiday", "leave", "is", "are",
+    "next", "this", "coming", "office,",
     /* de */
     "zum", "zur", "dem", "den", "der", "einschließlich", "einschliesslich",
     "im", "büro", "buero", "erreichbar", "da", "und", "ich", "bin", "vom",
@@ -157,26 +161,26 @@ static const char *fillers[] = {
     "el", "de", "oficina", "y", "estaré", "estare", "mi", "lo", "los",
     "próximo", "proximo", "próxima", "proxima", "incluido",
     /* nl */
-    "op", "en", "met", "kantoor", "aanwezig", "ik", "ben", "van",
-    "volgende", "komende",
+    "op", "en", "met", "kantoor", "aanwezig", "ik", "ben", "van", "volgende",
+    "komende",
     /* it */
     "il", "al", "del", "sarò", "saro", "in", "ufficio", "lunedi", "prossimo",
     "incluso", "compreso",
     /* pt */
-    "o", "a", "ao", "dia", "escritório", "escritorio", "estarei", "do",
-    "da", "próximo", "próxima", "inclusive", "na", "no", "em",
+    "o", "a", "ao", "dia", "escritório", "escritorio", "estarei", "do", "da",
+    "próximo", "próxima", "inclusive", "na", "no", "em",
     /* sv */
     "på", "kontoret", "jag", "är", "nästa", "kommande", "med",
     /* pl */
     "w", "we", "biurze", "jestem", "będę", "dnia", "przyszły", "przyszłym",
-    "dans", "over", "binnen", "entro", "tra", "fra", "om", "za",
-    "kommendem", "nächstem", "diesen", "diesem", "dentro", "giorno",
-    "raggiungibile", "disponibile", "reachable", "joignable", "disponible",
-    "localizable", "disponível", "tillgänglig", "anträffbar", "dostępny",
-    "dostępna", "bereikbaar", "beschikbaar", "end", "ende", "fin", "final",
-    "finales", "fine", "slutet", "końca", "eind", "einde", "wieder",
-    "weer", "igen", "nuovo", "volta", "vuelta",
-    "następny", "najbliższy", "włącznie", "r", NULL};
+    "dans", "over", "binnen", "entro", "tra", "fra", "om", "za", "kommendem",
+    "nächstem", "diesen", "diesem", "dentro", "giorno", "raggiungibile",
+    "disponibile", "reachable", "joignable", "disponible", "localizable",
+    "disponível", "tillgänglig", "anträffbar", "dostępny", "dostępna",
+    "bereikbaar", "beschikbaar", "end", "ende", "fin", "final", "finales",
+    "fine", "slutet", "końca", "eind", "einde", "wieder", "weer", "igen",
+    "nuovo", "volta", "vuelta", "następny", "najbliższy", "włącznie", "r",
+    NULL};
 
 struct nameval {
 	const char *s;
@@ -185,25 +189,71 @@ struct nameval {
 
 static const struct nameval months[] = {
     /* en */
-    {"january", 1}, {"february", 2}, {"march", 3}, {"april", 4},
-    {"may", 5}, {"june", 6}, {"july", 7}, {"august", 8},
-    {"september", 9}, {"october", 10}, {"november", 11}, {"december", 12},
-    {"jan", 1}, {"feb", 2}, {"mar", 3}, {"apr", 4}, {"jun", 6},
-    {"jul", 7}, {"aug", 8}, {"sep", 9}, {"sept", 9}, {"oct", 10},
-    {"nov", 11}, {"dec", 12},
+    {"january", 1},
+    {"february", 2},
+    {"march", 3},
+    {"april", 4},
+    {"may", 5},
+    {"june", 6},
+    {"july", 7},
+    {"august", 8},
+    {"september", 9},
+    {"october", 10},
+    {"november", 11},
+    {"december", 12},
+    {"jan", 1},
+    {"feb", 2},
+    {"mar", 3},
+    {"apr", 4},
+    {"jun", 6},
+    {"jul", 7},
+    {"aug", 8},
+    {"sep", 9},
+    {"sept", 9},
+    {"oct", 10},
+    {"nov", 11},
+    {"dec", 12},
     /* de */
-    {"januar", 1}, {"jänner", 1}, {"februar", 2}, {"märz", 3},
-    {"maerz", 3}, {"mai", 5}, {"juni", 6}, {"juli", 7}, {"oktober", 10},
-    {"okt", 10}, {"dezember", 12}, {"dez", 12},
+    {"januar", 1},
+    {"jänner", 1},
+    {"februar", 2},
+    {"märz", 3},
+    {"maerz", 3},
+    {"mai", 5},
+    {"juni", 6},
+    {"juli", 7},
+    {"oktober", 10},
+    {"okt", 10},
+    {"dezember", 12},
+    {"dez", 12},
     /* fr */
-    {"janvier", 1}, {"février", 2}, {"fevrier", 2}, {"mars", 3},
-    {"avril", 4}, {"juin", 6}, {"juillet", 7}, {"août", 8}, {"aout", 8},
-    {"septembre", 9}, {"octobre", 10}, {"novembre", 11}, {"décembre", 12},
+    {"janvier", 1},
+    {"février", 2},
+    {"fevrier", 2},
+    {"mars", 3},
+    {"avril", 4},
+    {"juin", 6},
+    {"juillet", 7},
+    {"août", 8},
+    {"aout", 8},
+    {"septembre", 9},
+    {"octobre", 10},
+    {"novembre", 11},
+    {"décembre", 12},
     {"decembre", 12},
     /* es */
-    {"enero", 1}, {"febrero", 2}, {"marzo", 3}, {"abril", 4}, {"mayo", 5},
-    {"junio", 6}, {"julio", 7}, {"agosto", 8}, {"septiembre", 9},
-    {"setiembre", 9}, {"octubre", 10}, {"noviembre", 11},
+    {"enero", 1},
+    {"febrero", 2},
+    {"marzo", 3},
+    {"abril", 4},
+    {"mayo", 5},
+    {"junio", 6},
+    {"julio", 7},
+    {"agosto", 8},
+    {"septiembre", 9},
+    {"setiembre", 9},
+    {"octubre", 10},
+    {"noviembre", 11},
     {"diciembre", 12},
     /* reopening, in the other languages */
     {"wieder geöffnet", T_BACK},
@@ -215,106 +265,166 @@ static const struct nameval months[] = {
     {"otwieramy", T_BACK},
     {"weer open", T_BACK},
     /* nl */
-    {"januari", 1}, {"februari", 2}, {"maart", 3}, {"mei", 5},
+    {"januari", 1},
+    {"februari", 2},
+    {"maart", 3},
+    {"mei", 5},
     {"augustus", 8},
     /* it */
-    {"gennaio", 1}, {"febbraio", 2}, {"aprile", 4}, {"maggio", 5},
-    {"giugno", 6}, {"luglio", 7}, {"settembre", 9}, {"ottobre", 10},
+    {"gennaio", 1},
+    {"febbraio", 2},
+    {"aprile", 4},
+    {"maggio", 5},
+    {"giugno", 6},
+    {"luglio", 7},
+    {"settembre", 9},
+    {"ottobre", 10},
     {"dicembre", 12},
     /* pt */
-    {"janeiro", 1}, {"fevereiro", 2}, {"março", 3}, {"marco", 3},
-    {"maio", 5}, {"junho", 6}, {"julho", 7}, {"setembro", 9},
-    {"outubro", 10}, {"novembro", 11}, {"dezembro", 12},
+    {"janeiro", 1},
+    {"fevereiro", 2},
+    {"março", 3},
+    {"marco", 3},
+    {"maio", 5},
+    {"junho", 6},
+    {"julho", 7},
+    {"setembro", 9},
+    {"outubro", 10},
+    {"novembro", 11},
+    {"dezembro", 12},
     /* sv */
-    {"augusti", 8}, {"maj", 5},
+    {"augusti", 8},
+    {"maj", 5},
     /* pl: nominative and genitive */
-    {"styczeń", 1}, {"stycznia", 1}, {"luty", 2}, {"lutego", 2},
-    {"marzec", 3}, {"marca", 3}, {"kwiecień", 4}, {"kwietnia", 4},
-    {"maja", 5}, {"czerwiec", 6}, {"czerwca", 6}, {"lipiec", 7},
-    {"lipca", 7}, {"sierpień", 8}, {"sierpnia", 8}, {"wrzesień", 9},
-    {"września", 9}, {"październik", 10}, {"października", 10},
-    {"listopad", 11}, {"listopada", 11}, {"grudzień", 12},
-    {"grudnia", 12}, {"styczniu", 1}, {"lutym", 2}, {"marcu", 3},
-    {"kwietniu", 4}, {"maju", 5}, {"czerwcu", 6}, {"lipcu", 7},
-    {"sierpniu", 8}, {"wrześniu", 9}, {"październiku", 10},
-    {"listopadzie", 11}, {"grudniu", 12},
+    {"styczeń", 1},
+    {"stycznia", 1},
+    {"luty", 2},
+    {"lutego", 2},
+    {"marzec", 3},
+    {"marca", 3},
+    {"kwiecień", 4},
+    {"kwietnia", 4},
+    {"maja", 5},
+    {"czerwiec", 6},
+    {"czerwca", 6},
+    {"lipiec", 7},
+    {"lipca", 7},
+    {"sierpień", 8},
+    {"sierpnia", 8},
+    {"wrzesień", 9},
+    {"września", 9},
+    {"październik", 10},
+    {"października", 10},
+    {"listopad", 11},
+    {"listopada", 11},
+    {"grudzień", 12},
+    {"grudnia", 12},
+    {"styczniu", 1},
+    {"lutym", 2},
+    {"marcu", 3},
+    {"kwietniu", 4},
+    {"maju", 5},
+    {"czerwcu", 6},
+    {"lipcu", 7},
+    {"sierpniu", 8},
+    {"wrześniu", 9},
+    {"październiku", 10},
+    {"listopadzie", 11},
+    {"grudniu", 12},
     {NULL, 0}};
 
 static const struct nameval weekdays[] = {
-    {"sunday", 0}, {"monday", 1}, {"tuesday", 2}, {"wednesday", 3},
-    {"thursday", 4}, {"friday", 5}, {"saturday", 6},
-    {"sonntag", 0}, {"montag", 1}, {"dienstag", 2}, {"mittwoch", 3},
-    {"donnerstag", 4}, {"freitag", 5}, {"samstag", 6}, {"sonnabend", 6},
-    {"dimanche", 0}, {"lundi", 1}, {"mardi", 2}, {"mercredi", 3},
-    {"jeudi", 4}, {"vendredi", 5}, {"samedi", 6},
-    {"domingo", 0}, {"lunes", 1}, {"martes", 2}, {"miércoles", 3},
-    {"miercoles", 3}, {"jueves", 4}, {"viernes", 5}, {"sábado", 6},
-    {"sabado", 6},
-    {"zondag", 0}, {"maandag", 1}, {"dinsdag", 2}, {"woensdag", 3},
-    {"donderdag", 4}, {"vrijdag", 5}, {"zaterdag", 6},
-    {"domenica", 0}, {"lunedì", 1}, {"martedì", 2}, {"martedi", 2},
-    {"mercoledì", 3}, {"mercoledi", 3}, {"giovedì", 4}, {"giovedi", 4},
-    {"venerdì", 5}, {"venerdi", 5}, {"sabato", 6},
-    {"segunda", 1}, {"terça", 2}, {"terca", 2}, {"quarta", 3},
-    {"quinta", 4}, {"sexta", 5},
-    {"söndag", 0}, {"måndag", 1}, {"tisdag", 2}, {"onsdag", 3},
-    {"torsdag", 4}, {"fredag", 5}, {"lördag", 6},
-    {"niedziela", 0}, {"niedzielę", 0}, {"poniedziałek", 1},
-    {"wtorek", 2}, {"środa", 3}, {"środę", 3}, {"czwartek", 4},
-    {"piątek", 5}, {"sobota", 6}, {"sobotę", 6},
+    {"sunday", 0},    {"monday", 1},       {"tuesday", 2},
+    {"wednesday", 3}, {"thursday", 4},     {"friday", 5},
+    {"saturday", 6},  {"sonntag", 0},      {"montag", 1},
+    {"dienstag", 2},  {"mittwoch", 3},     {"donnerstag", 4},
+    {"freitag", 5},   {"samstag", 6},      {"sonnabend", 6},
+    {"dimanche", 0},  {"lundi", 1},        {"mardi", 2},
+    {"mercredi", 3},  {"jeudi", 4},        {"vendredi", 5},
+    {"samedi", 6},    {"domingo", 0},      {"lunes", 1},
+    {"martes", 2},    {"miércoles", 3},    {"miercoles", 3},
+    {"jueves", 4},    {"viernes", 5},      {"sábado", 6},
+    {"sabado", 6},    {"zondag", 0},       {"maandag", 1},
+    {"dinsdag", 2},   {"woensdag", 3},     {"donderdag", 4},
+    {"vrijdag", 5},   {"zaterdag", 6},     {"domenica", 0},
+    {"lunedì", 1},    {"martedì", 2},      {"martedi", 2},
+    {"mercoledì", 3}, {"mercoledi", 3},    {"giovedì", 4},
+    {"giovedi", 4},   {"venerdì", 5},      {"venerdi", 5},
+    {"sabato", 6},    {"segunda", 1},      {"terça", 2},
+    {"terca", 2},     {"quarta", 3},       {"quinta", 4},
+    {"sexta", 5},     {"söndag", 0},       {"måndag", 1},
+    {"tisdag", 2},    {"onsdag", 3},       {"torsdag", 4},
+    {"fredag", 5},    {"lördag", 6},       {"niedziela", 0},
+    {"niedzielę", 0}, {"poniedziałek", 1}, {"wtorek", 2},
+    {"środa", 3},     {"środę", 3},        {"czwartek", 4},
+    {"piątek", 5},    {"sobota", 6},       {"sobotę", 6},
     {NULL, 0}};
 
 /* small numbers written out, for "in two weeks" */
 static const struct nameval numwords[] = {
-    {"a", 1}, {"an", 1}, {"one", 1}, {"two", 2}, {"three", 3},
-    {"four", 4}, {"six", 6}, {"ein", 1}, {"eine", 1}, {"einer", 1},
-    {"einem", 1}, {"zwei", 2}, {"drei", 3}, {"vier", 4}, {"sechs", 6},
-    {"un", 1}, {"une", 1}, {"deux", 2}, {"trois", 3}, {"quatre", 4},
-    {"uno", 1}, {"una", 1}, {"dos", 2}, {"tres", 3}, {"cuatro", 4},
-    {"due", 2}, {"tre", 3}, {"quattro", 4}, {"um", 1}, {"uma", 1},
-    {"dois", 2}, {"duas", 2}, {"três", 3}, {"quatro", 4}, {"en", 1},
-    {"ett", 1}, {"två", 2}, {"tre", 3}, {"fyra", 4}, {"jeden", 1},
-    {"jedną", 1}, {"jedna", 1}, {"dwa", 2}, {"dwie", 2}, {"trzy", 3},
-    {"cztery", 4}, {"een", 1}, {"twee", 2}, {"drie", 3}, {NULL, 0}};
+    {"a", 1},      {"an", 1},    {"one", 1},     {"two", 2},    {"three", 3},
+    {"four", 4},   {"six", 6},   {"ein", 1},     {"eine", 1},   {"einer", 1},
+    {"einem", 1},  {"zwei", 2},  {"drei", 3},    {"vier", 4},   {"sechs", 6},
+    {"un", 1},     {"une", 1},   {"deux", 2},    {"trois", 3},  {"quatre", 4},
+    {"uno", 1},    {"una", 1},   {"dos", 2},     {"tres", 3},   {"cuatro", 4},
+    {"due", 2},    {"tre", 3},   {"quattro", 4}, {"um", 1},     {"uma", 1},
+    {"dois", 2},   {"duas", 2},  {"três", 3},    {"quatro", 4}, {"en", 1},
+    {"ett", 1},    {"två", 2},   {"tre", 3},     {"fyra", 4},   {"jeden", 1},
+    {"jedną", 1},  {"jedna", 1}, {"dwa", 2},     {"dwie", 2},   {"trzy", 3},
+    {"cztery", 4}, {"een", 1},   {"twee", 2},    {"drie", 3},   {NULL, 0}};
 
 /* units of "in N units": days, weeks, months (value: days, 30 = month) */
 static const struct nameval units[] = {
-    {"day", 1}, {"days", 1}, {"tag", 1}, {"tage", 1}, {"tagen", 1},
-    {"jour", 1}, {"jours", 1}, {"día", 1}, {"días", 1}, {"dia", 1},
-    {"dias", 1}, {"giorno", 1}, {"giorni", 1}, {"dag", 1}, {"dagar", 1},
-    {"dagen", 1}, {"dzień", 1}, {"dni", 1},
-    {"week", 7}, {"weeks", 7}, {"woche", 7}, {"wochen", 7},
-    {"semaine", 7}, {"semaines", 7}, {"semana", 7}, {"semanas", 7},
-    {"settimana", 7}, {"settimane", 7}, {"vecka", 7}, {"veckor", 7},
-    {"tydzień", 7}, {"tygodnie", 7}, {"tygodni", 7}, {"weken", 7},
-    {"month", 30}, {"months", 30}, {"monat", 30}, {"monate", 30},
-    {"monaten", 30}, {"mois", 30}, {"mes", 30}, {"meses", 30},
-    {"mese", 30}, {"mesi", 30}, {"mês", 30}, {"månad", 30},
-    {"månader", 30}, {"miesiąc", 30}, {"miesiące", 30}, {"miesięcy", 30},
-    {"maand", 30}, {"maanden", 30}, {NULL, 0}};
+    {"day", 1},       {"days", 1},      {"tag", 1},       {"tage", 1},
+    {"tagen", 1},     {"jour", 1},      {"jours", 1},     {"día", 1},
+    {"días", 1},      {"dia", 1},       {"dias", 1},      {"giorno", 1},
+    {"giorni", 1},    {"dag", 1},       {"dagar", 1},     {"dagen", 1},
+    {"dzień", 1},     {"dni", 1},       {"week", 7},      {"weeks", 7},
+    {"woche", 7},     {"wochen", 7},    {"semaine", 7},   {"semaines", 7},
+    {"semana", 7},    {"semanas", 7},   {"settimana", 7}, {"settimane", 7},
+    {"vecka", 7},     {"veckor", 7},    {"tydzień", 7},   {"tygodnie", 7},
+    {"tygodni", 7},   {"weken", 7},     {"month", 30},    {"months", 30},
+    {"monat", 30},    {"monate", 30},   {"monaten", 30},  {"mois", 30},
+    {"mes", 30},      {"meses", 30},    {"mese", 30},     {"mesi", 30},
+    {"mês", 30},      {"månad", 30},    {"månader", 30},  {"miesiąc", 30},
+    {"miesiące", 30}, {"miesięcy", 30}, {"maand", 30},    {"maanden", 30},
+    {NULL, 0}};
 
-static const char *tomorrow[] = {"tomorrow", "morgen",  "demain",
-                                 "mañana",   "domani",  "amanhã",
-                                 "imorgon",  "morgon", "jutro",   NULL};
+static const char *tomorrow[] = {"tomorrow", "morgen", "demain",  "mañana",
+                                 "domani",   "amanhã", "imorgon", "morgon",
+                                 "jutro",    NULL};
 
-static const char *next_week[] = {
-    "next week",        "nächste woche",    "naechste woche",
-    "kommende woche",   "semaine prochaine", "la semaine prochaine",
-    "próxima semana",   "proxima semana",   "semana que viene",
-    "la semana que viene", "volgende week", "settimana prossima",
-    "la prossima settimana", "prossima settimana", "na próxima semana",
-    "nästa vecka",      "i nästa vecka",    "w przyszłym tygodniu",
-    "przyszłym tygodniu", "następnym tygodniu", "next monday",
-    NULL};
+static const char *next_week[] = {"next week",
+                                  "nächste woche",
+                                  "naechste woche",
+                                  "kommende woche",
+                                  "semaine prochaine",
+                                  "la semaine prochaine",
+                                  "próxima semana",
+                                  "proxima semana",
+                                  "semana que viene",
+                                  "la semana que viene",
+                                  "volgende week",
+                                  "settimana prossima",
+                                  "la prossima settimana",
+                                  "prossima settimana",
+                                  "na próxima semana",
+                                  "nästa vecka",
+                                  "i nästa vecka",
+                                  "w przyszłym tygodniu",
+                                  "przyszłym tygodniu",
+                                  "następnym tygodniu",
+                                  "next monday",
+                                  NULL};
 
 /* "week 2", "KW 2", "vecka 2": an ISO week number */
-static const char *week_words[] = {"week", "kw", "kalenderwoche", "woche",
-                                   "semaine", "semana", "settimana",
-                                   "vecka", "v", "tydzień", "tygodniu",
-                                   NULL};
+static const char *week_words[] = {"week",      "kw",       "kalenderwoche",
+                                   "woche",     "semaine",  "semana",
+                                   "settimana", "vecka",    "v",
+                                   "tydzień",   "tygodniu", NULL};
 /* "il giorno 3", "el día 3": the number that follows is a day */
-static const char *day_words[] = {"giorno", "día", "dia", "dnia", "dag",
-                                  "dzień", "jour", "tag", "day", NULL};
+static const char *day_words[] = {"giorno", "día",  "dia", "dnia", "dag",
+                                  "dzień",  "jour", "tag", "day",  NULL};
 
 static int
 is_wordc(unsigned char c)
@@ -629,8 +739,8 @@ relative_at(const char *s, int msg_day, const char **endp)
  * when it names a range whose end is the last day away ("July 10-31").
  */
 static int
-parse_when(const char *s, int msg_day, int day_first, int *is_until,
-           int *stale, int *said_wday)
+parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
+           int *said_wday)
 {
 	int wday = -1, tok, v, a, b, c, m, d, y, had, dayword = 0;
 	size_t n, n2, n3;
@@ -670,7 +780,8 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until,
 			return msg_day < 0 ? -1 : msg_day + 1;
 		if (in_list(week_words, s, n)) {
 			t = skip_sp(s + n);
-			if ((v = num_at(t, &n2)) >= 1 && v <= 53 && msg_day >= 0)
+			if ((v = num_at(t, &n2)) >= 1 && v <= 53 &&
+			    msg_day >= 0)
 				return iso_week_monday(v, msg_day);
 		}
 		if (in_list(day_words, s, n))
@@ -734,7 +845,8 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until,
 				return resolve(y, m, a, msg_day, wday, stale);
 			}
 			/* "on the 4th": a day of the month alone */
-			if ((had || dayword) && a >= 1 && a <= 31 && msg_day >= 0) {
+			if ((had || dayword) && a >= 1 && a <= 31 &&
+			    msg_day >= 0) {
 				int my, mm, md, k;
 				clock_civil_from_day(msg_day, &my, &mm, &md);
 				for (k = 0; k < 3; k++) {
@@ -796,10 +908,9 @@ weekday_only:
 static int
 negation_before(const char *lt, const char *p)
 {
-	static const char *neg[] = {"not", "no", "won't", "nicht", "kein",
-	                            "keinen", "ne", "pas", "non", "não",
-	                            "inte", "nie", "niet", "geen", "without",
-	                            NULL};
+	static const char *neg[] = {
+	    "not", "no",  "won't", "nicht", "kein", "keinen", "ne",      "pas",
+	    "non", "não", "inte",  "nie",   "niet", "geen",   "without", NULL};
 	const char *b = p - 60 > lt ? p - 60 : lt, *q;
 	size_t n;
 	int k;
@@ -823,11 +934,10 @@ negation_before(const char *lt, const char *p)
 static int
 inclusive_after(const char *p)
 {
-	static const char *w[] = {"inclus", "einschlie", "incluid", "inclu",
-	                          "compres", "włącznie", "inklusive",
-	                          "including", "tot en met", "t/m",
-	                          "till och med", "t.o.m", "through", "thru",
-	                          NULL};
+	static const char *w[] = {
+	    "inclus",       "einschlie", "incluid",   "inclu",      "compres",
+	    "włącznie",     "inklusive", "including", "tot en met", "t/m",
+	    "till och med", "t.o.m",     "through",   "thru",       NULL};
 	char buf[64];
 	size_t n = strnlen(p, sizeof buf - 1);
 	int k;
@@ -942,75 +1052,165 @@ classify_return_day(const char *text, int msg_day, int uk_order)
 /* The time a "not now" names. */
 
 /* periods: "next quarter", "after the summer", "next year" ... */
-enum { P_QUARTER, P_YEAR, P_MONTH, P_SUMMER, P_AUTUMN, P_SPRING, P_WINTER,
-       P_WEEK, P_Q1, P_Q2, P_Q3, P_Q4 };
+enum {
+	P_QUARTER,
+	P_YEAR,
+	P_MONTH,
+	P_SUMMER,
+	P_AUTUMN,
+	P_SPRING,
+	P_WINTER,
+	P_WEEK,
+	P_Q1,
+	P_Q2,
+	P_Q3,
+	P_Q4
+};
 
 static const struct {
 	const char *s;
 	int p;
-} periods[] = {
-    {"next quarter", P_QUARTER},      {"nächsten quartal", P_QUARTER},
-    {"nächstes quartal", P_QUARTER},  {"kommenden quartal", P_QUARTER},
-    {"trimestre prochain", P_QUARTER}, {"prochain trimestre", P_QUARTER},
-    {"próximo trimestre", P_QUARTER}, {"proximo trimestre", P_QUARTER},
-    {"prossimo trimestre", P_QUARTER}, {"nästa kvartal", P_QUARTER},
-    {"następnym kwartale", P_QUARTER}, {"przyszłym kwartale", P_QUARTER},
-    {"volgend kwartaal", P_QUARTER},  {"volgende kwartaal", P_QUARTER},
-    {"next year", P_YEAR},            {"nächstes jahr", P_YEAR},
-    {"nächsten jahr", P_YEAR},        {"naechstes jahr", P_YEAR},
-    {"l'année prochaine", P_YEAR},    {"l'an prochain", P_YEAR},
-    {"año que viene", P_YEAR},        {"próximo año", P_YEAR},
-    {"proximo año", P_YEAR},          {"l'anno prossimo", P_YEAR},
-    {"anno prossimo", P_YEAR},        {"prossimo anno", P_YEAR},
-    {"próximo ano", P_YEAR},          {"proximo ano", P_YEAR},
-    {"ano que vem", P_YEAR},          {"nästa år", P_YEAR},
-    {"przyszłym roku", P_YEAR},       {"następnym roku", P_YEAR},
-    {"volgend jaar", P_YEAR},         {"new year", P_YEAR},
-    {"next month", P_MONTH},          {"nächsten monat", P_MONTH},
-    {"nächster monat", P_MONTH},      {"mois prochain", P_MONTH},
-    {"próximo mes", P_MONTH},         {"mes que viene", P_MONTH},
-    {"prossimo mese", P_MONTH},       {"mese prossimo", P_MONTH},
-    {"próximo mês", P_MONTH},         {"nästa månad", P_MONTH},
-    {"przyszłym miesiącu", P_MONTH},  {"volgende maand", P_MONTH},
-    {"after the summer", P_SUMMER},   {"after summer", P_SUMMER},
-    {"nach dem sommer", P_SUMMER},    {"nach den sommerferien", P_SUMMER},
-    {"après l'été", P_SUMMER},        {"apres l'ete", P_SUMMER},
-    {"después del verano", P_SUMMER}, {"despues del verano", P_SUMMER},
-    {"dopo l'estate", P_SUMMER},      {"depois do verão", P_SUMMER},
-    {"após o verão", P_SUMMER},       {"efter sommaren", P_SUMMER},
-    {"po wakacjach", P_SUMMER},       {"po lecie", P_SUMMER},
-    {"na de zomer", P_SUMMER},        {"in the fall", P_AUTUMN},
-    {"in the autumn", P_AUTUMN},      {"im herbst", P_AUTUMN},
-    {"à l'automne", P_AUTUMN},        {"en otoño", P_AUTUMN},
-    {"in autunno", P_AUTUMN},         {"no outono", P_AUTUMN},
-    {"i höst", P_AUTUMN},             {"jesienią", P_AUTUMN},
-    {"in het najaar", P_AUTUMN},      {"in the spring", P_SPRING},
-    {"im frühjahr", P_SPRING},        {"im frühling", P_SPRING},
-    {"au printemps", P_SPRING},       {"en primavera", P_SPRING},
-    {"in primavera", P_SPRING},       {"na primavera", P_SPRING},
-    {"i vår", P_SPRING},              {"wiosną", P_SPRING},
-    {"in het voorjaar", P_SPRING},    {"in the new year", P_YEAR},
-    {"nach neujahr", P_YEAR},         {"efter nyår", P_YEAR},
-    {"after the new year", P_YEAR},   {"après le nouvel an", P_YEAR},
-    {"después de año nuevo", P_YEAR}, {"dopo capodanno", P_YEAR},
-    {"depois do ano novo", P_YEAR},   {"po nowym roku", P_YEAR},
-    {"na de jaarwisseling", P_YEAR},  {"na nieuwjaar", P_YEAR},
-    /* "after the holidays" names no date: which holidays? */
-    {"in q1", P_Q1}, {"in q2", P_Q2}, {"in q3", P_Q3}, {"in q4", P_Q4},
-    {"im q1", P_Q1}, {"im q2", P_Q2}, {"im q3", P_Q3}, {"im q4", P_Q4},
-    {"au t1", P_Q1}, {"au t2", P_Q2}, {"au t3", P_Q3}, {"au t4", P_Q4},
-    {"premier trimestre", P_Q1}, {"deuxième trimestre", P_Q2},
-    {"troisième trimestre", P_Q3}, {"quatrième trimestre", P_Q4},
-    {"first quarter", P_Q1}, {"second quarter", P_Q2},
-    {"third quarter", P_Q3}, {"fourth quarter", P_Q4},
-    {"primer trimestre", P_Q1}, {"segundo trimestre", P_Q2},
-    {"tercer trimestre", P_Q3}, {"cuarto trimestre", P_Q4},
-    {"primo trimestre", P_Q1}, {"secondo trimestre", P_Q2},
-    {"terzo trimestre", P_Q3}, {"quarto trimestre", P_Q4},
-    {"primeiro trimestre", P_Q1}, {"terceiro trimestre", P_Q3},
-    {"ersten quartal", P_Q1}, {"zweiten quartal", P_Q2},
-    {"dritten quartal", P_Q3}, {"vierten quartal", P_Q4},         {"in the winter", P_WINTER},
-    {NULL, 0}};
+} periods[] = {{"next quarter", P_QUARTER},
+               {"nächsten quartal", P_QUARTER},
+               {"nächstes quartal", P_QUARTER},
+               {"kommenden quartal", P_QUARTER},
+               {"trimestre prochain", P_QUARTER},
+               {"prochain trimestre", P_QUARTER},
+               {"próximo trimestre", P_QUARTER},
+               {"proximo trimestre", P_QUARTER},
+               {"prossimo trimestre", P_QUARTER},
+               {"nästa kvartal", P_QUARTER},
+               {"następnym kwartale", P_QUARTER},
+               {"przyszłym kwartale", P_QUARTER},
+               {"volgend kwartaal", P_QUARTER},
+               {"volgende kwartaal", P_QUARTER},
+               {"next year", P_YEAR},
+               {"nächstes jahr", P_YEAR},
+               {"nächsten jahr", P_YEAR},
+               {"naechstes jahr", P_YEAR},
+               {"l'année prochaine", P_YEAR},
+               {"l'an prochain", P_YEAR},
+               {"año que viene", P_YEAR},
+               {"próximo año", P_YEAR},
+               {"proximo año", P_YEAR},
+               {"l'anno prossimo", P_YEAR},
+               {"anno prossimo", P_YEAR},
+               {"prossimo anno", P_YEAR},
+               {"próximo ano", P_YEAR},
+               {"proximo ano", P_YEAR},
+               {"ano que vem", P_YEAR},
+               {"nästa år", P_YEAR},
+               {"przyszłym roku", P_YEAR},
+               {"następnym roku", P_YEAR},
+               {"volgend jaar", P_YEAR},
+               {"new year", P_YEAR},
+               {"next month", P_MONTH},
+               {"nächsten monat", P_MONTH},
+               {"nächster monat", P_MONTH},
+               {"mois prochain", P_MONTH},
+               {"próximo mes", P_MONTH},
+               {"mes que viene", P_MONTH},
+               {"prossimo mese", P_MONTH},
+               {"mese prossimo", P_MONTH},
+               {"próximo mês", P_MONTH},
+               {"nästa månad", P_MONTH},
+               {"przyszłym miesiącu", P_MONTH},
+               {"volgende maand", P_MONTH},
+               {"after the summer", P_SUMMER},
+               {"after summer", P_SUMMER},
+               {"nach dem sommer", P_SUMMER},
+               {"nach den sommerferien", P_SUMMER},
+               {"après l'été", P_SUMMER},
+               {"apres l'ete", P_SUMMER},
+               {"después del verano", P_SUMMER},
+               {"despues del verano", P_SUMMER},
+               {"dopo l'estate", P_SUMMER},
+               {"depois do verão", P_SUMMER},
+               {"após o verão", P_SUMMER},
+               {"efter sommaren", P_SUMMER},
+               {"po wakacjach", P_SUMMER},
+               {"po lecie", P_SUMMER},
+               {"na de zomer", P_SUMMER},
+               {"in the fall", P_AUTUMN},
+               {"in the autumn", P_AUTUMN},
+               {"im herbst", P_AUTUMN},
+               {"à l'automne", P_AUTUMN},
+               {"en otoño", P_AUTUMN},
+               {"in autunno", P_AUTUMN},
+               {"no outono", P_AUTUMN},
+               {"i höst", P_AUTUMN},
+               {"jesienią", P_AUTUMN},
+               {"in het najaar", P_AUTUMN},
+               {"in the spring", P_SPRING},
+               {"im frühjahr", P_SPRING},
+               {"im frühling", P_SPRING},
+               {"au printemps", P_SPRING},
+               {"en primavera", P_SPRING},
+               {"in primavera", P_SPRING},
+               {"na primavera", P_SPRING},
+               {"i vår", P_SPRING},
+               {"wiosną", P_SPRING},
+               {"in het voorjaar", P_SPRING},
+               {"in the new year", P_YEAR},
+               {"nach neujahr", P_YEAR},
+               {"efter nyår", P_YEAR},
+               {"after the new year", P_YEAR},
+               {"après le nouvel an", P_YEAR},
+               {"después de año nuevo", P_YEAR},
+               {"dopo capodanno", P_YEAR},
+               {"depois do ano novo", P_YEAR},
+               {"po nowym roku", P_YEAR},
+               {"na de jaarwisseling", P_YEAR},
+               {"na nieuwjaar", P_YEAR},
+               /* "after the holidays" names no date: which holidays? */
+               {"in q1", P_Q1},
+               {"in q2", P_Q2},
+               {"in q3", P_Q3},
+               {"in q4", P_Q4},
+               {"im q1", P_Q1},
+               {"im q2", P_Q2},
+               {"im q3", P_Q3},
+               {"im q4", P_Q4},
+               {"au t1", P_Q1},
+               {"au t2", P_Q2},
+               {"au t3", P_Q3},
+               {"au t4", P_Q4},
+               {"premier trimestre", P_Q1},
+               {"deuxième trimestre", P_Q2},
+               {"troisième trimestre", P_Q3},
+               {"quatrième trimestre", P_Q4},
+               {"first quarter", P_Q1},
+               {"second quarter", P_Q2},
+               {"third quarter", P_Q3},
+               {"fourth quarter", P_Q4},
+               {"primer trimestre", P_Q1},
+               {"segundo trimestre", P_Q2},
+               {"tercer trimestre", P_Q3},
+               {"cuarto trimestre", P_Q4},
+               {"primo trimestre", P_Q1},
+               {"secondo trimestre", P_Q2},
+               {"terzo trimestre", P_Q3},
+               {"quarto trimestre", P_Q4},
+               {"primeiro trimestre", P_Q1},
+               {"terceiro trimestre", P_Q3},
+               {"pierwszym kwartale", P_Q1},
+               {"drugim kwartale", P_Q2},
+               {"trzecim kwartale", P_Q3},
+               {"czwartym kwartale", P_Q4},
+               {"första kvartalet", P_Q1},
+               {"andra kvartalet", P_Q2},
+               {"tredje kvartalet", P_Q3},
+               {"fjärde kvartalet", P_Q4},
+               {"eerste kwartaal", P_Q1},
+               {"tweede kwartaal", P_Q2},
+               {"derde kwartaal", P_Q3},
+               {"vierde kwartaal", P_Q4},
+               {"ersten quartal", P_Q1},
+               {"zweiten quartal", P_Q2},
+               {"dritten quartal", P_Q3},
+               {"vierten quartal", P_Q4},
+               {"in the winter", P_WINTER},
+               {NULL, 0}};
 
 static int
 period_day(int p, int msg_day)
@@ -1052,21 +1252,23 @@ period_day(int p, int msg_day)
 
 /* words that introduce a time in a "not now" */
 static const char *time_words[] = {
-    "in", "on", "after", "around", "from", "until", "till", "by", "before",
-    "im", "am", "ab", "nach", "bis", "en", "à", "après", "dès", "le",
-    "jusqu'en", "a", "partir", "después", "hasta", "después", "desde",
-    "dopo", "da", "dal", "nel", "a", "em", "no", "após", "depois", "i",
-    "efter", "från", "om", "w", "po", "od", "we", "na", "vanaf", "tot",
-    "begin", "early", "mid", "end", "of", NULL};
+    "in",     "on",      "after", "around",  "from",  "until",    "till",
+    "by",     "before",  "im",    "am",      "ab",    "nach",     "bis",
+    "en",     "à",       "après", "dès",     "le",    "jusqu'en", "a",
+    "partir", "después", "hasta", "después", "desde", "dopo",     "da",
+    "dal",    "nel",     "a",     "em",      "no",    "após",     "depois",
+    "i",      "efter",   "från",  "om",      "w",     "po",       "od",
+    "we",     "na",      "vanaf", "tot",     "begin", "early",    "mid",
+    "end",    "of",      NULL};
 
 /* "mid-March", "Mitte März", "metà gennaio"; "end of January", "fin
  * janvier" */
-static const char *mid_words[] = {"mid", "mitte", "mi", "mediados",
-                                  "metà", "meta", "meados", "mitten",
-                                  "połowie", "połowa", "half", NULL};
-static const char *end_words[] = {"end", "ende", "fin", "finales", "fine",
-                                  "final", "slutet", "końca", "koniec",
-                                  "eind", "einde", "late", NULL};
+static const char *mid_words[] = {"mid",     "mitte",  "mi",     "mediados",
+                                  "metà",    "meta",   "meados", "mitten",
+                                  "połowie", "połowa", "half",   NULL};
+static const char *end_words[] = {"end",   "ende",   "fin",   "finales", "fine",
+                                  "final", "slutet", "końca", "koniec",  "eind",
+                                  "einde", "late",   NULL};
 
 int
 cls_stated_day(const char *text, int msg_day, int day_first, int *stale)
@@ -1188,7 +1390,8 @@ cls_day_first(const char *text, const char *from_addr, const char *date_hdr)
 	if (date_hdr != NULL) {
 		/* the last "+hhmm" / "-hhmm" token */
 		for (p = date_hdr; *p != '\0'; p++)
-			if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) &&
+			if ((*p == '+' || *p == '-') &&
+			    isdigit((unsigned char)p[1]) &&
 			    isdigit((unsigned char)p[2]) &&
 			    isdigit((unsigned char)p[3]) &&
 			    isdigit((unsigned char)p[4]) &&

@@ -42,8 +42,8 @@ add_cut(struct buf *b, const char *t, size_t max)
 	int c1;
 
 	/* The cut is at the first occurrence of a mark, among those whose
-	 * first occurrence (cls_ci_strstr) is more than 40 bytes in.  Every mark
-	 * starts with "\n", so one pass over the newlines finds them all:
+	 * first occurrence (cls_ci_strstr) is more than 40 bytes in.  Every
+	 * mark starts with "\n", so one pass over the newlines finds them all:
 	 * the first newline past 40 where a mark not seen before matches. */
 	for (k = 0; k < NMARKS; k++) {
 		m1[k] = tolower((unsigned char)marks[k][1]);

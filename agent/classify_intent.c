@@ -7,6 +7,7 @@
  *  - else the intent_* rules of the rules file, by precedence: stop >
  *    referral > later > not_fit > interested; no match is unclear ("not
  *    now, but send me info in March" is later, not interested);
+ *  - an address of someone else and no intent rule: referral;
  *  - referrals: the addresses in the new text that are neither the
  *    sender's nor the message's To (the salesperson); a Cc'd colleague
  *    named in the text is the referral;
@@ -40,8 +41,8 @@ cls_addr_list(const char *v, char ***list, size_t *n)
 		if (*p == '\0' || (*p == ',' && !quote && !angle)) {
 			piece = xstrndup(start, (size_t)(p - start));
 			if (mime_addr_parse(piece, &a, NULL) == MIME_OK) {
-				*list = xreallocarray(*list, *n + 1,
-				                      sizeof **list);
+				*list =
+				    xreallocarray(*list, *n + 1, sizeof **list);
 				(*list)[(*n)++] = a;
 			}
 			free(piece);
@@ -56,33 +57,106 @@ cls_addr_list(const char *v, char ***list, size_t *n)
 /* Bare answers. */
 
 static const char *greetings[] = {
-    "hi", "hello", "hey", "dear", "good morning", "good afternoon", "hallo",
-    "guten tag", "guten morgen", "liebe", "lieber", "sehr geehrte",
-    "bonjour", "salut", "cher", "chère", "hola", "buenos días", "buenas",
-    "estimado", "estimada", "ciao", "buongiorno", "salve", "gentile", "olá",
-    "ola", "oi", "bom dia", "boa tarde", "caro", "cara", "hej", "hejsan",
-    "god morgon", "cześć", "dzień dobry", "witam", "szanowny", "szanowna",
-    "beste", "hoi", "goedemorgen", "goedemiddag", "geachte", NULL};
+    "hi",          "hello",        "hey",
+    "dear",        "good morning", "good afternoon",
+    "hallo",       "guten tag",    "guten morgen",
+    "liebe",       "lieber",       "sehr geehrte",
+    "bonjour",     "salut",        "cher",
+    "chère",       "hola",         "buenos días",
+    "buenas",      "estimado",     "estimada",
+    "ciao",        "buongiorno",   "salve",
+    "gentile",     "olá",          "ola",
+    "oi",          "bom dia",      "boa tarde",
+    "caro",        "cara",         "hej",
+    "hejsan",      "god morgon",   "cześć",
+    "dzień dobry", "witam",        "szanowny",
+    "szanowna",    "beste",        "hoi",
+    "goedemorgen", "goedemiddag",  "geachte",
+    NULL};
 
-static const char *signoffs[] = {
-    "thanks", "thank you", "thx", "best", "regards", "kind regards",
-    "best regards", "cheers", "br", "sincerely", "all the best", "danke",
-    "vielen dank", "viele grüße", "viele grüsse", "mit freundlichen",
-    "freundliche grüße", "freundliche grüsse", "beste grüße", "liebe grüße",
-    "schöne grüße", "herzliche grüße", "mit besten grüßen", "cordialmente",
-    "un cordiale saluto", "cordiali saluti", "buona giornata", "abraços",
-    "um abraço", "saudações", "hälsningar", "allt gott", "pozdrawiam serdecznie",
-    "z wyrazami szacunku", "hartelijke groet", "vriendelijke groet",
-    "met vriendelijke groeten", "groetjes", "un abrazo", "saludos cordiales",
-    "bien cordialement", "salutations", "sincères salutations", "bises",
-    "grüße", "gruß", "lg", "vg", "merci", "cordialement", "bien à vous",
-    "bonne journée", "gracias", "saludos", "un saludo", "atentamente",
-    "grazie", "cordiali saluti", "saluti", "distinti saluti", "obrigado",
-    "obrigada", "abraço", "atenciosamente", "cumprimentos", "tack",
-    "vänliga hälsningar", "hälsningar", "mvh", "med vänlig hälsning",
-    "dzięki", "dziękuję", "pozdrawiam", "pozdrowienia", "z poważaniem",
-    "bedankt", "dank je", "dank u", "groeten", "met vriendelijke groet",
-    "mvg", "groet", NULL};
+static const char *signoffs[] = {"thanks",
+                                 "thank you",
+                                 "thx",
+                                 "best",
+                                 "regards",
+                                 "kind regards",
+                                 "best regards",
+                                 "cheers",
+                                 "br",
+                                 "sincerely",
+                                 "all the best",
+                                 "danke",
+                                 "vielen dank",
+                                 "viele grüße",
+                                 "viele grüsse",
+                                 "mit freundlichen",
+                                 "freundliche grüße",
+                                 "freundliche grüsse",
+                                 "beste grüße",
+                                 "liebe grüße",
+                                 "schöne grüße",
+                                 "herzliche grüße",
+                                 "mit besten grüßen",
+                                 "cordialmente",
+                                 "un cordiale saluto",
+                                 "cordiali saluti",
+                                 "buona giornata",
+                                 "abraços",
+                                 "um abraço",
+                                 "saudações",
+                                 "hälsningar",
+                                 "allt gott",
+                                 "pozdrawiam serdecznie",
+                                 "z wyrazami szacunku",
+                                 "hartelijke groet",
+                                 "vriendelijke groet",
+                                 "met vriendelijke groeten",
+                                 "groetjes",
+                                 "un abrazo",
+                                 "saludos cordiales",
+                                 "bien cordialement",
+                                 "salutations",
+                                 "sincères salutations",
+                                 "bises",
+                                 "grüße",
+                                 "gruß",
+                                 "lg",
+                                 "vg",
+                                 "merci",
+                                 "cordialement",
+                                 "bien à vous",
+                                 "bonne journée",
+                                 "gracias",
+                                 "saludos",
+                                 "un saludo",
+                                 "atentamente",
+                                 "grazie",
+                                 "cordiali saluti",
+                                 "saluti",
+                                 "distinti saluti",
+                                 "obrigado",
+                                 "obrigada",
+                                 "abraço",
+                                 "atenciosamente",
+                                 "cumprimentos",
+                                 "tack",
+                                 "vänliga hälsningar",
+                                 "hälsningar",
+                                 "mvh",
+                                 "med vänlig hälsning",
+                                 "dzięki",
+                                 "dziękuję",
+                                 "pozdrawiam",
+                                 "pozdrowienia",
+                                 "z poważaniem",
+                                 "bedankt",
+                                 "dank je",
+                                 "dank u",
+                                 "groeten",
+                                 "met vriendelijke groet",
+                                 "mvg",
+                                 "groet",
+                                 NULL};
 
 static int
 starts_with_any(const char *l, size_t n, const char **list)
@@ -145,10 +219,11 @@ static int
 choice(const char *l, size_t n)
 {
 	static const char *pre[] = {
-	    "option", "opción", "opcion", "opzione", "opção", "opcao",
-	    "alternativ", "alternative", "alternativa", "opcja", "optie",
-	    "choice", "number", "nummer", "numéro", "numero", "número", "nr.",
-	    "nr", "no.", "nº", "#", "(", NULL};
+	    "option", "opción",     "opcion",      "opzione",     "opção",
+	    "opcao",  "alternativ", "alternative", "alternativa", "opcja",
+	    "optie",  "choice",     "number",      "nummer",      "numéro",
+	    "numero", "número",     "nr.",         "nr",          "no.",
+	    "nº",     "#",          "(",           NULL};
 	size_t i = 0, k, m;
 	int d;
 
@@ -227,7 +302,8 @@ choice_answer(const char *text)
 		/* a name: up to three words without digits, last */
 		if (w <= 3 && j == nl - 1 && choice(ls[j], ln[j]) == 0) {
 			size_t q;
-			for (q = 0; q < ln[j] && !isdigit((unsigned char)ls[j][q]);
+			for (q = 0;
+			     q < ln[j] && !isdigit((unsigned char)ls[j][q]);
 			     q++)
 				;
 			if (q == ln[j]) {
@@ -313,9 +389,9 @@ referrals(const char *text, char **skip, size_t nskip,
 			free(a);
 			break;
 		}
-		out->referrals = xreallocarray(out->referrals,
-		                               out->nreferrals + 1,
-		                               sizeof *out->referrals);
+		out->referrals =
+		    xreallocarray(out->referrals, out->nreferrals + 1,
+		                  sizeof *out->referrals);
 		out->referrals[out->nreferrals++] = a;
 		p = e - 1;
 	}
@@ -361,9 +437,15 @@ cls_intent(struct ctx *x, struct classification *out)
 		out->intent_rule = xasprintf("rule:%s", x->c->rules[i].name);
 		break;
 	}
+	/* someone else's address and no other wish: who to talk to */
+	if (out->intent == INTENT_UNCLEAR && out->nreferrals > 0) {
+		out->intent = INTENT_REFERRAL;
+		out->intent_rule = xstrdup("address");
+	}
 	if (out->intent == INTENT_LATER)
-		out->intent_day = cls_stated_day(text, x->msg_day,
-		                                 cls_day_first(text, x->from_addr,
-		                                     mime_header(x->m, "Date")),
-		                                 &stale);
+		out->intent_day =
+		    cls_stated_day(text, x->msg_day,
+		                   cls_day_first(text, x->from_addr,
+		                                 mime_header(x->m, "Date")),
+		                   &stale);
 }

@@ -34,7 +34,6 @@ struct re {
 	int offlimit; /* compiled with PCRE2_USE_OFFSET_LIMIT */
 };
 
-
 enum field {
 	F_SUBJECT,
 	F_FROM,
@@ -65,7 +64,6 @@ enum field {
 /* intent_NAME: CLS_INTENT0 + enum reply_intent */
 #define CLS_INTENT0 (CLS__COUNT + 16)
 
-
 struct rule {
 	char *name;
 	int cls;
@@ -84,7 +82,6 @@ struct classifier {
 	 * check of a subject, done once per field instead of once per rule */
 	pcre2_code *utf_probe;
 };
-
 
 /* what is known of one field's text in this message */
 struct fstate {
@@ -106,9 +103,9 @@ struct ctx {
 	size_t bounce_head; /* bytes of DSN Status/Diagnostic lines it starts
 	                       with (where the deciding words usually are) */
 	struct fstate fs[F_HEADER]; /* by enum field, F_HEADER excluded */
-	char *from_addr; /* the From address, lowercased, or NULL */
-	int msg_day;     /* the Date as a clock.h day, -1 if none */
-	int day_first;   /* read n/n/yyyy as day/month (cls_day_first) */
+	char *from_addr;            /* the From address, lowercased, or NULL */
+	int msg_day;                /* the Date as a clock.h day, -1 if none */
+	int day_first; /* read n/n/yyyy as day/month (cls_day_first) */
 	/* the last cls_run_rules hit: the text it looked at, and the match */
 	const char *hit;
 	size_t hit_start, hit_end;
@@ -138,7 +135,6 @@ int cls_want_service(int cls);
  * field matches; its index or -1. */
 int cls_run_rules_class(struct ctx *x, int cls);
 int cls_want_intent(int cls);
-
 
 /* ---- classify_text.c */
 /* cls_ci_strstr: strstr ignoring ASCII case. */
@@ -192,7 +188,7 @@ void cls_addr_list(const char *v, char ***list, size_t *n);
 /* ---- classify.c */
 /* cls_set_rule: the rule that decided is pre + name + post (name may be
  * NULL). */
-void cls_set_rule(struct classification *out, const char *pre,
-                  const char *name, const char *post);
+void cls_set_rule(struct classification *out, const char *pre, const char *name,
+                  const char *post);
 
 #endif

@@ -14,7 +14,6 @@
 /* ------------------------------------------------------------------ */
 /* The regex wrapper: compile once, match returning 1/0/-1 plus a cause. */
 
-
 /* re_compile: 0 and *r filled, or -1 with *cause "PCRE2 message at offset N".
  */
 static int
@@ -35,10 +34,10 @@ re_compile(const char *pat, size_t len, uint32_t flags, struct re *r,
 		return -1;
 	}
 	/* JIT is an optimisation: where it is unavailable the interpreter runs.
-	 * NUDGE_NO_JIT turns it off: JIT code reads ahead with vector loads that
-	 * valgrind reports as invalid (tests/valgrind.sh sets it). */
+	 * NUDGE_NO_JIT turns it off: JIT code reads ahead with vector loads
+	 * that valgrind reports as invalid (tests/valgrind.sh sets it). */
 	r->jit = getenv("NUDGE_NO_JIT") == NULL &&
-	    pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0;
+	         pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0;
 	r->offlimit = (flags & PCRE2_USE_OFFSET_LIMIT) != 0;
 	return 0;
 }
@@ -94,25 +93,25 @@ re_match(const struct re *r, const char *s, size_t len, uint32_t opts,
 static const struct {
 	const char *name;
 	int cls;
-} pseudo_classes[] = {
-    {"bounce", CLS_BOUNCE},         {"user_unknown", CLS_USER_UNKNOWN},
-    {"smtp_rcpt", CLS_SMTP_RCPT},   {"smtp_data", CLS_SMTP_DATA},
-    {"known_hard", CLS_KNOWN_HARD}, {"known_soft", CLS_KNOWN_SOFT},
-    {"optout_weak", CLS_OPTOUT_WEAK},
-    {"intent_interested", CLS_INTENT0 + INTENT_INTERESTED},
-    {"intent_later", CLS_INTENT0 + INTENT_LATER},
-    {"intent_not_fit", CLS_INTENT0 + INTENT_NOT_FIT},
-    {"intent_stop", CLS_INTENT0 + INTENT_STOP},
-    {"intent_referral", CLS_INTENT0 + INTENT_REFERRAL},
-    {"intent_unclear", CLS_INTENT0 + INTENT_UNCLEAR}};
+} pseudo_classes[] = {{"bounce", CLS_BOUNCE},
+                      {"user_unknown", CLS_USER_UNKNOWN},
+                      {"smtp_rcpt", CLS_SMTP_RCPT},
+                      {"smtp_data", CLS_SMTP_DATA},
+                      {"known_hard", CLS_KNOWN_HARD},
+                      {"known_soft", CLS_KNOWN_SOFT},
+                      {"optout_weak", CLS_OPTOUT_WEAK},
+                      {"intent_interested", CLS_INTENT0 + INTENT_INTERESTED},
+                      {"intent_later", CLS_INTENT0 + INTENT_LATER},
+                      {"intent_not_fit", CLS_INTENT0 + INTENT_NOT_FIT},
+                      {"intent_stop", CLS_INTENT0 + INTENT_STOP},
+                      {"intent_referral", CLS_INTENT0 + INTENT_REFERRAL},
+                      {"intent_unclear", CLS_INTENT0 + INTENT_UNCLEAR}};
 
-static const char *class_names[] = {"other",       "human_reply",
-                                    "auto_reply",  "bounce_hard",
-                                    "bounce_soft", "unsubscribe",
+static const char *class_names[] = {"other",       "human_reply", "auto_reply",
+                                    "bounce_hard", "bounce_soft", "unsubscribe",
                                     "engagement"};
-static const char *intent_names[] = {"none", "interested", "later",
-                                     "not_fit", "stop", "referral",
-                                     "unclear"};
+static const char *intent_names[] = {"none", "interested", "later",  "not_fit",
+                                     "stop", "referral",   "unclear"};
 
 const char *
 classify_intent_name(int intent)
@@ -254,9 +253,9 @@ parse_rule(char *line, struct rule *r, char **why)
 				*why = xasprintf("bad signal \"%s\"", f);
 				return -1;
 			}
-		if (n == 0 || (strcmp(cls, "engagement") != 0 &&
-		               strcmp(cls, "other") != 0 &&
-		               strcmp(cls, "notice") != 0)) {
+		if (n == 0 ||
+		    (strcmp(cls, "engagement") != 0 &&
+		     strcmp(cls, "other") != 0 && strcmp(cls, "notice") != 0)) {
 			*why = xasprintf("expected engagement/KIND, other/KIND "
 			                 "or notice/KIND");
 			return -1;
@@ -410,9 +409,8 @@ classify_load_string(const char *name, const char *text,
 	{
 		int ec;
 		PCRE2_SIZE eo;
-		c->utf_probe = pcre2_compile((PCRE2_SPTR) "", 0,
-		                             PCRE2_UTF | PCRE2_UCP, &ec, &eo,
-		                             NULL);
+		c->utf_probe = pcre2_compile(
+		    (PCRE2_SPTR) "", 0, PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
 		if (c->utf_probe == NULL) {
 			fprintf(stderr, "pcre2_compile: out of memory\n");
 			exit(71);
@@ -516,9 +514,9 @@ field_get(struct ctx *x, const struct rule *r, size_t *len, uint32_t *opts)
 	f = &x->fs[r->field];
 	if (!f->known) {
 		f->len = strlen(v);
-		f->utf = pcre2_match(x->c->utf_probe, (PCRE2_SPTR)v,
-		                     subject_len(v, f->len), 0, 0, x->md,
-		                     NULL) >= 0;
+		f->utf =
+		    pcre2_match(x->c->utf_probe, (PCRE2_SPTR)v,
+		                subject_len(v, f->len), 0, 0, x->md, NULL) >= 0;
 		f->known = 1;
 	}
 	*len = f->len;
@@ -619,8 +617,9 @@ earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
 			if (x->lmc == NULL) {
 				x->lmc = pcre2_match_context_copy(x->c->mctx);
 				if (x->lmc == NULL) {
-					fprintf(stderr, "pcre2_match_context_"
-					                "copy: out of memory\n");
+					fprintf(stderr,
+					        "pcre2_match_context_"
+					        "copy: out of memory\n");
 					exit(71);
 				}
 			}

@@ -34,7 +34,8 @@ cls_ci_strstr(const char *hay, const char *needle)
 	return NULL;
 }
 
-/* cls_lower_utf8: a malloc'd copy with ASCII and Latin-1 capitals lowercased. */
+/* cls_lower_utf8: a malloc'd copy with ASCII and Latin-1 capitals lowercased.
+ */
 char *
 cls_lower_utf8(const char *s)
 {
@@ -68,8 +69,8 @@ cls_lower_utf8(const char *s)
 	return r;
 }
 
-/* cls_one_line: a malloc'd copy of s with runs of white space made one space, at
- * most max bytes (not cutting a UTF-8 sequence). */
+/* cls_one_line: a malloc'd copy of s with runs of white space made one space,
+ * at most max bytes (not cutting a UTF-8 sequence). */
 char *
 cls_one_line(const char *s, size_t max)
 {
@@ -149,15 +150,20 @@ static int
 header_line(const char *l, size_t n)
 {
 	static const char *names[] = {
-	    "from:", "von:", "de:", "de :", "van:", "da:", "från:", "od:",
-	    "от:", "От:", "date:", "datum:", "data:", "sent:", "gesendet:",
-	    "envoyé :", "envoyé:", "enviado:", "enviada:", "enviado el:",
-	    "verzonden:", "inviato:", "skickat:", "wysłano:", "wysłane:",
-	    "отправлено:", "Отправлено:", "to:", "an:", "à :", "à:", "para:",
-	    "aan:", "a:", "till:", "do:", "кому:", "Кому:", "subject:",
-	    "betreff:", "objet :", "objet:", "asunto:", "onderwerp:",
-	    "oggetto:", "assunto:", "ämne:", "temat:", "тема:", "Тема:", "cc:",
-	    "cc :", "kopia:", "sent by:", NULL};
+	    "from:",      "von:",        "de:",         "de :",
+	    "van:",       "da:",         "från:",       "od:",
+	    "от:",        "От:",         "date:",       "datum:",
+	    "data:",      "sent:",       "gesendet:",   "envoyé :",
+	    "envoyé:",    "enviado:",    "enviada:",    "enviado el:",
+	    "verzonden:", "inviato:",    "skickat:",    "wysłano:",
+	    "wysłane:",   "отправлено:", "Отправлено:", "to:",
+	    "an:",        "à :",         "à:",          "para:",
+	    "aan:",       "a:",          "till:",       "do:",
+	    "кому:",      "Кому:",       "subject:",    "betreff:",
+	    "objet :",    "objet:",      "asunto:",     "onderwerp:",
+	    "oggetto:",   "assunto:",    "ämne:",       "temat:",
+	    "тема:",      "Тема:",       "cc:",         "cc :",
+	    "kopia:",     "sent by:",    NULL};
 	int k;
 	size_t m;
 
@@ -190,35 +196,42 @@ quote_header(const char **ls, const size_t *ln, size_t nl, size_t i)
 	/* the words of a "----- Original Message -----" or "---------
 	 * Forwarded message ---------" line in the nine languages */
 	static const char *sepwords[] = {
-	    "original", "forwarded", "ursprüngliche", "weitergeleitete",
-	    "origine", "transféré", "reenviado", "inoltrato", "originale",
-	    "encaminhada", "reencaminhada", "ursprungligt", "vidarebefordrat",
-	    "oryginalna", "przekazana", "oorspronkelijk", "doorgestuurd",
-	    "mensaje", "messaggio", "mensagem", NULL};
+	    "original",        "forwarded",     "ursprüngliche",
+	    "weitergeleitete", "origine",       "transféré",
+	    "reenviado",       "inoltrato",     "originale",
+	    "encaminhada",     "reencaminhada", "ursprungligt",
+	    "vidarebefordrat", "oryginalna",    "przekazana",
+	    "oorspronkelijk",  "doorgestuurd",  "mensaje",
+	    "messaggio",       "mensagem",      NULL};
 	static const char *wrote[] = {
-	    "wrote:",   "schrieb:",    "a écrit :", "a écrit:",   "escribió:",
-	    "schreef:", "ha scritto:", "skrev:",    "kirjoitti:", "napisał(a):",
-	    "написал:", "пишет:",      "escreveu:", "pisze:",     "napisał:",
-	    "napisała:", "scrisse:",   "het volgende geschreven:",
+	    "wrote:",      "schrieb:",  "a écrit :",
+	    "a écrit:",    "escribió:", "schreef:",
+	    "ha scritto:", "skrev:",    "kirjoitti:",
+	    "napisał(a):", "написал:",  "пишет:",
+	    "escreveu:",   "pisze:",    "napisał:",
+	    "napisała:",   "scrisse:",  "het volgende geschreven:",
 	    "geschreven:", NULL};
 	/* the verb of an attribution, wherever it is on its lines */
 	static const char *verbs[] = {
-	    " wrote", " schrieb", " a écrit", " escribió", " schreef",
-	    " ha scritto", " scrisse", " skrev", " escreveu", " pisze",
-	    " napisał", " napisana", " kirjoitti", " geschreven", NULL};
-	static const char *from_names[] = {"from:", "von:", "de:", "de :",
-	                                   "van:", "da:", "från:", "od:",
-	                                   "от:", NULL};
+	    " wrote",      " schrieb",  " a écrit",   " escribió",   " schreef",
+	    " ha scritto", " scrisse",  " skrev",     " escreveu",   " pisze",
+	    " napisał",    " napisana", " kirjoitti", " geschreven", NULL};
+	static const char *from_names[] = {
+	    "from:", "von:",  "de:", "de :", "van:",
+	    "da:",   "från:", "od:", "от:",  NULL};
 	static const char *sent_names[] = {
-	    "sent:", "date:", "gesendet:", "envoyé :", "envoyé:", "enviado:",
-	    "enviada:", "enviado el:", "enviada em:", "enviado em:",
-	    "verzonden:", "datum:", "data:",
-	    "inviato:", "skickat:", "wysłano:", "wysłane:", "to:", "an:",
-	    "à :", "para:", "a:", "till:", "do:", "aan:", "subject:", NULL};
-	static const char *attrib[] = {"on ", "am ", "le ", "el ", "op ",
-	                               "il ", "den ", "em ", "w dniu ",
-	                               "dnia ", "in data ",
-	                               "wiadomość napisana przez ", NULL};
+	    "sent:",       "date:",       "gesendet:",  "envoyé :",
+	    "envoyé:",     "enviado:",    "enviada:",   "enviado el:",
+	    "enviada em:", "enviado em:", "verzonden:", "datum:",
+	    "data:",       "inviato:",    "skickat:",   "wysłano:",
+	    "wysłane:",    "to:",         "an:",        "à :",
+	    "para:",       "a:",          "till:",      "do:",
+	    "aan:",        "subject:",    NULL};
+	static const char *attrib[] = {
+	    "on ",     "am ",   "le ",      "el ",
+	    "op ",     "il ",   "den ",     "em ",
+	    "w dniu ", "dnia ", "in data ", "wiadomość napisana przez ",
+	    NULL};
 	int k;
 
 	if (n == 0)
@@ -387,55 +400,122 @@ signature_start(const char *l, size_t n)
 static int
 footer_start(const char **ls, const size_t *ln, size_t nl, size_t i)
 {
-	static const char *legal_open[] = {
-	    "this e-mail", "this email", "this message", "this communication",
-	    "the information contained", "the information in this",
-	    "confidentiality notice", "confidentiality note", "disclaimer",
-	    "notice:", "important:", "important notice", "legal notice",
-	    "diese e-mail", "diese email", "diese nachricht",
-	    "vertraulichkeitshinweis", "der inhalt dieser", "ce message",
-	    "ce courriel", "ce mail", "ce courrier", "avis de confidentialité",
-	    "avertissement", "este mensaje", "este correo", "este e-mail",
-	    "este email", "aviso de confidencialidad", "aviso legal",
-	    "la información contenida", "questo messaggio", "questa e-mail",
-	    "questa email", "questa mail", "le informazioni contenute",
-	    "avvertenza", "avviso di riservatezza", "esta mensagem",
-	    "aviso de confidencialidade", "as informações contidas",
-	    "detta e-postmeddelande", "detta meddelande", "detta mejl",
-	    "denna e-post", "sekretessmeddelande", "ta wiadomość",
-	    "niniejsza wiadomość", "treść tej wiadomości", "klauzula poufności",
-	    "dit e-mailbericht", "dit bericht", "de informatie in dit",
-	    "de informatie verzonden", "dit e-mail", NULL};
+	static const char *legal_open[] = {"this e-mail",
+	                                   "this email",
+	                                   "this message",
+	                                   "this communication",
+	                                   "the information contained",
+	                                   "the information in this",
+	                                   "confidentiality notice",
+	                                   "confidentiality note",
+	                                   "disclaimer",
+	                                   "notice:",
+	                                   "important:",
+	                                   "important notice",
+	                                   "legal notice",
+	                                   "diese e-mail",
+	                                   "diese email",
+	                                   "diese nachricht",
+	                                   "vertraulichkeitshinweis",
+	                                   "der inhalt dieser",
+	                                   "ce message",
+	                                   "ce courriel",
+	                                   "ce mail",
+	                                   "ce courrier",
+	                                   "avis de confidentialité",
+	                                   "avertissement",
+	                                   "este mensaje",
+	                                   "este correo",
+	                                   "este e-mail",
+	                                   "este email",
+	                                   "aviso de confidencialidad",
+	                                   "aviso legal",
+	                                   "la información contenida",
+	                                   "questo messaggio",
+	                                   "questa e-mail",
+	                                   "questa email",
+	                                   "questa mail",
+	                                   "le informazioni contenute",
+	                                   "avvertenza",
+	                                   "avviso di riservatezza",
+	                                   "esta mensagem",
+	                                   "aviso de confidencialidade",
+	                                   "as informações contidas",
+	                                   "detta e-postmeddelande",
+	                                   "detta meddelande",
+	                                   "detta mejl",
+	                                   "denna e-post",
+	                                   "sekretessmeddelande",
+	                                   "ta wiadomość",
+	                                   "niniejsza wiadomość",
+	                                   "treść tej wiadomości",
+	                                   "klauzula poufności",
+	                                   "dit e-mailbericht",
+	                                   "dit bericht",
+	                                   "de informatie in dit",
+	                                   "de informatie verzonden",
+	                                   "dit e-mail",
+	                                   NULL};
 	static const char *secret[] = {
-	    "confiden", "privileg", "intended", "vertraulich", "bestimmt",
-	    "vertrouwelijk", "bestemd", "destinat", "riservat", "confidencial",
-	    "konfidentiell", "sekretess", "avsedd", "poufn", "przeznaczon",
-	    "legally", "rechtlich", NULL};
+	    "confiden",     "privileg",      "intended",
+	    "vertraulich",  "bestimmt",      "vertrouwelijk",
+	    "bestemd",      "destinat",      "riservat",
+	    "confidencial", "konfidentiell", "sekretess",
+	    "avsedd",       "poufn",         "przeznaczon",
+	    "legally",      "rechtlich",     NULL};
 	static const char *footer_open[] = {
-	    "to unsubscribe", "click here to unsubscribe", "unsubscribe here",
-	    "unsubscribe from this", "if you no longer wish to receive",
-	    "if you don't want to receive", "if you do not want to receive",
-	    "if you'd rather not receive", "you are receiving this",
-	    "you're receiving this", "you received this", "this email was sent to",
-	    "manage your email preferences", "manage your preferences",
-	    "update your preferences", "wenn sie diese e-mail nicht mehr",
-	    "wenn sie diesen newsletter", "newsletter abbestellen",
-	    "zum abbestellen", "sie erhalten diese e-mail",
-	    "si vous ne souhaitez plus recevoir", "pour vous désinscrire",
-	    "pour vous désabonner", "vous recevez cet e-mail",
-	    "si no desea recibir", "si ya no desea recibir",
-	    "para darse de baja", "para cancelar la suscripción",
-	    "has recibido este", "se non desideri più ricevere",
-	    "per annullare l'iscrizione", "per cancellarti",
-	    "hai ricevuto questa", "se não deseja mais receber",
-	    "se não quiser receber", "para cancelar a inscrição",
-	    "para cancelar a subscrição", "você está recebendo",
-	    "om du inte längre vill ta emot", "för att avsluta prenumerationen",
-	    "avsluta prenumeration", "du får detta", "jeśli nie chcesz otrzymywać",
-	    "aby zrezygnować z subskrypcji", "aby wypisać się",
-	    "otrzymujesz tę wiadomość", "als u deze e-mail niet meer wilt",
-	    "als je deze e-mail niet meer wilt", "om je af te melden",
-	    "klik hier om je af te melden", "u ontvangt deze", NULL};
+	    "to unsubscribe",
+	    "click here to unsubscribe",
+	    "unsubscribe here",
+	    "unsubscribe from this",
+	    "if you no longer wish to receive",
+	    "if you don't want to receive",
+	    "if you do not want to receive",
+	    "if you'd rather not receive",
+	    "you are receiving this",
+	    "you're receiving this",
+	    "you received this",
+	    "this email was sent to",
+	    "manage your email preferences",
+	    "manage your preferences",
+	    "update your preferences",
+	    "wenn sie diese e-mail nicht mehr",
+	    "wenn sie diesen newsletter",
+	    "newsletter abbestellen",
+	    "zum abbestellen",
+	    "sie erhalten diese e-mail",
+	    "si vous ne souhaitez plus recevoir",
+	    "pour vous désinscrire",
+	    "pour vous désabonner",
+	    "vous recevez cet e-mail",
+	    "si no desea recibir",
+	    "si ya no desea recibir",
+	    "para darse de baja",
+	    "para cancelar la suscripción",
+	    "has recibido este",
+	    "se non desideri più ricevere",
+	    "per annullare l'iscrizione",
+	    "per cancellarti",
+	    "hai ricevuto questa",
+	    "se não deseja mais receber",
+	    "se não quiser receber",
+	    "para cancelar a inscrição",
+	    "para cancelar a subscrição",
+	    "você está recebendo",
+	    "om du inte längre vill ta emot",
+	    "för att avsluta prenumerationen",
+	    "avsluta prenumeration",
+	    "du får detta",
+	    "jeśli nie chcesz otrzymywać",
+	    "aby zrezygnować z subskrypcji",
+	    "aby wypisać się",
+	    "otrzymujesz tę wiadomość",
+	    "als u deze e-mail niet meer wilt",
+	    "als je deze e-mail niet meer wilt",
+	    "om je af te melden",
+	    "klik hier om je af te melden",
+	    "u ontvangt deze",
+	    NULL};
 	size_t n = ln[i], j;
 	const char *l = skip_lead(ls[i], &n);
 	int k, m;
@@ -450,12 +530,12 @@ footer_start(const char **ls, const size_t *ln, size_t nl, size_t i)
 	if (c0 < 'a' || c0 > 'z')
 		return 0;
 	for (k = 0; footer_open[k] != NULL; k++)
-		if (footer_open[k][0] == c0 &&
-		    n >= strlen(footer_open[k]) && ci_prefix(l, footer_open[k]))
+		if (footer_open[k][0] == c0 && n >= strlen(footer_open[k]) &&
+		    ci_prefix(l, footer_open[k]))
 			return 1;
 	for (k = 0; legal_open[k] != NULL; k++)
-		if (legal_open[k][0] == c0 &&
-		    n >= strlen(legal_open[k]) && ci_prefix(l, legal_open[k]))
+		if (legal_open[k][0] == c0 && n >= strlen(legal_open[k]) &&
+		    ci_prefix(l, legal_open[k]))
 			break;
 	if (legal_open[k] == NULL)
 		return 0;
@@ -525,8 +605,24 @@ proper_name(const char *l, size_t n)
 		l++;
 		n--;
 	}
+	static const char *words[] = {
+	    "yes",     "no",     "sure",     "great",  "perfect", "fine",
+	    "okay",    "ja",     "nein",     "oui",    "non",     "si",
+	    "sí",      "sì",     "sim",      "nej",    "tak",     "nie",
+	    "nee",     "prima",  "gerne",    "thanks", "danke",   "merci",
+	    "gracias", "grazie", "obrigado", "tack",   "dzięki",  "bedankt",
+	    "agreed",  "done",   NULL};
+	int lower = 0, k;
+	size_t m;
+
 	if (!name_line(l, n))
 		return 0;
+	for (k = 0; words[k] != NULL; k++) {
+		m = strlen(words[k]);
+		if (n >= m && strncasecmp(l, words[k], m) == 0 &&
+		    (n == m || !isalpha((unsigned char)l[m])))
+			return 0;
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)l[i];
 		if (isspace(c)) {
@@ -535,9 +631,12 @@ proper_name(const char *l, size_t n)
 		}
 		if (start && !(isupper(c) || (c >= 0xc3 && c <= 0xc5)))
 			return 0;
+		if (!start && islower(c))
+			lower = 1;
 		start = 0;
 	}
-	return 1;
+	/* "OK", "ASAP": not a name */
+	return lower;
 }
 
 /*
@@ -583,7 +682,8 @@ sig_block(const char **ls, const size_t *ln, size_t start, size_t end)
 		}
 		/* everything after it: short lines */
 		for (j = par[k + 1]; j < end && all_short; j++)
-			if (!is_blank(ls[j], ln[j]) && !short_line(ls[j], ln[j]))
+			if (!is_blank(ls[j], ln[j]) &&
+			    !short_line(ls[j], ln[j]))
 				all_short = 0;
 		if (all_short && end - par[k + 1] <= 10)
 			return pe;

@@ -70,11 +70,15 @@ test_return_dates(void **state)
 	    {"Out until 12/24/2026.", 0, 2026, 12, 25, 0},
 	    {"Out until 04/12/2026.", 1, 2026, 12, 5, 0},
 	    {"Out until 04/12/2026.", 0, 0, 0, 0, 1},
-	    {"I will not have access to e-mail until December 1.", 0, 2026,
-	     12, 1, 0},
+	    {"I will not have access to e-mail until December 1.", 0, 2026, 12,
+	     1, 0},
 	    {"Away until after the holidays.", 0, 0, 0, 0, 0},
 	    {"I am on annual leave up to and including Friday 4 December.", 1,
 	     2026, 12, 5, 0},
+	    {"I will be out of the office from 16 November to 24 November "
+	     "inclusive.",
+	     0, 2026, 11, 25, 0},
+	    {"I will reply to your email on my return.", 0, 0, 0, 0, 0},
 	    /* de */
 	    {"Ich bin bis einschließlich 27.11. nicht im Büro.", 1, 2026, 11,
 	     28, 0},
@@ -89,6 +93,7 @@ test_return_dates(void **state)
 	    {"Je serai de retour dans deux semaines.", 1, 2026, 12, 2, 0},
 	    {"Absent jusqu'au 24 décembre inclus.", 1, 2026, 12, 25, 0},
 	    {"De retour le lundi 23 novembre.", 1, 2026, 11, 23, 0},
+	    {"Absente du 16 au 27 novembre.", 1, 2026, 11, 28, 0},
 	    /* es */
 	    {"Regresaré el próximo lunes.", 1, 2026, 11, 23, 0},
 	    {"Estaré fuera hasta el 24 de diciembre.", 1, 2026, 12, 25, 0},
@@ -172,8 +177,7 @@ test_day_first(void **state)
 {
 	(void)state;
 	/* not English: day first */
-	assert_int_equal(cls_day_first("Ich bin bis 04/12 weg", NULL, NULL),
-	                 1);
+	assert_int_equal(cls_day_first("Ich bin bis 04/12 weg", NULL, NULL), 1);
 	/* English: the sender's country code, then the Date's offset */
 	assert_int_equal(
 	    cls_day_first("I am out of the office", "a@b.co.uk", NULL), 1);

@@ -111,11 +111,12 @@ test_intents(void **state)
 		run("Re: hello", "In-Reply-To: <s@seller.example>\n",
 		    rows[i].body, &cl);
 		if (cl.cls != CLS_HUMAN_REPLY || cl.intent != rows[i].intent)
-			fail_msg("row %zu \"%s\": %s/%s (%s), want human_reply/%s",
-			         i, rows[i].body, classify_class_name(cl.cls),
-			         classify_intent_name(cl.intent),
-			         cl.intent_rule ? cl.intent_rule : "-",
-			         classify_intent_name(rows[i].intent));
+			fail_msg(
+			    "row %zu \"%s\": %s/%s (%s), want human_reply/%s",
+			    i, rows[i].body, classify_class_name(cl.cls),
+			    classify_intent_name(cl.intent),
+			    cl.intent_rule ? cl.intent_rule : "-",
+			    classify_intent_name(rows[i].intent));
 		classification_free(&cl);
 	}
 }
@@ -188,6 +189,14 @@ test_opt_outs(void **state)
 	    {"Re: hello", "Proszę usunąć mój adres z listy.", CLS_UNSUBSCRIBE,
 	     0},
 	    {"Re: hello", "Verwijder mij van de lijst.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Por favor, elimínenme de su lista de correo.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Vi prego di rimuovermi dalla vostra lista.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Haal me alstublieft van jullie mailinglijst.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Can you remove the setup fee from the quote?",
+	     CLS_HUMAN_REPLY, 0},
 	    /* negated: a person who wants to stay */
 	    {"Re: hello",
 	     "Please don't remove me from your list, I'm still keen.",
@@ -225,7 +234,8 @@ test_opt_outs(void **state)
 			         "review %d",
 			         i, rows[i].body, classify_class_name(cl.cls),
 			         cl.rule, cl.review,
-			         classify_class_name(rows[i].cls), rows[i].review);
+			         classify_class_name(rows[i].cls),
+			         rows[i].review);
 		classification_free(&cl);
 	}
 }
@@ -251,6 +261,13 @@ test_canned_ooo(void **state)
 	    &cl);
 	assert_int_equal(cl.cls, CLS_AUTO_REPLY);
 	assert_int_equal(cl.return_day, clock_day_from_civil(2026, 12, 1));
+	classification_free(&cl);
+	/* stock wording, but it greets the salesperson by name */
+	run("Re: hello", "",
+	    "Hi Dana, I'm on leave until Monday with limited access to email - "
+	    "but quickly: yes, send the quote.",
+	    &cl);
+	assert_int_equal(cl.cls, CLS_HUMAN_REPLY);
 	classification_free(&cl);
 	/* a person who mentions being away */
 	run("Re: hello", "",
@@ -283,7 +300,8 @@ test_services(void **state)
 	    "--b\nContent-Type: text/plain\n\nInvitation: Demo\n--b\n"
 	    "Content-Type: text/calendar; method=%s\n\nBEGIN:VCALENDAR\n"
 	    "METHOD:%s\nBEGIN:VEVENT\nORGANIZER;CN=Jo:mailto:%s\n"
-	    "ATTENDEE;PARTSTAT=%s:mailto:%s\nEND:VEVENT\nEND:VCALENDAR\n--b--\n",
+	    "ATTENDEE;PARTSTAT=%s:mailto:%s\nEND:VEVENT\nEND:VCALENDAR\n--b--"
+	    "\n",
 	    "REQUEST", "REQUEST", "Lead@Acme.example", "NEEDS-ACTION",
 	    "dana@seller.example");
 	run("Invitation: Demo", ics_req, body, &cl);
@@ -293,7 +311,8 @@ test_services(void **state)
 	assert_string_equal(cl.reply_to, "lead@acme.example");
 	classification_free(&cl);
 	body = xasprintf(
-	    "--b\nContent-Type: text/calendar; method=REPLY\n\nBEGIN:VCALENDAR\n"
+	    "--b\nContent-Type: text/calendar; "
+	    "method=REPLY\n\nBEGIN:VCALENDAR\n"
 	    "METHOD:REPLY\nBEGIN:VEVENT\nORGANIZER:mailto:dana@seller."
 	    "example\nATTENDEE;PARTSTAT=ACCEPTED:mailto:lead@acme.example\n"
 	    "END:VEVENT\nEND:VCALENDAR\n--b--\n");
@@ -321,7 +340,8 @@ test_services(void **state)
 	/* an envelope to sign */
 	{
 		char *msg = xasprintf(
-		    "From: \"Jo via DocuSign\" <dse_na2@docusign.net>\nReply-To: "
+		    "From: \"Jo via DocuSign\" "
+		    "<dse_na2@docusign.net>\nReply-To: "
 		    "jo@acme.example\nTo: dana@seller.example\nSubject: Please "
 		    "DocuSign: MNDA\nDate: Wed, 18 Nov 2026 09:00:00 "
 		    "+0000\nAuto-Submitted: auto-generated\n\nPlease sign.\n");
@@ -360,9 +380,9 @@ test_bounce_recipient(void **state)
 	char *err = NULL;
 
 	(void)state;
-	assert_int_equal(classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl,
-	                                 &err),
-	                 CLASSIFY_OK);
+	assert_int_equal(
+	    classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl, &err),
+	    CLASSIFY_OK);
 	assert_int_equal(cl.cls, CLS_BOUNCE_HARD);
 	assert_string_equal(cl.failed_recipient, "old.contact@acme.example");
 	classification_free(&cl);
@@ -379,13 +399,27 @@ test_nul_byte(void **state)
 	char *err = NULL;
 
 	(void)state;
-	assert_int_equal(classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl,
-	                                 &err),
-	                 CLASSIFY_OK);
+	assert_int_equal(
+	    classify_buffer(cls, msg, sizeof msg - 1, "UTC", &cl, &err),
+	    CLASSIFY_OK);
 	assert_int_equal(cl.cls, CLS_HUMAN_REPLY);
 	assert_non_null(cl.reply_text);
 	assert_non_null(strstr(cl.reply_text, "Thursday"));
 	classification_free(&cl);
+	/* in an HTML-only body too */
+	{
+		static const char html[] =
+		    "From: lead@acme.example\nTo: "
+		    "dana@seller.example\nSubject: "
+		    "Re: hello\nDate: Wed, 18 Nov 2026 09:00:00 +0000\n"
+		    "Content-Type: text/html\n\n<p>Thanks.\0</p><p>Please "
+		    "remove me from your list.</p>\n";
+		assert_int_equal(classify_buffer(cls, html, sizeof html - 1,
+		                                 "UTC", &cl, &err),
+		                 CLASSIFY_OK);
+		assert_int_equal(cl.cls, CLS_UNSUBSCRIBE);
+		classification_free(&cl);
+	}
 }
 
 int
