@@ -168,7 +168,8 @@ check "unconfigured {{sender.phone}}: nothing sent, held naming sender_phone" ba
 	test \$(imap_count nophone) = 0 &&
 	NH=$P db_query \"SELECT state, error FROM touches WHERE channel='email'\" | grep -q 'held|.*{{sender.phone}} is not configured: set sender_phone'"
 check "... and template check fails on it (exit 65)" bash -c "
-	NUDGE_CONFIG=$P/config nudge template check | grep -q 'error: {{sender.phone}} is not configured'; test \${PIPESTATUS[0]} = 65"
+	NUDGE_CONFIG=$P/config nudge template check >'$TEST_TMP/tc.out' 2>&1; rc=\$?
+	grep -q 'error: {{sender.phone}} is not configured' '$TEST_TMP/tc.out' && test \$rc = 65"
 
 # ---- without imap_url: said once per tick, and by status
 sed -i 's|^imap_url .*|#no imap|' "$P/config"
