@@ -742,7 +742,7 @@ store_open_version(const char *path, int max_version, struct store **out,
 		goto fail;
 	if (sqlite3_open_v2(path, &st->db,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	                        SQLITE_OPEN_NOFOLLOW,
+	                        SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
 	                    NULL) != SQLITE_OK) {
 		if (st->db == NULL) {
 			set_err(errstr, "%s: cannot open database", path);
@@ -844,7 +844,18 @@ store_begin_bulk(struct store *st, int cache_mib, char **errstr)
 		         cache_mib * 1024);
 		exec(st, sql, NULL);
 	}
+	/* the batch's rows hang off the leads it has just written: no
+	 * parent lookup per row (the pragma only changes outside a
+	 * transaction) */
+	exec(st, "PRAGMA foreign_keys = OFF", NULL);
+	/* nor CHECK constraints: each IN (...) list of one builds a temporary
+	 * b-tree per row, and the batch's values are checked by the store
+	 * functions (lead_check, touch_check) or come from nudge itself */
+	exec(st, "PRAGMA ignore_check_constraints = ON", NULL);
+	exec(st, "PRAGMA temp_store = MEMORY", NULL);
 	if ((rc = exec(st, "BEGIN IMMEDIATE", errstr)) != STORE_OK) {
+		exec(st, "PRAGMA ignore_check_constraints = OFF", NULL);
+		exec(st, "PRAGMA foreign_keys = ON", NULL);
 		exec(st, "PRAGMA cache_size = -16000", NULL);
 		return rc;
 	}
@@ -861,6 +872,8 @@ end_durable(struct store *st)
 	}
 	if (st->bulk) {
 		st->bulk = 0;
+		exec(st, "PRAGMA ignore_check_constraints = OFF", NULL);
+		exec(st, "PRAGMA foreign_keys = ON", NULL);
 		exec(st, "PRAGMA cache_size = -16000", NULL);
 	}
 }

@@ -81,8 +81,9 @@ int store_begin(struct store *st, char **errstr);
 int store_begin_durable(struct store *st, char **errstr);
 /* store_begin_bulk: BEGIN IMMEDIATE for a large batch of writes (lead
  * import): the page cache grows to cache_mib MiB (when more than the usual
- * 16) until the transaction ends, and functions that write several rows
- * take no savepoint of their own.  So a failing write may leave part of its
+ * 16) until the transaction ends, foreign keys are not checked (the batch
+ * writes only rows of leads it has written or read), and functions that
+ * write several rows take no savepoint of their own.  So a failing write may leave part of its
  * rows: after any error but STORE_EEXIST from store_lead_insert (which
  * writes nothing then) the caller must store_rollback() the whole batch. */
 int store_begin_bulk(struct store *st, int cache_mib, char **errstr);
