@@ -8,7 +8,7 @@
 # are made there on demand).  BENCH names select benchmarks (default: all):
 #   import agenda render classify send imap latency
 # (latency = reply-to-stop latency and idle CPU of `nudge run`, ~2 min).
-# A whole run takes about 4 minutes.  See bench/README.md for each one.
+# A whole run takes about 8 minutes.  See bench/README.md for each one.
 # Environment: BENCH_CACHE (generated inputs kept between runs, default
 # /tmp/nudge-bench-cache), KEEP_TMP=1 keeps the scratch directory.
 set -u
