@@ -68,6 +68,28 @@ fi
 result import "lead import peak RSS" "$rss" MB "-" ""
 note "import: $(tail -1 "$BENCH_TMP/import.out")"
 
+# the floor on nudge's schema: the sqlite3 shell itself writing the rows nudge
+# writes for this file (lead, custom fields, events, touches, notes),
+# set-based, into a fresh `nudge init` database (import_floor.sql)
+if [ "$s_ms" != - ]; then
+	fl=()
+	for ((r = 0; r < RUNS; r++)); do
+		nudge_home "$BENCH_TMP/floor"
+		sync
+		t0=$(date +%s%N)
+		sed "s#@CSV@#$BENCH_CACHE/leads-$N.csv#" "$REPO/bench/import_floor.sql" |
+			"$SQLITE3" "$BENCH_TMP/floor/nudge.db" >/dev/null 2>&1 || break
+		fl+=("$(ms_since "$t0")")
+	done
+	if [ ${#fl[@]} = "$RUNS" ]; then
+		f_ms=$(median "${fl[@]}")
+		result import "sqlite3 writing nudge's rows, ${N} rows" "$(awk -v m="$f_ms" 'BEGIN { printf "%.2f", m / 1000 }')" s "-" \
+			"floor on this schema (import_floor.sql); runs: ${fl[*]} ms"
+		result import "ratio nudge / that floor" "$(awk -v a="$n_ms" -v b="$f_ms" 'BEGIN { printf "%.1f", a / b }')" x "-" \
+			"the floor is $(awk -v a="$f_ms" -v b="$s_ms" 'BEGIN { printf "%.1f", a / b }') x sqlite3 .import"
+	fi
+fi
+
 if [ "$BIG" -gt 0 ]; then
 	read -r b_ms bs_ms brss <<<"$(measure "$BIG")"
 	if [ "$b_ms" = FAILED ]; then
