@@ -824,6 +824,12 @@ store_begin(struct store *st, char **errstr)
 	return exec(st, "BEGIN IMMEDIATE", errstr);
 }
 
+int
+store_begin_read(struct store *st, char **errstr)
+{
+	return exec(st, "BEGIN DEFERRED", errstr);
+}
+
 /* synchronous may not change inside a transaction: set it before BEGIN and
  * put it back after COMMIT/ROLLBACK. */
 int

@@ -78,6 +78,11 @@ void store_close(struct store *st);
  * are atomic by themselves, inside or outside such a transaction.
  */
 int store_begin(struct store *st, char **errstr);
+/* store_begin_read: a read transaction (BEGIN DEFERRED) for many reads in a
+ * row: one snapshot, one lock instead of one per statement.  End it with
+ * store_commit (or store_rollback).  A write inside it may fail with
+ * STORE_EDB (busy) if another connection wrote since: read only. */
+int store_begin_read(struct store *st, char **errstr);
 int store_begin_durable(struct store *st, char **errstr);
 /* store_begin_bulk: BEGIN IMMEDIATE for a large batch of writes (lead
  * import): the page cache grows to cache_mib MiB (when more than the usual
