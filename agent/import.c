@@ -19,12 +19,21 @@
 
 enum { F_IGNORE = -1, F_CUSTOM = -2 };
 enum {
-	C_EMAIL, C_NAME, C_FIRST, C_LAST, C_COMPANY, C_PHONE, C_TZ, C_SOURCE,
-	C_SEQUENCE, C_NOTES, C_DOMAIN
+	C_EMAIL,
+	C_NAME,
+	C_FIRST,
+	C_LAST,
+	C_COMPANY,
+	C_PHONE,
+	C_TZ,
+	C_SOURCE,
+	C_SEQUENCE,
+	C_NOTES,
+	C_DOMAIN
 };
-static const char *const core_fields[] = {"email", "name", "first_name",
-    "last_name", "company", "phone", "tz", "source", "sequence", "notes",
-    "domain", NULL};
+static const char *const core_fields[] = {
+    "email", "name",   "first_name", "last_name", "company", "phone",
+    "tz",    "source", "sequence",   "notes",     "domain",  NULL};
 
 struct colmap {
 	int field;    /* index in core_fields, F_IGNORE or F_CUSTOM */
@@ -60,8 +69,7 @@ struct imp {
 	const char *last, *notes;
 };
 
-static void
-say(struct imp *im, int kind, const char *fmt, ...)
+static void say(struct imp *im, int kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -95,8 +103,8 @@ custom_key_ok(const char *k)
 	if (*k == '\0' || strlen(k) > 64)
 		return 0;
 	for (; *k; k++)
-		if (!islower((unsigned char)*k) && !isdigit((unsigned char)*k) &&
-		    *k != '_')
+		if (!islower((unsigned char)*k) &&
+		    !isdigit((unsigned char)*k) && *k != '_')
 			return 0;
 	return 1;
 }
@@ -149,8 +157,9 @@ fold(char *s)
 static int
 first_word(const char *name, struct buf *b)
 {
-	static const char *const titles[] = {"mr", "mrs", "ms", "dr", "prof",
-	    "mr.", "mrs.", "ms.", "dr.", "prof.", "herr", "frau", NULL};
+	static const char *const titles[] = {
+	    "mr",  "mrs", "ms",    "dr",   "prof", "mr.", "mrs.",
+	    "ms.", "dr.", "prof.", "herr", "frau", NULL};
 	const char *p = name, *e;
 
 	while (*p) {
@@ -195,7 +204,7 @@ map_header(struct imp *im, const struct csv_record *rec, char **errstr)
 			if (eq != NULL &&
 			    strlen(col) == (size_t)(eq - o->maps[m]) &&
 			    strncasecmp(col, o->maps[m],
-			        (size_t)(eq - o->maps[m])) == 0)
+			                (size_t)(eq - o->maps[m])) == 0)
 				f = eq + 1;
 		}
 		if (f != NULL && strcmp(f, "-") == 0) {
@@ -204,9 +213,9 @@ map_header(struct imp *im, const struct csv_record *rec, char **errstr)
 		}
 		if (f == NULL)
 			f = csv_map_header(col);
-		if (f != NULL && (strcmp(f, "status") == 0 ||
-		                     strcmp(f, "stage") == 0 ||
-		                     strcmp(f, "next_due") == 0)) {
+		if (f != NULL &&
+		    (strcmp(f, "status") == 0 || strcmp(f, "stage") == 0 ||
+		     strcmp(f, "next_due") == 0)) {
 			/* nudge's own state is not imported (export writes it
 			 * for reading, import ignores it) */
 			cm->field = F_IGNORE;
@@ -218,21 +227,24 @@ map_header(struct imp *im, const struct csv_record *rec, char **errstr)
 			if (!custom_key_ok(cm->custom)) {
 				cm->field = F_IGNORE;
 				if (*col != '\0')
-					say(im, IMPORT_WARN, "%s:%lu: column "
+					say(im, IMPORT_WARN,
+					    "%s:%lu: column "
 					    "%zu (\"%s\") is ignored: its name "
 					    "makes no field name (use --map "
 					    "'%s=FIELD')",
-					    o->name, rec->line, c + 1, col, col);
+					    o->name, rec->line, c + 1, col,
+					    col);
 				continue;
 			}
 		}
 		/* two columns for one field: which one wins would be luck */
-		const char *key = cm->field == F_CUSTOM ? cm->custom
-		                                        : core_fields[cm->field];
+		const char *key =
+		    cm->field == F_CUSTOM ? cm->custom : core_fields[cm->field];
 		unsigned long other = csv_keys_add(dest, key, c + 1);
 
 		if (other != 0) {
-			*errstr = xasprintf("%s:%lu: columns %lu (\"%s\") and "
+			*errstr = xasprintf(
+			    "%s:%lu: columns %lu (\"%s\") and "
 			    "%zu (\"%s\") both give the field %s; drop one, "
 			    "or --map one of them to '-' to ignore it; "
 			    "nothing imported",
@@ -247,7 +259,8 @@ map_header(struct imp *im, const struct csv_record *rec, char **errstr)
 	csv_keys_free(dest);
 	if (rc == IMPORT_OK && ecol < 0) {
 		*errstr = xasprintf("%s:%lu: no email column (name one with "
-		    "--map COLUMN=email)", o->name, rec->line);
+		                    "--map COLUMN=email)",
+		                    o->name, rec->line);
 		rc = IMPORT_EDATA;
 	}
 	return rc;
@@ -290,23 +303,46 @@ take(struct imp *im, const struct colmap *cm, char *v)
 	struct lead *l = &im->l;
 
 	switch (cm->field) {
-	case C_EMAIL: l->email = v; break;
-	case C_NAME: l->name = v; break;
-	case C_FIRST: l->first_name = v; break;
-	case C_LAST: im->last = v; break;
-	case C_COMPANY: l->company = v; break;
-	case C_PHONE: l->phone = v; break;
-	case C_TZ: l->tz = v; break;
-	case C_SOURCE: l->source = v; break;
-	case C_SEQUENCE: l->sequence = v; break;
-	case C_NOTES: im->notes = v; break;
-	case C_DOMAIN: l->domain = v; break;
+	case C_EMAIL:
+		l->email = v;
+		break;
+	case C_NAME:
+		l->name = v;
+		break;
+	case C_FIRST:
+		l->first_name = v;
+		break;
+	case C_LAST:
+		im->last = v;
+		break;
+	case C_COMPANY:
+		l->company = v;
+		break;
+	case C_PHONE:
+		l->phone = v;
+		break;
+	case C_TZ:
+		l->tz = v;
+		break;
+	case C_SOURCE:
+		l->source = v;
+		break;
+	case C_SEQUENCE:
+		l->sequence = v;
+		break;
+	case C_NOTES:
+		im->notes = v;
+		break;
+	case C_DOMAIN:
+		l->domain = v;
+		break;
 	case F_CUSTOM:
 		im->fields[l->nfields].key = cm->custom;
 		im->fields[l->nfields].value = v;
 		l->nfields++;
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 
@@ -332,7 +368,7 @@ write_new(struct imp *im, const struct plan *p, char **err)
 	if ((rc = store_lead_insert(st, l, err)) != STORE_OK)
 		return rc;
 	if ((rc = store_event_add(st, l->id, im->now, "enrolled", l->source,
-	         NULL, err)) != STORE_OK)
+	                          NULL, err)) != STORE_OK)
 		return rc;
 	for (unsigned bit = 1; bit <= CHANNEL_ALL; bit <<= 1) {
 		if (!(p->seq->steps[0].channels & bit))
@@ -346,10 +382,11 @@ write_new(struct imp *im, const struct plan *p, char **err)
 			return rc;
 	}
 	if ((rc = store_event_add(st, l->id, im->now, "scheduled", p->detail,
-	         NULL, err)) != STORE_OK)
+	                          NULL, err)) != STORE_OK)
 		return rc;
-	if (im->notes && (rc = store_note_add(st, l->id, im->now, "note",
-	                      im->notes, NULL, err)) != STORE_OK)
+	if (im->notes &&
+	    (rc = store_note_add(st, l->id, im->now, "note", im->notes, NULL,
+	                         err)) != STORE_OK)
 		return rc;
 	return STORE_OK;
 }
@@ -399,7 +436,7 @@ write_update(struct imp *im, struct lead *old, char **err)
 		return rc;
 	if (im->notes)
 		rc = store_note_add(im->n->st, old->id, im->now, "note",
-		    im->notes, NULL, err);
+		                    im->notes, NULL, err);
 	return rc;
 }
 
@@ -423,8 +460,9 @@ row(struct imp *im, const struct csv_record *rec, char **why, char **errstr)
 	for (size_t c = im->ncols; c < rec->nfields; c++)
 		if (rec->fields[c][strspn(rec->fields[c], " \t")] != '\0') {
 			*why = xasprintf("%zu cells but the header has %zu "
-			    "columns (cell %zu is \"%.40s\")",
-			    rec->nfields, im->ncols, c + 1, rec->fields[c]);
+			                 "columns (cell %zu is \"%.40s\")",
+			                 rec->nfields, im->ncols, c + 1,
+			                 rec->fields[c]);
 			return IMPORT_OK;
 		}
 	for (size_t c = 0; c < im->ncols && c < rec->nfields; c++) {
@@ -448,7 +486,8 @@ row(struct imp *im, const struct csv_record *rec, char **why, char **errstr)
 	unsigned long first = csv_keys_add(im->seen, l->email, rec->line);
 	if (first != 0) {
 		*why = xasprintf("%s is already on line %lu of this file; this "
-		    "row is not imported", l->email, first);
+		                 "row is not imported",
+		                 l->email, first);
 		return IMPORT_OK;
 	}
 	if (im->last)
@@ -457,9 +496,9 @@ row(struct imp *im, const struct csv_record *rec, char **why, char **errstr)
 	if (l->name == NULL && (l->first_name || im->last)) {
 		im->name.len = 0;
 		buf_printf(&im->name, "%s%s%s",
-		    l->first_name ? l->first_name : "",
-		    l->first_name && im->last ? " " : "",
-		    im->last ? im->last : "");
+		           l->first_name ? l->first_name : "",
+		           l->first_name && im->last ? " " : "",
+		           im->last ? im->last : "");
 		l->name = im->name.s;
 	}
 	if (l->sequence == NULL)
@@ -502,13 +541,13 @@ row(struct imp *im, const struct csv_record *rec, char **why, char **errstr)
 		char *reason = NULL;
 
 		if (store_is_suppressed(im->n->st, l->email, &yes, &reason,
-		        &err) != STORE_OK) {
+		                        &err) != STORE_OK) {
 			*why = err;
 			return IMPORT_OK;
 		}
 		if (yes)
 			*why = xasprintf("%s is suppressed (%s); not enrolled",
-			    l->email, reason ? reason : "listed");
+			                 l->email, reason ? reason : "listed");
 		free(reason);
 	}
 	if (!yes) {
@@ -575,8 +614,9 @@ import_csv(struct nudge *n, FILE *fp, const struct import_opts *o,
 	im.now = clock_now();
 	buf_init(&im.first);
 	buf_init(&im.name);
-	im.seqname = o->sequence ? o->sequence
-	             : n->cfg->sequence ? n->cfg->sequence : "12345x";
+	im.seqname = o->sequence        ? o->sequence
+	             : n->cfg->sequence ? n->cfg->sequence
+	                                : "12345x";
 	r = csv_open(fp, o->name);
 	if (csv_set_encoding(r, o->encoding ? o->encoding : "utf-8", &err) !=
 	    CSV_OK) {
@@ -586,8 +626,8 @@ import_csv(struct nudge *n, FILE *fp, const struct import_opts *o,
 	}
 	rc = csv_read(r, &rec, &err);
 	if (rc != CSV_OK) {
-		*errstr = rc == CSV_EOF ? xstrdup("empty file: no header row")
-		                        : err;
+		*errstr =
+		    rc == CSV_EOF ? xstrdup("empty file: no header row") : err;
 		rc = rc == CSV_EIO ? IMPORT_EIO : IMPORT_EDATA;
 		goto out;
 	}

@@ -1090,8 +1090,8 @@ store_lead_insert(struct store *st, struct lead *l, char **errstr)
 	stmt_put(st, Q_LEAD_INSERT, s);
 	/* a new row has no fields yet (a deleted lead's went with it: ON
 	 * DELETE CASCADE), so nothing to clear first */
-	for (size_t i = 0; rc == STORE_OK && l->fields != NULL &&
-	                   i < l->nfields; i++)
+	for (size_t i = 0;
+	     rc == STORE_OK && l->fields != NULL && i < l->nfields; i++)
 		rc = field_set(st, id, l->fields[i].key, l->fields[i].value,
 		               errstr);
 out:
