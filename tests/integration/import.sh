@@ -77,4 +77,28 @@ check "re-import updates in place" bash -c \
 	"'$NUDGE' --now 2026-11-25T10:00 lead import '$TEST_TMP/one.csv' | grep -q '0 added, 1 updated'"
 check "a duplicate column imports nothing" bash -c \
 	"printf 'Email,E-mail\nx@c.example,y@c.example\n' >'$TEST_TMP/dup.csv'; '$NUDGE' lead import '$TEST_TMP/dup.csv'; test \$? = 65 && ! '$NUDGE' lead show x@c.example >/dev/null 2>&1"
+
+# due selection per zone (the sending window's opening is computed once per
+# zone): at 10:00 in Denver the window is open in New York and Denver, shut
+# in Berlin (18:00) and Tokyo (02:00)
+D2=$TEST_TMP/zones
+"$NUDGE" init "$D2" --from "Sam Sales <sales@example.test>" --tz America/Denver \
+	--phone "+1 303 555 0100" >/dev/null ||
+	fail "nudge init (zones)"
+{
+	echo "Email,First Name,Company,Time Zone"
+	for i in 1 2 3; do
+		echo "ber$i@z.example,Bea,Zed,Europe/Berlin"
+		echo "nyc$i@z.example,Nick,Zed,America/New_York"
+		echo "tyo$i@z.example,Toshi,Zed,Asia/Tokyo"
+		echo "den$i@z.example,Dana,Zed,"
+	done
+} >"$TEST_TMP/zones.csv"
+check "leads in four zones imported" bash -c \
+	"'$NUDGE' -c '$D2/config' --now 2026-11-25T10:00 lead import '$TEST_TMP/zones.csv' | grep -q '12 added'"
+"$NUDGE" -c "$D2/config" --now 2026-11-25T10:00 tick --dry-run --no-sync --no-throttle \
+	>"$TEST_TMP/zones.out" 2>&1
+check "open zones are sent to (New York, Denver)" bash -c \
+	"test \$(grep -c 'would send stage 1 to \\(nyc\\|den\\)' '$TEST_TMP/zones.out') = 6"
+check "shut zones wait (Berlin, Tokyo)" not grep -q 'would send stage 1 to \(ber\|tyo\)' "$TEST_TMP/zones.out"
 finish
