@@ -369,12 +369,18 @@ cmd_agenda(struct nudge *n, int argc, char **argv)
 		rc = cli_fail_tx(n, err, EX_SOFTWARE);
 		goto out;
 	}
-	if (store_touches_due(n->st, clock_at(day + 1, 0, n->tz) - 1, NULL,
+	/* the listing only reads: one snapshot, one lock (not one per lead) */
+	if (store_begin_read(n->st, &err) != STORE_OK ||
+	    store_touches_due(n->st, clock_at(day + 1, 0, n->tz) - 1, NULL,
 		agenda_one, &c, &err) != STORE_OK ||
 	    store_touch_list_state(n->st, TOUCH_FAILED, failed_one, &c, &err) !=
 		STORE_OK ||
 	    store_touch_list_state(n->st, TOUCH_UNKNOWN, failed_one, &c, &err) !=
-		STORE_OK) {
+		STORE_OK || store_commit(n->st, &err) != STORE_OK) {
+		char *e2 = NULL;
+
+		if (store_rollback(n->st, &e2) != STORE_OK)
+			free(e2);
 		fprintf(stderr, "nudge: %s\n", err);
 		free(err);
 		rc = EX_SOFTWARE;

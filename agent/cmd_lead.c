@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "craft.h"
 #include "csv.h"
+#include "import.h"
 #include "json.h"
 #include "log.h"
 #include "xalloc.h"
@@ -132,28 +133,6 @@ custom_key_ok(const char *k)
 		    *k != '_')
 			return 0;
 	return 1;
-}
-
-/* custom_key: a column name made into a field name ("Deal Size ($)" ->
- * "deal_size"). */
-static char *
-custom_key(const char *col)
-{
-	struct buf b;
-	int us = 0;
-
-	buf_init(&b);
-	for (; *col && b.len < 64; col++) {
-		unsigned char c = (unsigned char)*col;
-		if (isalnum(c)) {
-			if (us && b.len)
-				buf_addc(&b, '_');
-			us = 0;
-			buf_addc(&b, (char)tolower(c));
-		} else
-			us = 1;
-	}
-	return buf_steal(&b);
 }
 
 /*
@@ -351,77 +330,78 @@ usage:
 	return EX_USAGE;
 }
 
-/* ---- lead import */
+/* ---- lead import: a front end to import_csv() */
 
-enum { F_IGNORE = -1, F_CUSTOM = -2 };
-static const char *const core_fields[] = {"email", "name", "first_name",
-    "last_name", "company", "phone", "tz", "source", "sequence", "notes",
-    "domain", NULL};
+struct import_ui {
+	int tty;
+	long rows;
+};
 
-static int
-core_index(const char *f)
+static void
+import_report(void *arg, int kind, const char *msg)
 {
-	for (int i = 0; core_fields[i]; i++)
-		if (strcmp(core_fields[i], f) == 0)
-			return i;
-	return F_CUSTOM;
+	struct import_ui *ui = arg;
+
+	fputs(ui->tty ? "\r" : "", stderr);
+	out_printf(stderr, "%s%s\n",
+	    kind == IMPORT_WARN ? "nudge lead import: " : "", msg);
 }
 
-struct colmap {
-	int field;	/* index in core_fields, F_IGNORE or F_CUSTOM */
-	char *custom;	/* the custom field key */
-};
+static void
+import_progress(void *arg, long rows)
+{
+	struct import_ui *ui = arg;
+
+	ui->rows = rows;
+	if (ui->tty)
+		fprintf(stderr, "\rnudge: importing... %ld rows", rows);
+}
 
 static int
 lead_import(struct nudge *n, int argc, char **argv)
 {
-	const char *path = NULL, *seqname = NULL, *enc = "utf-8";
+	struct import_opts o = {.encoding = "utf-8", .report = import_report,
+	    .progress = import_progress};
+	struct import_result res;
+	struct import_ui ui = {.tty = isatty(2)};
+	const char *path = NULL;
 	char **maps = NULL, *err = NULL;
-	size_t nmaps = 0, ncols = 0;
-	struct colmap *cols = NULL;
-	struct csv_reader *r = NULL;
-	struct csv_keys *seen = NULL, *dest = NULL;
-	struct csv_record rec;
-	FILE *fp = NULL;
-	int i, rc, ecol = -1, tty = isatty(2);
-	long added = 0, updated = 0, skipped = 0, rows = 0;
-	time_t now;
+	FILE *fp;
+	int i, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--map") == 0 && i + 1 < argc) {
 			if (strchr(argv[i + 1], '=') == NULL) {
 				fprintf(stderr, "nudge lead import: --map "
 						"wants COLUMN=FIELD\n");
+				free(maps);
 				return EX_USAGE;
 			}
-			maps = xreallocarray(maps, nmaps + 1, sizeof *maps);
-			maps[nmaps++] = argv[++i];
+			maps = xreallocarray(maps, o.nmaps + 1, sizeof *maps);
+			maps[o.nmaps++] = argv[++i];
 		} else if (strcmp(argv[i], "--sequence") == 0 && i + 1 < argc)
-			seqname = argv[++i];
+			o.sequence = argv[++i];
 		else if (strcmp(argv[i], "--encoding") == 0 && i + 1 < argc)
-			enc = argv[++i];
-		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			o.encoding = argv[++i];
+		else if ((argv[i][0] == '-' && argv[i][1] != '\0') || path) {
 			free(maps);
 			fputs(usage_lead, stderr);
 			return EX_USAGE;
-		} else if (path == NULL)
+		} else
 			path = argv[i];
-		else {
-			free(maps);
-			fputs(usage_lead, stderr);
-			return EX_USAGE;
-		}
 	}
 	if (path == NULL) {
 		free(maps);
 		fputs(usage_lead, stderr);
 		return EX_USAGE;
 	}
+	o.maps = maps;
+	o.arg = &ui;
+	o.name = strcmp(path, "-") == 0 ? "stdin" : path;
 	if ((rc = cli_open(n, 0)) != EX_OK) {
 		free(maps);
 		return rc;
 	}
-	now = clock_now();
 	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (fp == NULL) {
 		fprintf(stderr, "nudge lead import: %s: %s\n", path,
@@ -429,299 +409,45 @@ lead_import(struct nudge *n, int argc, char **argv)
 		free(maps);
 		return EX_NOINPUT;
 	}
-	r = csv_open(fp, strcmp(path, "-") == 0 ? "stdin" : path);
-	if (csv_set_encoding(r, enc, &err) != CSV_OK) {
-		fprintf(stderr, "nudge lead import: --encoding: %s\n", err);
-		free(err);
-		rc = EX_USAGE;
-		goto out;
-	}
-	rc = csv_read(r, &rec, &err);
-	if (rc != CSV_OK) {
-		out_printf(stderr, "nudge lead import: %s\n",
-		    rc == CSV_EOF ? "empty file: no header row" : err);
-		free(err);
-		rc = EX_DATAERR;
-		goto out;
-	}
-	ncols = rec.nfields;
-	cols = xcalloc(ncols, sizeof *cols);
-	for (size_t c = 0; c < ncols; c++) {
-		const char *col = rec.fields[c], *f = NULL;
-
-		for (size_t m = 0; m < nmaps; m++) {
-			const char *eq = strchr(maps[m], '=');
-			if (strlen(col) == (size_t)(eq - maps[m]) &&
-			    strncasecmp(col, maps[m], (size_t)(eq - maps[m])) ==
-				0)
-				f = eq + 1;
-		}
-		if (f != NULL && strcmp(f, "-") == 0) {
-			cols[c].field = F_IGNORE;
-			continue;
-		}
-		if (f == NULL)
-			f = csv_map_header(col);
-		if (f != NULL && (strcmp(f, "status") == 0 ||
-				     strcmp(f, "stage") == 0 ||
-				     strcmp(f, "next_due") == 0)) {
-			/* nudge's own state is not imported (export writes it
-			 * for reading, import ignores it) */
-			cols[c].field = F_IGNORE;
-			continue;
-		}
-		cols[c].field = f ? core_index(f) : F_CUSTOM;
-		if (cols[c].field == F_CUSTOM) {
-			cols[c].custom = custom_key(f ? f : col);
-			if (!custom_key_ok(cols[c].custom)) {
-				cols[c].field = F_IGNORE;
-				if (*col != '\0')
-					out_printf(stderr, "nudge lead import: "
-					    "%s:%lu: column %zu (\"%s\") is "
-					    "ignored: its name makes no field "
-					    "name (use --map '%s=FIELD')\n",
-					    path, rec.line, c + 1, col, col);
-				continue;
-			}
-		}
-		/* two columns for one field: which one wins would be luck */
-		if (dest == NULL)
-			dest = csv_keys_new();
-		{
-			const char *key = cols[c].field == F_CUSTOM
-			    ? cols[c].custom
-			    : core_fields[cols[c].field];
-			unsigned long other = csv_keys_add(dest, key, c + 1);
-
-			if (other != 0) {
-				out_printf(stderr, "nudge lead import: %s:%lu: "
-				    "columns %lu (\"%s\") and %zu (\"%s\") "
-				    "both give the field %s; drop one, or "
-				    "--map one of them to '-' to ignore it; "
-				    "nothing imported\n",
-				    path, rec.line, other, rec.fields[other - 1],
-				    c + 1, col, key);
-				rc = EX_DATAERR;
-				goto out;
-			}
-		}
-		if (cols[c].field == 0 && ecol < 0)
-			ecol = (int)c;
-	}
-	if (ecol < 0) {
-		fprintf(stderr, "nudge lead import: %s:%lu: no email column "
-				"(name one with --map COLUMN=email)\n",
-		    path, rec.line);
-		rc = EX_DATAERR;
-		goto out;
-	}
-	if (store_begin(n->st, &err) != STORE_OK) {
-		fprintf(stderr, "nudge: %s\n", err);
-		free(err);
-		rc = EX_SOFTWARE;
-		goto out;
-	}
-	seen = csv_keys_new();
-	for (;;) {
-		struct lead *l, *old = NULL;
-		const char *last = NULL;
-		char *why = NULL;
-		int sup;
-		const char *notes = NULL;
-
-		rc = csv_read(r, &rec, &err);
-		if (rc == CSV_EOF)
-			break;
-		if (rc == CSV_EIO) {
-			rc = cli_fail_tx(n, err, EX_IOERR);
-			goto out;
-		}
-		rows++;
-		if (tty && rows % 1000 == 0)
-			fprintf(stderr, "\rnudge: importing... %ld rows", rows);
-		if (rc == CSV_EBAD) {
-			fputs(tty ? "\r" : "", stderr);
-			out_printf(stderr, "%s (skipped)\n", err);
-			free(err);
-			err = NULL;
-			skipped++;
-			continue;
-		}
-		l = xcalloc(1, sizeof *l);
-		/* a cell past the header's last column would be lost */
-		for (size_t c = ncols; c < rec.nfields; c++)
-			if (rec.fields[c][strspn(rec.fields[c], " \t")] != '\0') {
-				why = xasprintf("%zu cells but the header has "
-				    "%zu columns (cell %zu is \"%.40s\")",
-				    rec.nfields, ncols, c + 1, rec.fields[c]);
-				goto bad;
-			}
-		for (size_t c = 0; c < ncols && c < rec.nfields; c++) {
-			const char *v = rec.fields[c];
-
-			while (*v == ' ' || *v == '\t')
-				v++;
-			v = csv_unguard(v); /* what export guarded */
-			if (*v == '\0')
-				continue;
-			switch (cols[c].field) {
-			case 0: set_str(&l->email, v); break;
-			case 1: set_str(&l->name, v); break;
-			case 2: set_str(&l->first_name, v); break;
-			case 3: last = v; break;
-			case 4: set_str(&l->company, v); break;
-			case 5: set_str(&l->phone, v); break;
-			case 6: set_str(&l->tz, v); break;
-			case 7: set_str(&l->source, v); break;
-			case 8: set_str(&l->sequence, v); break;
-			case 9: notes = v; break;
-			case 10: set_str(&l->domain, v); break;
-			case F_CUSTOM: field_set(l, cols[c].custom, v); break;
-			default: break;
-			}
-		}
-		if (l->email == NULL) {
-			why = xstrdup("no email address");
-			goto bad;
-		}
-		for (char *e = l->email + strlen(l->email);
-		     e > l->email && (e[-1] == ' ' || e[-1] == '\t'); e--)
-			e[-1] = '\0';
-		{
-			/* the same address twice in one file: the first row
-			 * is kept, the later one reported */
-			unsigned long first = csv_keys_add(seen, l->email,
-			    rec.line);
-
-			if (first != 0) {
-				why = xasprintf("%s is already on line %lu of "
-				    "this file; this row is not imported",
-				    l->email, first);
-				goto bad;
-			}
-		}
-		if (last)
-			field_set(l, "last_name", last);
-		if (l->name == NULL && (l->first_name || last))
-			l->name = xasprintf("%s%s%s",
-			    l->first_name ? l->first_name : "",
-			    l->first_name && last ? " " : "", last ? last : "");
-		if (l->sequence == NULL)
-			l->sequence = xstrdup(seqname ? seqname
-			    : n->cfg->sequence ? n->cfg->sequence : "12345x");
-		if (l->source == NULL)
-			l->source = xasprintf("import %s", path);
-		lead_derive(l);
-		if ((why = lead_check(n, l)) != NULL)
-			goto bad;
-		/* a new address is inserted and enrolled at once; an address
-		 * already there (EEXIST) takes the update path below */
-		sup = check_suppressed(n, l->email, &why);
-		if (sup < 0)
-			goto bad;
-		if (sup == 0) {
-			l->created = l->updated = now;
-			l->status = LEAD_ACTIVE;
-			l->prior_status = -1;
-			rc = store_lead_insert(n->st, l, &err);
-			if (rc == STORE_OK) {
-				if (store_event_add(n->st, l->id, now, "enrolled",
-					l->source, NULL, &err) != STORE_OK ||
-				    lc_enroll(n, l, now, &err) != LC_OK ||
-				    (notes && store_note_add(n->st, l->id, now,
-						  "note", notes, NULL,
-						  &err) != STORE_OK)) {
-					lead_free(l);
-					rc = cli_fail_tx(n, err, EX_SOFTWARE);
-					goto out;
-				}
-				added++;
-				lead_free(l);
-				continue;
-			}
-			if (rc != STORE_EEXIST) {
-				lead_free(l);
-				rc = cli_fail_tx(n, err, EX_SOFTWARE);
-				goto out;
-			}
-			free(err);
-			err = NULL;
-		}
-		rc = store_lead_get_email(n->st, l->email, &old, &err);
-		if (rc == STORE_OK) {
-			/* update: what the row gives replaces what was there */
-#define TAKE(f) if (l->f) { free(old->f); old->f = l->f; l->f = NULL; }
-			TAKE(name) TAKE(first_name) TAKE(company) TAKE(phone)
-			TAKE(tz) TAKE(domain)
-#undef TAKE
-			for (size_t k = 0; k < l->nfields; k++)
-				field_set(old, l->fields[k].key,
-				    l->fields[k].value);
-			old->updated = now;
-			if (store_lead_update(n->st, old, &err) != STORE_OK ||
-			    (notes && store_note_add(n->st, old->id, now,
-					  "note", notes, NULL, &err))) {
-				lead_free(l);
-				lead_free(old);
-				rc = cli_fail_tx(n, err, EX_SOFTWARE);
-				goto out;
-			}
-			updated++;
-			free(why);
-			lead_free(old);
-			lead_free(l);
-			continue;
-		} else if (rc == STORE_ENOTFOUND && sup == 1) {
-			free(err);
-			err = NULL;
-			goto bad; /* suppressed and not a lead: why says so */
-		}
-		free(why);
-		why = NULL;
-		lead_free(l);
-		rc = cli_fail_tx(n, err, EX_SOFTWARE);
-		goto out;
-bad:
-		fputs(tty ? "\r" : "", stderr);
-		out_printf(stderr, "%s:%lu: %s (skipped)\n", path, rec.line,
-		    why);
-		free(why);
-		skipped++;
-		lead_free(l);
-	}
-	if (store_commit(n->st, &err) != STORE_OK) {
-		rc = cli_fail_tx(n, err, EX_SOFTWARE);
-		goto out;
-	}
-	if (tty && rows >= 1000)
+	rc = import_csv(n, fp, &o, &res, &err);
+	free(maps);
+	if (fp != stdin)
+		fclose(fp);
+	if (ui.tty && ui.rows >= 1000)
 		fputc('\r', stderr);
+	switch (rc) {
+	case IMPORT_OK:
+		break;
+	case IMPORT_EUSAGE:
+		out_printf(stderr, "nudge lead import: --encoding: %s\n", err);
+		free(err);
+		return EX_USAGE;
+	case IMPORT_EDATA:
+		out_printf(stderr, "nudge lead import: %s\n", err);
+		free(err);
+		return EX_DATAERR;
+	default:
+		fprintf(stderr, "nudge: %s\n", err ? err : "failed");
+		free(err);
+		return rc == IMPORT_EIO ? EX_IOERR : EX_SOFTWARE;
+	}
 	if (n->json)
 		printf("{\"added\":%ld,\"updated\":%ld,\"skipped\":%ld}\n",
-		    added, updated, skipped);
+		    res.added, res.updated, res.skipped);
 	else
-		printf("%s: %ld added, %ld updated, %ld skipped\n", path, added,
-		    updated, skipped);
-	rc = EX_OK;
-	if (skipped > 0) {
+		printf("%s: %ld added, %ld updated, %ld skipped\n", path,
+		    res.added, res.updated, res.skipped);
+	if (res.skipped > 0) {
 		/* strict: a skipped row is data not imported */
 		fprintf(stderr, "nudge lead import: %ld row%s skipped (listed "
 				"above), %ld imported; fix those rows and "
 				"import the file again (imported rows are "
 				"updated, not duplicated)\n",
-		    skipped, skipped == 1 ? "" : "s", added + updated);
-		rc = EX_DATAERR;
+		    res.skipped, res.skipped == 1 ? "" : "s",
+		    res.added + res.updated);
+		return EX_DATAERR;
 	}
-out:
-	csv_keys_free(seen);
-	csv_keys_free(dest);
-	for (size_t c = 0; c < ncols; c++)
-		free(cols[c].custom);
-	free(cols);
-	free(maps);
-	csv_close(r);
-	if (fp && fp != stdin)
-		fclose(fp);
-	return rc;
+	return EX_OK;
 }
 
 /* ---- lead list */

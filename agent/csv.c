@@ -707,12 +707,24 @@ csv_email_domain(const char *email)
 }
 
 /* ---- a case-insensitive key set (open addressing, FNV-1a of the lower-cased
- * key) */
+ * key).  The keys are copied into chunks (no allocation per key: an import
+ * adds one per row) and each slot keeps its hash, so a probe compares
+ * strings only when the hashes match, and growing rehashes nothing. */
+
+#define KEYS_CHUNK (64 * 1024)
+
+struct keys_chunk {
+	struct keys_chunk *next;
+	size_t used, size;
+	char data[];
+};
 
 struct csv_keys {
-	char **keys;
+	const char **keys;
+	uint64_t *hashes;
 	unsigned long *lines;
 	size_t n, cap; /* cap is a power of two, kept at most half full */
+	struct keys_chunk *chunks;
 };
 
 static uint64_t
@@ -734,45 +746,73 @@ csv_keys_new(void)
 
 	k->cap = 64;
 	k->keys = xcalloc(k->cap, sizeof(*k->keys));
+	k->hashes = xcalloc(k->cap, sizeof(*k->hashes));
 	k->lines = xcalloc(k->cap, sizeof(*k->lines));
 	return k;
 }
 
-static void
-keys_put(char **keys, unsigned long *lines, size_t cap, char *key,
-         unsigned long line)
+/* keys_copy: key copied into the set's chunks */
+static const char *
+keys_copy(struct csv_keys *k, const char *key)
 {
-	size_t i = (size_t)key_hash(key) & (cap - 1);
+	size_t len = strlen(key) + 1;
+	struct keys_chunk *c = k->chunks;
+	char *p;
 
-	while (keys[i] != NULL)
-		i = (i + 1) & (cap - 1);
-	keys[i] = key;
-	lines[i] = line;
+	if (c == NULL || c->size - c->used < len) {
+		size_t size = len > KEYS_CHUNK ? len : KEYS_CHUNK;
+
+		c = xmalloc(sizeof(*c) + size);
+		c->next = k->chunks;
+		c->used = 0;
+		c->size = size;
+		k->chunks = c;
+	}
+	p = c->data + c->used;
+	memcpy(p, key, len);
+	c->used += len;
+	return p;
 }
 
 unsigned long
 csv_keys_add(struct csv_keys *k, const char *key, unsigned long line)
 {
-	size_t i = (size_t)key_hash(key) & (k->cap - 1);
+	uint64_t h = key_hash(key);
+	size_t i = (size_t)h & (k->cap - 1);
 
 	for (; k->keys[i] != NULL; i = (i + 1) & (k->cap - 1))
-		if (strcasecmp(k->keys[i], key) == 0)
+		if (k->hashes[i] == h && strcasecmp(k->keys[i], key) == 0)
 			return k->lines[i] ? k->lines[i] : 1;
 	if (2 * (k->n + 1) > k->cap) {
 		size_t ncap = k->cap * 2;
-		char **nk = xcalloc(ncap, sizeof(*nk));
+		const char **nk = xcalloc(ncap, sizeof(*nk));
+		uint64_t *nh = xcalloc(ncap, sizeof(*nh));
 		unsigned long *nl = xcalloc(ncap, sizeof(*nl));
 
-		for (size_t j = 0; j < k->cap; j++)
-			if (k->keys[j] != NULL)
-				keys_put(nk, nl, ncap, k->keys[j], k->lines[j]);
+		for (size_t j = 0; j < k->cap; j++) {
+			if (k->keys[j] == NULL)
+				continue;
+			size_t m = (size_t)k->hashes[j] & (ncap - 1);
+			while (nk[m] != NULL)
+				m = (m + 1) & (ncap - 1);
+			nk[m] = k->keys[j];
+			nh[m] = k->hashes[j];
+			nl[m] = k->lines[j];
+		}
 		free(k->keys);
+		free(k->hashes);
 		free(k->lines);
 		k->keys = nk;
+		k->hashes = nh;
 		k->lines = nl;
 		k->cap = ncap;
+		for (i = (size_t)h & (ncap - 1); k->keys[i] != NULL;
+		     i = (i + 1) & (ncap - 1))
+			;
 	}
-	keys_put(k->keys, k->lines, k->cap, xstrdup(key), line);
+	k->keys[i] = keys_copy(k, key);
+	k->hashes[i] = h;
+	k->lines[i] = line;
 	k->n++;
 	return 0;
 }
@@ -782,9 +822,14 @@ csv_keys_free(struct csv_keys *k)
 {
 	if (k == NULL)
 		return;
-	for (size_t i = 0; i < k->cap; i++)
-		free(k->keys[i]);
+	while (k->chunks != NULL) {
+		struct keys_chunk *c = k->chunks;
+
+		k->chunks = c->next;
+		free(c);
+	}
 	free(k->keys);
+	free(k->hashes);
 	free(k->lines);
 	free(k);
 }

@@ -428,10 +428,21 @@ slot_minute(struct nudge *n, const struct lead *l, int k, int day)
 	return w->start + (int)(seed % 30);
 }
 
-/* plan_due: when the lead's current step falls due, counted from `from`
+/* lc_plan_due (see lifecycle.h): when the lead's current step falls due, counted from `from`
  * (the previous touch's done time, or the enrolment). */
-static time_t
-plan_due(struct nudge *n, const struct lead *l, const struct sequence *seq,
+/* str_hash: FNV-1a, for seeds that must not depend on the row id */
+static unsigned
+str_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+time_t
+lc_plan_due(struct nudge *n, const struct lead *l, const struct sequence *seq,
     time_t from)
 {
 	const struct cadence_step *st = &seq->steps[l->step];
@@ -456,7 +467,8 @@ plan_due(struct nudge *n, const struct lead *l, const struct sequence *seq,
 		if (window_contains(w, from, tz) && w->end - min <= 60 &&
 		    next > day + 1)
 			return clock_at(next, w->start +
-				(vary ? (int)(mix((unsigned)l->id, 1) % 45) : 0),
+				(vary ? (int)(mix(str_hash(l->email), 1) % 45)
+				      : 0),
 			    tz);
 		return from;
 	}
@@ -522,7 +534,7 @@ lc_enroll(struct nudge *n, struct lead *l, time_t now, char **errstr)
 	l->step = 0;
 	l->xcount = 0;
 	l->paused_until = 0;
-	return schedule(n, l, seq, plan_due(n, l, seq, now), now, errstr);
+	return schedule(n, l, seq, lc_plan_due(n, l, seq, now), now, errstr);
 }
 
 int
@@ -563,7 +575,7 @@ lc_enroll_in(struct nudge *n, struct lead *l, const char *name, time_t now,
 	l->step = 0;
 	l->xcount = 0;
 	l->paused_until = 0;
-	return schedule(n, l, seq, plan_due(n, l, seq, now), now, errstr);
+	return schedule(n, l, seq, lc_plan_due(n, l, seq, now), now, errstr);
 }
 
 int
@@ -614,7 +626,7 @@ lc_stage_done(struct nudge *n, struct lead *l, time_t at, const char *how,
 	}
 	l->step = (int)next_step;
 	l->xcount = next_x;
-	return schedule(n, l, seq, plan_due(n, l, seq, at), at, errstr);
+	return schedule(n, l, seq, lc_plan_due(n, l, seq, at), at, errstr);
 }
 
 /* seq_off: a sequence key of the config that is unset or "none". */

@@ -90,6 +90,18 @@ int lc_enter(struct nudge *n, struct lead *l, int to, time_t now,
 int lc_touch_can(int from, int to);
 int lc_touch_enter(struct touch *t, int to);
 
+/*
+ * lc_plan_due: when step l->step of seq falls due for lead l, counted from
+ * `from` (the previous touch's done time, or the enrolment): business days
+ * in the lead's zone skipping its country's holidays; with vary_times, a
+ * time of the lead's day of its own (no two emails of stages 1-5 in the same
+ * hour) and monthly steps moved 0-4 business days; a first step that
+ * arrives in the last hour of the lead's working week waits for the next
+ * working morning.  Deterministic per lead and stage.
+ */
+time_t lc_plan_due(struct nudge *n, const struct lead *l,
+    const struct sequence *seq, time_t from);
+
 /* lc_enroll: put lead l (already inserted) on its sequence at stage 1, due now.
  * l is updated in memory and in the store. */
 int lc_enroll(struct nudge *n, struct lead *l, time_t now, char **errstr);

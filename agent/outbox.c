@@ -580,13 +580,54 @@ outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 	return db(rc, err, errstr);
 }
 
+/* The sending window's next opening per zone: the same for every lead of a
+ * zone at one `now`, and each computation switches the process's zone (a
+ * tzset() that reads the zone file) - it was half of a pass over 20,000 due
+ * touches. */
+#define ZONE_CACHE 32
+
 struct due_ctx {
 	struct outbox *ox;
 	time_t now;
 	int64_t *ids;
 	size_t n;
 	struct outbox_report *r;
+	struct {
+		char *tz;
+		const struct holidays *h;
+		time_t open;
+	} zones[ZONE_CACHE];
+	size_t nzones;
 };
+
+/* window_open: window_next_open_h for the zone tz and the days off h (a
+ * lead country's, lc_holidays) at c->now, cached per zone and days off. */
+static time_t
+window_open(struct due_ctx *c, const char *tz, const struct holidays *h)
+{
+	struct nudge *n = c->ox->n;
+	const char *key = tz ? tz : "";
+	time_t open;
+
+	for (size_t i = 0; i < c->nzones; i++)
+		if (c->zones[i].h == h && strcmp(c->zones[i].tz, key) == 0)
+			return c->zones[i].open;
+	open = window_next_open_h(&n->win, c->now, tz, h);
+	if (c->nzones < ZONE_CACHE) {
+		c->zones[c->nzones].tz = xstrdup(key);
+		c->zones[c->nzones].h = h;
+		c->zones[c->nzones++].open = open;
+	}
+	return open;
+}
+
+static void
+due_ctx_free(struct due_ctx *c)
+{
+	free(c->ids);
+	for (size_t i = 0; i < c->nzones; i++)
+		free(c->zones[i].tz);
+}
 
 static int
 collect_due(const struct touch *t, const struct lead *l, void *arg)
@@ -601,7 +642,7 @@ collect_due(const struct touch *t, const struct lead *l, void *arg)
 			c->r->next_window = t->next_attempt;
 		return 0;
 	}
-	open = window_next_open_h(&n->win, c->now, tz, lc_holidays(n, l));
+	open = window_open(c, tz, lc_holidays(n, l));
 	if (open != c->now) {
 		if (open != (time_t)-1 &&
 		    (c->r->next_window == 0 || open < c->r->next_window))
@@ -897,7 +938,7 @@ outbox_run(struct outbox *ox, struct outbox_report *r, char **errstr)
 	if (!ox->o.no_throttle &&
 	    (rc = db(store_touch_count_sent_since(n->st, clock_at(day, 0, n->tz),
 			  &sent_today, &err), err, errstr))) {
-		free(c.ids);
+		due_ctx_free(&c);
 		return rc;
 	}
 	for (size_t i = 0; i < c.n; i++) {
@@ -916,7 +957,7 @@ outbox_run(struct outbox *ox, struct outbox_report *r, char **errstr)
 		if ((rc = send_one(ox, c.ids[i], r, errstr)) != OUTBOX_OK)
 			break;
 	}
-	free(c.ids);
+	due_ctx_free(&c);
 	return rc;
 }
 

@@ -81,7 +81,22 @@ void store_close(struct store *st);
  * are atomic by themselves, inside or outside such a transaction.
  */
 int store_begin(struct store *st, char **errstr);
+/* store_begin_read: a read transaction (BEGIN DEFERRED) for many reads in a
+ * row: one snapshot, one lock instead of one per statement.  End it with
+ * store_commit (or store_rollback).  A write inside it may fail with
+ * STORE_EDB (busy) if another connection wrote since: read only. */
+int store_begin_read(struct store *st, char **errstr);
 int store_begin_durable(struct store *st, char **errstr);
+/* store_begin_bulk: BEGIN IMMEDIATE for a large batch of writes (lead
+ * import): the page cache grows to cache_mib MiB (when more than the usual
+ * 16) until the transaction ends, foreign keys and CHECK constraints are
+ * not checked (the batch writes only rows of leads it has written or read,
+ * with values the store functions check in C), and functions that
+ * write several rows take no savepoint of their own.  So a failing write may
+ * leave part of its rows: after any error but STORE_EEXIST from
+ * store_lead_insert (which writes nothing then) the caller must
+ * store_rollback() the whole batch. */
+int store_begin_bulk(struct store *st, int cache_mib, char **errstr);
 int store_commit(struct store *st, char **errstr);
 int store_rollback(struct store *st, char **errstr);
 

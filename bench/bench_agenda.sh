@@ -44,6 +44,34 @@ rss=$(cat "$BENCH_TMP"/agenda.rss.* | sort -n | tail -1)
 result agenda "agenda --json, 1M leads (median of 5)" "$(median "${times[@]}")" ms "< 200 ms" "$items items; runs: ${times[*]} ms"
 result agenda "agenda --json peak RSS" "$((rss / 1024))" MB "< 50 MB" ""
 
+# references, same run: the sqlite3 shell running the due query alone (DUE_SQL
+# from store.c, up to the end of the day, every channel), and a plain full
+# read of the leads table; medians
+if command -v sqlite3 >/dev/null; then
+	until=$(($(TZ=America/Denver date -d "${BENCH_NOW%T*} + 1 day" +%s) - 1))
+	python3 "$REPO/bench/explain_due.py" "$REPO/agent/store.c" --sql "$until" >"$BENCH_TMP/due.sql"
+	sqlite3 "$h/nudge.db" <"$BENCH_TMP/due.sql" >/dev/null # warm
+	dt=()
+	for i in 1 2 3 4 5; do
+		t0=$(date +%s%N)
+		sqlite3 "$h/nudge.db" <"$BENCH_TMP/due.sql" >/dev/null
+		dt+=("$(ms_since "$t0")")
+	done
+	ft=()
+	for i in 1 2 3; do
+		t0=$(date +%s%N)
+		sqlite3 "$h/nudge.db" "SELECT * FROM leads" >/dev/null
+		ft+=("$(ms_since "$t0")")
+	done
+	am=$(median "${times[@]}") dm=$(median "${dt[@]}") fm=$(median "${ft[@]}")
+	result agenda "sqlite3: the due query alone" "$dm" ms "-" "runs: ${dt[*]} ms"
+	result agenda "sqlite3: full read of leads" "$fm" ms "-" "runs: ${ft[*]} ms"
+	result agenda "ratio agenda / due query" "$(awk -v a="$am" -v b="$dm" 'BEGIN { printf "%.2f", a / b }')" x "<= 1.2" ""
+	result agenda "ratio agenda / full read" "$(awk -v a="$am" -v b="$fm" 'BEGIN { printf "%.2f", a / b }')" x "<= 0.2" ""
+else
+	note "agenda: no sqlite3 shell (apt-get install sqlite3) - no reference"
+fi
+
 # tick --dry-run: renders every due email (no throttle so the cap of 150 does
 # not stop it), capped by --max
 MAX=${BENCH_TICK_MAX:-2000}

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """explain_due.py STORE_C DB - print the EXPLAIN QUERY PLAN of the due query
 (DUE_SQL, copied out of agent/store.c by expanding its string macros) on DB.
-Prints the plan lines, then "full_scan_leads=yes|no"."""
+Prints the plan lines, then "full_scan_leads=yes|no".
+explain_due.py STORE_C --sql UNTIL - print DUE_SQL itself with ?1 = UNTIL and
+?2 = NULL (any channel), for the sqlite3 shell to run as the reference."""
 import re, sqlite3, sys
 
 src = open(sys.argv[1], encoding="utf-8").read()
@@ -21,6 +23,9 @@ def expand(name, depth=0):
     return "".join(out)
 
 sql = expand("DUE_SQL")
+if sys.argv[2] == "--sql":
+    print(sql.replace("?1", str(int(sys.argv[3]))).replace("?2", "NULL") + ";")
+    sys.exit(0)
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[2], uri=True)
 rows = db.execute("EXPLAIN QUERY PLAN " + sql, (0, None)).fetchall()
 full = False

@@ -10,7 +10,7 @@
 # (latency = reply-to-stop latency and idle CPU of `nudge run`, ~2 min;
 # sisimai = bounce grading and speed against Sisimai, ~1 min; replytext =
 # reply text against the talon and email_reply_parser suites, a few seconds).
-# A whole run takes about 5 minutes.  See bench/README.md for each one.
+# A whole run takes about 9 minutes.  See bench/README.md for each one.
 # Environment: BENCH_CACHE (generated inputs kept between runs, default
 # /tmp/nudge-bench-cache), KEEP_TMP=1 keeps the scratch directory.
 set -u

@@ -1192,6 +1192,67 @@ test_transactions(void **state)
 	store_close(st);
 }
 
+/* a bulk transaction: rows and fields written, an existing address is
+ * EEXIST and writes nothing, and the relaxed checks come back after it */
+static void
+test_bulk(void **state)
+{
+	struct store *st = open_new(NULL);
+	struct lead_field f[2] = {{"a", "1"}, {"b", "2"}};
+	struct touch t = {.stage = "1", .channel = "email", .due = 5};
+	struct lead *l;
+	char *err = NULL;
+	int64_t id;
+
+	(void)state;
+	id = add_lead(st, "old@x.org", "active");
+	assert_int_equal(store_begin_bulk(st, 64, NULL), STORE_OK);
+	l = mklead("new@x.org");
+	l->fields = f;
+	l->nfields = 2;
+	assert_int_equal(store_lead_insert(st, l, NULL), STORE_OK);
+	assert_true(l->id > id);
+	t.lead_id = l->id;
+	assert_int_equal(store_touch_insert(st, &t, NULL), STORE_OK);
+	l->id = 0;
+	free(l->email);
+	l->email = xstrdup("OLD@x.org");
+	assert_int_equal(store_lead_insert(st, l, &err), STORE_EEXIST);
+	free(err);
+	l->fields = NULL;
+	l->nfields = 0;
+	lead_free(l);
+	assert_int_equal(store_commit(st, NULL), STORE_OK);
+	assert_int_equal(store_lead_get_email(st, "new@x.org", &l, NULL),
+	                 STORE_OK);
+	assert_int_equal(l->nfields, 2);
+	assert_string_equal(l->fields[1].value, "2");
+	lead_free(l);
+	assert_int_equal(store_lead_get_email(st, "old@x.org", &l, NULL),
+	                 STORE_OK);
+	assert_int_equal(l->nfields, 0); /* the refused insert wrote none */
+	lead_free(l);
+	/* after it: foreign keys and CHECK constraints hold again */
+	t.lead_id = 999999;
+	assert_int_equal(store_touch_insert(st, &t, &err), STORE_ENOTFOUND);
+	free(err);
+	err = NULL;
+	t.lead_id = id;
+	t.stage = "";
+	assert_int_equal(store_touch_insert(st, &t, &err), STORE_EINVAL);
+	free(err);
+	assert_int_equal(store_note_add(st, 999999, 1, "note", "x", NULL, &err),
+	                 STORE_ENOTFOUND);
+	free(err);
+	/* and a rollback undoes the whole batch */
+	assert_int_equal(store_begin_bulk(st, 64, NULL), STORE_OK);
+	add_lead(st, "rolled@x.org", "active");
+	assert_int_equal(store_rollback(st, NULL), STORE_OK);
+	assert_int_equal(store_lead_get_email(st, "rolled@x.org", &l, NULL),
+	                 STORE_ENOTFOUND);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -1214,6 +1275,7 @@ main(void)
 	    cmocka_unit_test(test_folders_msgs),
 	    cmocka_unit_test(test_meta),
 	    cmocka_unit_test(test_transactions),
+	    cmocka_unit_test(test_bulk),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
