@@ -142,20 +142,38 @@ take_globals(int *argcp, char **argv)
 	return 0;
 }
 
-const char *
-cli_datadir(void)
-{
-	const char *d = getenv("NUDGE_DATADIR");
-
-	return d && *d ? d : NUDGE_DATADIR;
-}
-
 static int
 is_dir(const char *p)
 {
 	struct stat sb;
 
 	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* has_data: dir holds templates/ and rules/ */
+static int
+has_data(const char *dir)
+{
+	char *t = xasprintf("%s/templates", dir), *r = xasprintf("%s/rules", dir);
+	int yes = is_dir(t) && is_dir(r);
+
+	free(t);
+	free(r);
+	return yes;
+}
+
+const char *
+cli_datadir(void)
+{
+	const char *d = getenv("NUDGE_DATADIR");
+
+	if (d && *d)
+		return d;
+	/* installed, the usual case; else a build tree not yet installed
+	 * finds the source tree it was configured from */
+	if (!has_data(NUDGE_DATADIR) && has_data(NUDGE_SRCDIR))
+		return NUDGE_SRCDIR;
+	return NUDGE_DATADIR;
 }
 
 /* mkdirs: mkdir -p with mode 0700 for what it creates. */
@@ -585,6 +603,15 @@ cmd_init(struct nudge *n, int argc, char **argv)
 		char *p = config_default_path();
 		dir = dir_of(p);
 		free(p);
+	}
+	/* before anything is written: where the defaults come from */
+	if (!has_data(cli_datadir())) {
+		fprintf(stderr, "nudge init: no templates/ and rules/ in %s: run "
+				"'make install', or set NUDGE_DATADIR to the "
+				"source tree\n",
+		    cli_datadir());
+		free(dir);
+		return EX_CONFIG;
 	}
 	if (mkdirs(dir) == -1) {
 		fprintf(stderr, "nudge init: cannot create %s: %s\n", dir,

@@ -21,6 +21,9 @@ enum { CLOCK_OK = 0, CLOCK_EINVAL = 1 };
  * offset.  Returns CLOCK_OK or CLOCK_EINVAL with *errstr allocated. */
 int clock_init(const char *arg, const char *tz, char **errstr);
 time_t clock_now(void);
+/* clock_elapsed: seconds on a monotonic clock, for measuring how long work
+ * takes (progress lines); never for a decision, which takes clock_now(). */
+double clock_elapsed(void);
 /* clock_set: pin "now" to t (simulated time). */
 void clock_set(time_t t);
 /* clock_is_simulated: 1 when now came from --now/NUDGE_NOW/clock_set. */

@@ -333,8 +333,7 @@ usage:
 /* ---- lead import: a front end to import_csv() */
 
 struct import_ui {
-	int tty;
-	long rows;
+	struct progress pg;
 };
 
 static void
@@ -342,19 +341,22 @@ import_report(void *arg, int kind, const char *msg)
 {
 	struct import_ui *ui = arg;
 
-	fputs(ui->tty ? "\r" : "", stderr);
+	progress_end(&ui->pg);
 	out_printf(stderr, "%s%s\n",
 	    kind == IMPORT_WARN ? "nudge lead import: " : "", msg);
 }
 
 static void
-import_progress(void *arg, long rows)
+import_progress(void *arg, long rows, long bytes, long size)
 {
 	struct import_ui *ui = arg;
 
-	ui->rows = rows;
-	if (ui->tty)
-		fprintf(stderr, "\rnudge: importing... %ld rows", rows);
+	/* the ETA from the bytes: rows are not known until read */
+	if (size > 0 && bytes > 0)
+		progress_show(&ui->pg, "importing", rows,
+		    (long)((double)rows * (double)size / (double)bytes), "rows");
+	else
+		progress_show(&ui->pg, "importing", rows, 0, "rows");
 }
 
 static int
@@ -363,7 +365,7 @@ lead_import(struct nudge *n, int argc, char **argv)
 	struct import_opts o = {.encoding = "utf-8", .report = import_report,
 	    .progress = import_progress};
 	struct import_result res;
-	struct import_ui ui = {.tty = isatty(2)};
+	struct import_ui ui;
 	const char *path = NULL;
 	char **maps = NULL, *err = NULL;
 	FILE *fp;
@@ -409,12 +411,12 @@ lead_import(struct nudge *n, int argc, char **argv)
 		free(maps);
 		return EX_NOINPUT;
 	}
+	progress_init(&ui.pg, "nudge lead import");
 	rc = import_csv(n, fp, &o, &res, &err);
 	free(maps);
 	if (fp != stdin)
 		fclose(fp);
-	if (ui.tty && ui.rows >= 1000)
-		fputc('\r', stderr);
+	progress_end(&ui.pg);
 	switch (rc) {
 	case IMPORT_OK:
 		break;

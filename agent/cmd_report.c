@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "ics.h"
+#include "log.h"
 #include "report.h"
 #include "xalloc.h"
 
@@ -66,55 +67,21 @@ fail:
 
 /* ---- a progress line on a terminal (stderr), nothing otherwise */
 
-struct progress {
-	double start, last;
-	int shown;
-};
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* show: at most five times a second, and only once the work has taken half
- * a second (a small database shows nothing) */
 static void
 show(const char *phase, long done, long total, void *arg)
 {
 	struct progress *p = arg;
-	double now = mono(), rate;
 
-	if (phase == NULL) {
-		if (p->shown)
-			fputs("\r\033[K", stderr);
-		return;
-	}
-	if (now - p->start < 0.5 || now - p->last < 0.2)
-		return;
-	p->last = now;
-	p->shown = 1;
-	rate = done / (now - p->start);
-	if (total > 0)
-		fprintf(stderr,
-		        "\r\033[Knudge report: %s %ld of %ld leads "
-		        "(%.0f%%), ETA %.0f s",
-		        phase, done, total, 100.0 * done / total,
-		        rate > 0 ? (total - done) / rate : 0.0);
+	if (phase == NULL)
+		progress_end(p);
 	else
-		fprintf(stderr,
-		        "\r\033[Knudge report: %s %ld rows (%.0f "
-		        "rows/s)",
-		        phase, done, rate);
+		progress_show(p, phase, done, total, total > 0 ? "leads" : "rows");
 }
 
 int
 cmd_report(struct nudge *n, int argc, char **argv)
 {
-	struct progress pg = {0, 0, 0};
+	struct progress pg;
 	const char *since_s = NULL, *until_s = NULL, *svg = NULL, *html = NULL;
 	struct report r;
 	struct buf b;
@@ -162,7 +129,7 @@ cmd_report(struct nudge *n, int argc, char **argv)
 		fprintf(stderr, "nudge report: --until is before --since\n");
 		return EX_USAGE;
 	}
-	pg.start = mono();
+	progress_init(&pg, "nudge report");
 	if (report_build(n->st, n->tz, n->hol, n->cfg->daily_cap,
 	                 clock_at(d0, 0, n->tz), clock_at(d1 + 1, 0, n->tz),
 	                 isatty(STDERR_FILENO) ? show : NULL, &pg, &r,

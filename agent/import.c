@@ -1,6 +1,8 @@
 /* import - leads from a CRM's CSV export (see import.h) */
 #include "autoconf.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -614,6 +616,7 @@ int
 import_csv(struct nudge *n, FILE *fp, const struct import_opts *o,
            struct import_result *res, char **errstr)
 {
+	long size = 0;
 	struct imp im;
 	struct csv_reader *r;
 	struct csv_record rec;
@@ -658,6 +661,11 @@ import_csv(struct nudge *n, FILE *fp, const struct import_opts *o,
 		goto out;
 	}
 	im.seen = csv_keys_new();
+	{
+		struct stat sb;
+		if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
+			size = (long)sb.st_size;
+	}
 	for (;;) {
 		char *why = NULL;
 		int crc = csv_read(r, &rec, &err);
@@ -671,8 +679,10 @@ import_csv(struct nudge *n, FILE *fp, const struct import_opts *o,
 			break;
 		}
 		res->rows++;
-		if (o->progress && res->rows % 1000 == 0)
-			o->progress(o->arg, res->rows);
+		if (o->progress && res->rows % 1000 == 0) {
+			long at = ftell(fp);
+			o->progress(o->arg, res->rows, at > 0 ? at : 0, size);
+		}
 		if (crc == CSV_EBAD) {
 			say(&im, IMPORT_SKIP, "%s (skipped)", err);
 			free(err);

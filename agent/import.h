@@ -53,8 +53,9 @@ struct import_opts {
 	size_t nmaps;
 	/* report: one message (no line end); NULL = silent */
 	void (*report)(void *arg, int kind, const char *msg);
-	/* progress: called every 1000 rows; may be NULL */
-	void (*progress)(void *arg, long rows);
+	/* progress: called every 1000 rows with the rows read, the bytes read
+	 * and the file's size (0 when not a regular file); may be NULL */
+	void (*progress)(void *arg, long rows, long bytes, long size);
 	void *arg;
 };
 

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "clock.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -258,4 +260,47 @@ out_printf(FILE *fp, const char *fmt, ...)
 	rc = out_write(fp, s, strlen(s));
 	free(s);
 	return rc;
+}
+
+/* ---- progress lines */
+
+void
+progress_init(struct progress *p, const char *what)
+{
+	p->what = what;
+	p->start = p->last = clock_elapsed();
+	p->tty = isatty(STDERR_FILENO);
+	p->shown = 0;
+}
+
+void
+progress_show(struct progress *p, const char *phase, long done, long total,
+    const char *unit)
+{
+	double now, rate;
+
+	if (!p->tty)
+		return;
+	now = clock_elapsed();
+	if (now - p->start < 0.5 || now - p->last < 0.2)
+		return;
+	p->last = now;
+	p->shown = 1;
+	rate = (double)done / (now - p->start);
+	if (total > 0)
+		fprintf(stderr, "\r\033[K%s: %s %ld of %ld %s (%.0f%%, %.0f "
+				"%s/s), ETA %.0f s",
+		    p->what, phase, done, total, unit, 100.0 * done / total,
+		    rate, unit, rate > 0 ? (double)(total - done) / rate : 0.0);
+	else
+		fprintf(stderr, "\r\033[K%s: %s %ld %s (%.0f %s/s)", p->what,
+		    phase, done, unit, rate, unit);
+}
+
+void
+progress_end(struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = 0;
 }

@@ -58,4 +58,21 @@ int out_write(FILE *fp, const char *s, size_t len);
 int out_printf(FILE *fp, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * A progress line on standard error, for long work on a terminal: nothing
+ * when stderr is not a terminal, nothing for work that takes less than half
+ * a second, at most five updates a second.  progress_show: done of total
+ * (total 0: unknown) in unit ("rows", "leads"), with the rate and, when the
+ * total is known, the ETA.  progress_end: clear the line if one was shown.
+ */
+struct progress {
+	const char *what; /* "nudge lead import" */
+	double start, last;
+	int tty, shown;
+};
+void progress_init(struct progress *p, const char *what);
+void progress_show(struct progress *p, const char *phase, long done,
+    long total, const char *unit);
+void progress_end(struct progress *p);
+
 #endif

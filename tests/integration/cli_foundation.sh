@@ -26,6 +26,9 @@ check "config is 0600" test "$(stat -c %a "$D/config")" = 600
 check "database is 0600" test "$(stat -c %a "$D/nudge.db")" = 600
 echo "# my edit" >>"$D/templates/1.email"
 check "init again keeps the user's files" bash -c "'$NUDGE' init '$D' && grep -q '# my edit' '$D/templates/1.email'"
+check "init in a build tree without NUDGE_DATADIR finds the source tree's templates and rules" bash -c "
+	env -u NUDGE_DATADIR '$NUDGE' init '$TEST_TMP/nodatadir' --from 'a <a@b.example>' --phone 1 </dev/null >/dev/null &&
+	test -f '$TEST_TMP/nodatadir/templates/1.email' && test -f '$TEST_TMP/nodatadir/rules/sequence-12345x.conf'"
 # the exact dates of 1-2-3-4-5-X: every touch at the start of its day, no
 # public holidays (the varied plan and the country calendars are timing.sh's)
 echo "vary_times off" >>"$D/config"
