@@ -94,6 +94,7 @@ outbox_msg_free(struct outbox_msg *m)
 	free(m->in_reply_to);
 	free(m->references);
 	free(m->value_item);
+	free(m->template_version);
 	free(m->text);
 	memset(m, 0, sizeof *m);
 }
@@ -329,6 +330,7 @@ outbox_render(struct outbox *ox, const struct touch *t, const struct lead *l,
 		return OUTBOX_EHOLD;
 	}
 	out->subject = subject;
+	out->template_version = xstrdup(template_version(tpl));
 	if (value)
 		out->value_item = xstrdup(value->name);
 	return OUTBOX_OK;
@@ -798,6 +800,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		set(&t->in_reply_to, m.in_reply_to);
 		set(&t->references, m.references);
 		set(&t->value_item, m.value_item);
+		set(&t->template_version, m.template_version);
 		free(t->message);
 		t->message = m.text;
 		t->message_len = m.len;

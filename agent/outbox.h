@@ -65,6 +65,7 @@ struct outbox_msg {
 	char *in_reply_to;
 	char *references;
 	char *value_item;
+	char *template_version; /* template_version() of what rendered it */
 	char *text;	/* the whole RFC 5322 message */
 	size_t len;
 };

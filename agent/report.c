@@ -29,6 +29,7 @@ struct rt { /* a done touch */
 	int64_t lead_id;
 	time_t at;
 	char stage[16];
+	char version[12]; /* an email's template version, or "" */
 	int chan;
 };
 
@@ -123,6 +124,8 @@ get_touch(const struct store_rtouch *st, void *arg)
 	t->lead_id = st->lead_id;
 	t->at = st->done_at;
 	snprintf(t->stage, sizeof t->stage, "%s", st->stage ? st->stage : "?");
+	snprintf(t->version, sizeof t->version, "%s",
+	    st->template_version ? st->template_version : "");
 	t->chan = chan_index(st->channel);
 	return 0;
 }
@@ -262,6 +265,19 @@ cmp_stage(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
+static int
+cmp_version(const void *a, const void *b)
+{
+	const struct report_version *x = a, *y = b;
+	long ox = stage_ord(x->stage), oy = stage_ord(y->stage);
+
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
+	if (strcmp(x->stage, y->stage) != 0)
+		return strcmp(x->stage, y->stage);
+	return strcmp(x->version, y->version);
+}
+
 static struct report_stage *
 stage_get(struct report_stage **v, size_t *n, const char *label)
 {
@@ -272,6 +288,23 @@ stage_get(struct report_stage **v, size_t *n, const char *label)
 	memset(&(*v)[*n], 0, sizeof **v);
 	snprintf((*v)[*n].label, sizeof(*v)[*n].label, "%s", label);
 	return &(*v)[(*n)++];
+}
+
+static struct report_version *
+version_get(struct report *r, const char *stage, const char *version)
+{
+	for (size_t i = 0; i < r->nversions; i++)
+		if (strcmp(r->versions[i].stage, stage) == 0 &&
+		    strcmp(r->versions[i].version, version) == 0)
+			return &r->versions[i];
+	r->versions =
+	    xreallocarray(r->versions, r->nversions + 1, sizeof *r->versions);
+	memset(&r->versions[r->nversions], 0, sizeof *r->versions);
+	snprintf(r->versions[r->nversions].stage,
+	    sizeof r->versions[r->nversions].stage, "%s", stage);
+	snprintf(r->versions[r->nversions].version,
+	    sizeof r->versions[r->nversions].version, "%s", version);
+	return &r->versions[r->nversions++];
 }
 
 static struct report_seq *
@@ -361,6 +394,8 @@ count_touch(struct walk *w, const struct rt *t, const char *seqname,
 		sq->leads++;
 	if (seen_first(seen, seqname, t->stage))
 		one->leads++;
+	if (t->chan == 0 && t->version[0] != '\0')
+		version_get(r, t->stage, t->version)->sent++;
 	if (t->chan == 0) {
 		int d = clock_day_of(t->at, w->tz) - r->first_day;
 		if (d >= 0 && d < r->ndays)
@@ -378,6 +413,7 @@ one_lead(struct walk *w, const struct rl *l, const struct rt *t, size_t nt,
 	struct seen seen = {NULL, 0};
 	const char *seq = l->sequence, *last_seq = NULL;
 	const char *last_stage = NULL;
+	const struct rt *last_email = NULL;
 	size_t i = 0, j = 0;
 	int ntouch = 0, replied = 0, first_day = 0;
 
@@ -398,6 +434,8 @@ one_lead(struct walk *w, const struct rl *l, const struct rt *t, size_t nt,
 				first_day = clock_day_of(t[i].at, w->tz);
 			last_stage = t[i].stage;
 			last_seq = seq;
+			if (t[i].chan == 0)
+				last_email = &t[i];
 			i++;
 			continue;
 		}
@@ -429,6 +467,10 @@ one_lead(struct walk *w, const struct rl *l, const struct rt *t, size_t nt,
 			                : ntouch - 1]++;
 			stage_get(&r->stages, &r->nstages, last_stage)
 			    ->replies++;
+			if (last_email && last_email->version[0] != '\0')
+				version_get(r, last_email->stage,
+				    last_email->version)
+				    ->replies++;
 			{
 				struct report_seq *sq = seq_get(r, last_seq);
 				sq->replies++;
@@ -548,6 +590,9 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 		qsort(r->stages, r->nstages, sizeof *r->stages, cmp_stage);
 	if (r->nseqs > 1)
 		qsort(r->seqs, r->nseqs, sizeof *r->seqs, cmp_seq);
+	if (r->nversions > 1)
+		qsort(r->versions, r->nversions, sizeof *r->versions,
+		    cmp_version);
 	for (size_t i = 0; i < r->nseqs; i++)
 		if (r->seqs[i].nstages > 1)
 			qsort(r->seqs[i].stages, r->seqs[i].nstages,
@@ -576,6 +621,7 @@ report_free(struct report *r)
 	}
 	free(r->seqs);
 	free(r->stages);
+	free(r->versions);
 	free(r->sent_per_day);
 	memset(r, 0, sizeof *r);
 }

@@ -49,6 +49,12 @@ struct report_stage {
 	int replies; /* first replies whose last touch was at this stage */
 };
 
+struct report_version {
+	char stage[16];
+	char version[12];
+	int sent, replies;
+};
+
 struct report_seq {
 	char *name;   /* "-" when unknown */
 	int enrolled; /* enrollments in the period */
@@ -79,6 +85,11 @@ struct report {
 	size_t nstages;
 	struct report_seq *seqs; /* by name */
 	size_t nseqs;
+	/* per template version of each stage's email (template_version()):
+	 * emails sent in the period, and first replies whose last email was
+	 * that one; in stage order, then by version */
+	struct report_version *versions;
+	size_t nversions;
 };
 
 /* report_progress_cb: called now and then while a report is built: phase

@@ -184,6 +184,18 @@ report_text(const struct report *r, const char *tz, struct buf *b)
 		text_funnel(b, s->stages, s->nstages);
 	}
 
+	if (r->nversions > 0) {
+		buf_adds(b, "\nBy template version (emails sent, first replies "
+		            "to them)\n  Stage   Version    Sent  Replies   "
+		            "Rate\n");
+		for (size_t i = 0; i < r->nversions; i++) {
+			const struct report_version *v = &r->versions[i];
+			buf_printf(b, "  %-6s  %-8s  %5d  %7d  %4.0f%%\n",
+			    v->stage, v->version, v->sent, v->replies,
+			    100.0 * report_rate(v->replies, v->sent));
+		}
+	}
+
 	buf_adds(b, "\nContacts before the first reply "
 	            "(often quoted: the 5th to the 12th)\n");
 	for (int k = 0; k < REPORT_NCONTACTS; k++)
@@ -304,6 +316,19 @@ report_json(const struct report *r, const char *tz, struct buf *b)
 	}
 	buf_addc(b, ']');
 	json_stages(b, &f, r->stages, r->nstages);
+	json_key(b, &f, "versions");
+	buf_addc(b, '[');
+	for (size_t i = 0; i < r->nversions; i++) {
+		const struct report_version *v = &r->versions[i];
+		int g = 1;
+		buf_adds(b, i ? ",{" : "{");
+		json_kv(b, &g, "stage", v->stage);
+		json_kv(b, &g, "version", v->version);
+		json_ki(b, &g, "sent", v->sent);
+		json_ki(b, &g, "replies", v->replies);
+		buf_addc(b, '}');
+	}
+	buf_addc(b, ']');
 	json_key(b, &f, "sequences");
 	buf_addc(b, '[');
 	for (size_t i = 0; i < r->nseqs; i++) {
@@ -605,6 +630,23 @@ report_html(const struct report *r, const char *tz, const char *title,
 		           r->seqs[i].enrolled);
 		html_funnel(b, r->seqs[i].stages, r->seqs[i].nstages,
 		            r->channel);
+	}
+	if (r->nversions > 0) {
+		buf_adds(b, "<h2>By template version</h2>\n<table><thead><tr>"
+		            "<th>Stage</th><th>Version</th><th>Sent</th>"
+		            "<th>Replies</th><th>Rate</th></tr></thead><tbody>\n");
+		for (size_t i = 0; i < r->nversions; i++) {
+			const struct report_version *tv = &r->versions[i];
+			buf_adds(b, "<tr><td>");
+			add_xml(b, tv->stage);
+			buf_adds(b, "</td><td>");
+			add_xml(b, tv->version);
+			buf_printf(b, "</td><td>%d</td><td>%d</td><td>%.0f%%</td>"
+			              "</tr>\n",
+			    tv->sent, tv->replies,
+			    100.0 * report_rate(tv->replies, tv->sent));
+		}
+		buf_adds(b, "</tbody></table>\n");
 	}
 	buf_adds(b, "<h2>Contacts before the first reply</h2>\n<table>"
 	            "<thead><tr><th>Contacts</th><th>Replies</th></tr></thead>"

@@ -184,6 +184,14 @@ static const char *const migrations[] = {
     "CREATE INDEX touches_lead_done ON touches (lead_id, done_at, state,"
     "  channel, stage);"
     "CREATE INDEX reviews_at ON reviews (at);",
+
+    /* v6: the version of the template each email was rendered from, so the
+     * report can compare two versions of a stage; the report's covering
+     * index carries it */
+    "ALTER TABLE touches ADD COLUMN template TEXT;"
+    "DROP INDEX touches_lead_done;"
+    "CREATE INDEX touches_lead_done ON touches (lead_id, done_at, state,"
+    "  channel, stage, template);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -198,8 +206,9 @@ _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION,
 #define TOUCH_COLS                                                             \
 	"t.id, t.lead_id, t.stage, t.channel, t.due, t.state, t.outcome,"      \
 	" t.done_at, t.note, t.message_id, t.subject, t.message, t.attempts,"  \
-	" t.next_attempt, t.error, t.value_item, t.in_reply_to, t.refs"
-#define NTOUCH_COLS 18
+	" t.next_attempt, t.error, t.value_item, t.in_reply_to, t.refs,"      \
+	" t.template"
+#define NTOUCH_COLS 19
 
 #define REVIEW_COLS                                                            \
 	"id, lead_id, at, message_id, sender, subject, guess, intent, signal," \
@@ -320,14 +329,15 @@ static const char *const queries[Q_COUNT] = {
     [Q_TOUCH_INSERT] =
         "INSERT INTO touches (lead_id, stage, channel, due, state, outcome,"
         " done_at, note, message_id, subject, message, attempts, next_attempt,"
-        " error, value_item, in_reply_to, refs) VALUES (?1, ?2, ?3, ?4, ?5,"
-        " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        " error, value_item, in_reply_to, refs, template) VALUES (?1, ?2, ?3,"
+        " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+        " ?19)",
     [Q_TOUCH_UPDATE] =
         "UPDATE touches SET lead_id = ?1, stage = ?2, channel = ?3, due = ?4,"
         " state = ?5, outcome = ?6, done_at = ?7, note = ?8, message_id = ?9,"
         " subject = ?10, message = ?11, attempts = ?12, next_attempt = ?13,"
-        " error = ?14, value_item = ?15, in_reply_to = ?16, refs = ?17"
-        " WHERE id = ?18",
+        " error = ?14, value_item = ?15, in_reply_to = ?16, refs = ?17,"
+        " template = ?19 WHERE id = ?18",
     [Q_TOUCH_GET] = "SELECT " TOUCH_COLS ", " LEAD_COLS
                     " FROM touches AS t JOIN leads AS l ON l.id = t.lead_id"
                     " WHERE t.id = ?1",
@@ -1490,6 +1500,7 @@ touch_clear(struct touch *t)
 	free(t->message);
 	free(t->error);
 	free(t->value_item);
+	free(t->template_version);
 	free(t->in_reply_to);
 	free(t->references);
 	memset(t, 0, sizeof(*t));
@@ -1542,6 +1553,7 @@ touch_row(sqlite3_stmt *s, struct touch *t)
 	t->value_item = col_str(s, 15);
 	t->in_reply_to = col_str(s, 16);
 	t->references = col_str(s, 17);
+	t->template_version = col_str(s, 18);
 }
 
 static const char *const touch_states[TOUCH__COUNT] = {
@@ -1606,6 +1618,7 @@ touch_bind(sqlite3_stmt *s, const struct touch *t)
 	bind_text(s, 15, t->value_item);
 	bind_text(s, 16, t->in_reply_to);
 	bind_text(s, 17, t->references);
+	bind_text(s, 19, t->template_version);
 }
 
 int
@@ -2410,6 +2423,7 @@ rtouch_row(sqlite3_stmt *s, void *ctx)
 	t.lead_id = sqlite3_column_int64(s, 0);
 	t.stage = (const char *)sqlite3_column_text(s, 1);
 	t.done_at = (time_t)sqlite3_column_int64(s, 3);
+	t.template_version = (const char *)sqlite3_column_text(s, 5);
 	return c->cb(&t, c->arg);
 }
 
@@ -2420,7 +2434,7 @@ store_report_touches(struct store *st, time_t until, store_rtouch_cb cb,
 	struct rtouch_ctx c = {cb, arg};
 
 	return report_scan(st,
-	    "SELECT lead_id, stage, channel, done_at, state FROM touches"
+	    "SELECT lead_id, stage, channel, done_at, state, template FROM touches"
 	    " INDEXED BY touches_lead_done"
 	    " WHERE done_at < ?1 AND state IN ('sent', 'done')"
 	    " ORDER BY lead_id, done_at, id",

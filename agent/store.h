@@ -50,7 +50,7 @@ enum {
 };
 
 /* The schema version this program writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -271,6 +271,7 @@ struct touch {
 	time_t next_attempt; /* 0 = none */
 	char *error;
 	char *value_item; /* value-library item used by an X email */
+	char *template_version; /* template_version() it was rendered from */
 	char *in_reply_to;
 	char *references;
 };
@@ -443,6 +444,7 @@ int store_meta_set(struct store *st, const char *key, const char *value,
 struct store_rtouch {
 	int64_t lead_id;
 	const char *stage, *channel;
+	const char *template_version; /* an email's, or NULL */
 	time_t done_at;
 };
 typedef int (*store_rtouch_cb)(const struct store_rtouch *t, void *arg);

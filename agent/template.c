@@ -44,6 +44,7 @@ struct template
 	int thread;
 	const char *answers[10]; /* Answers: N=intent, static strings */
 	int answers_line;
+	char version[9]; /* FNV-1a of the file's text, 8 hex digits */
 	struct tpart parts[NPARTS];
 	/* All token strings live here; sized up front so pointers never move.
 	 */
@@ -575,6 +576,13 @@ template_parse(const char *name, const char *text, size_t len,
 		return rc;
 	t = xcalloc(1, sizeof(*t));
 	t->name = xstrdup(name);
+	{
+		/* the version a send records: the text as the user wrote it */
+		unsigned h = 2166136261u;
+		for (size_t i = 0; i < len; i++)
+			h = (h ^ (unsigned char)text[i]) * 16777619u;
+		snprintf(t->version, sizeof t->version, "%08x", h);
+	}
 	t->kind = kind_of(name);
 	/* Every output byte comes from at most one input byte; plus NULs. */
 	t->arena_cap = 2 * nlen + 16;
@@ -736,6 +744,12 @@ int
 template_has_html(const struct template *t)
 {
 	return t->parts[PART_HTML].present;
+}
+
+const char *
+template_version(const struct template *t)
+{
+	return t->version;
 }
 
 const char *

@@ -97,6 +97,10 @@ const char *template_name(const struct template *t);
 enum template_kind template_kind(const struct template *t);
 /* template_thread: 1 for "Thread: yes", else 0. */
 int template_thread(const struct template *t);
+/* template_version: 8 hex digits identifying the template's text (a hash
+ * of the file as written); each send records it, so that `nudge report`
+ * can compare two versions of a stage.  Owned by t. */
+const char *template_version(const struct template *t);
 /* template_has_html: 1 if the template has an HTML part. */
 int template_has_html(const struct template *t);
 /*

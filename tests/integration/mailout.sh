@@ -70,6 +70,9 @@ assert d == ["2026-01-07", "2026-01-09", "2026-01-14", "2026-01-20", "2026-01-27
 check "a copy of each in the Sent folder, flagged seen" bash -c "test \$(imap_count sales Sent) = 7 && test \$(imap_search sales Sent SEEN) = 7" 2>/dev/null ||
 	check "a copy of each in the Sent folder" test "$(imap_count sales Sent)" = 7
 check "lead is at X3 next" bash -c "nudge lead show alice@example.test --json | grep -q '\"stage\":\"X3\"'"
+check "each sent email records its template's version (for the report)" bash -c "
+	test \$(db_query \"SELECT count(*) FROM touches WHERE channel = 'email' AND state = 'sent' AND (template IS NULL OR length(template) <> 8)\") = 0 &&
+	test \$(db_query \"SELECT count(*) FROM touches WHERE channel = 'email' AND state = 'sent'\") -ge 7"
 
 # ---- dry run changes nothing
 nudge --now 2026-01-07T09:00 lead add bob@example.test --name "Bob Baker" >/dev/null

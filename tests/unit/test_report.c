@@ -279,6 +279,58 @@ test_figures(void **state)
 	store_close(st);
 }
 
+/* two versions of a stage's email, compared: sends and the first replies
+ * that followed each */
+static void
+test_versions(void **state)
+{
+	static const struct {
+		const char *email, *version;
+		int replied;
+	} rows[] = {
+	    {"v1@x.test", "aaaa0001", 1}, {"v2@x.test", "aaaa0001", 0},
+	    {"v3@x.test", "aaaa0001", 0}, {"v4@x.test", "bbbb0002", 1},
+	    {"v5@x.test", "bbbb0002", 1},
+	};
+	struct store *st;
+	struct report r;
+	char *err = NULL;
+
+	(void)state;
+	if (store_open(":memory:", &st, &err) != STORE_OK)
+		fail_msg("%s", err);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int64_t id = lead(st, rows[i].email, "12345x",
+		                  "2026-11-02T08:00Z");
+		struct touch t;
+
+		memset(&t, 0, sizeof t);
+		t.lead_id = id;
+		t.stage = "2";
+		t.channel = "email";
+		t.due = t.done_at = at("2026-11-04T10:00Z");
+		t.state = TOUCH_SENT;
+		t.template_version = (char *)rows[i].version;
+		if (store_touch_insert(st, &t, &err) != STORE_OK)
+			fail_msg("%s", err);
+		if (rows[i].replied)
+			event(st, id, "message", REPLY, "2026-11-05T10:00Z");
+	}
+	assert_int_equal(report_build(st, TZ, NULL, 0, at("2026-11-02T00:00Z"),
+	                              at("2026-11-30T00:00Z"), NULL, NULL, &r,
+	                              &err),
+	                 REPORT_OK);
+	assert_int_equal(r.nversions, 2);
+	assert_string_equal(r.versions[0].version, "aaaa0001");
+	assert_int_equal(r.versions[0].sent, 3);
+	assert_int_equal(r.versions[0].replies, 1);
+	assert_string_equal(r.versions[1].version, "bbbb0002");
+	assert_int_equal(r.versions[1].sent, 2);
+	assert_int_equal(r.versions[1].replies, 2);
+	report_free(&r);
+	store_close(st);
+}
+
 /* a message nudge held for review as something else, that the salesperson
  * decided is a reply (or a reply's intent), counts as the reply, at the
  * decision; a reply nudge guessed itself is not counted twice */
@@ -529,6 +581,7 @@ main(void)
 	    cmocka_unit_test(test_figures),
 	    cmocka_unit_test(test_renderings),
 	    cmocka_unit_test(test_review_reply),
+	    cmocka_unit_test(test_versions),
 	    cmocka_unit_test(test_ics_text),
 	    cmocka_unit_test(test_ics_fold),
 	    cmocka_unit_test(test_digest_render),

@@ -1081,10 +1081,32 @@ bench(long iters)
 	return 0;
 }
 
+/* the version a send records: the same text, the same version; any edit,
+ * another */
+static void
+test_version(void **state)
+{
+	static const char a[] = "Subject: Hi\n\nHello {{first_name|there}}\n";
+	static const char b[] = "Subject: Hi\n\nHello {{first_name|you}}\n";
+	struct template *t1, *t2, *t3;
+
+	(void)state;
+	assert_int_equal(template_parse("a", a, sizeof a - 1, &t1, NULL), 0);
+	assert_int_equal(template_parse("a2", a, sizeof a - 1, &t2, NULL), 0);
+	assert_int_equal(template_parse("b", b, sizeof b - 1, &t3, NULL), 0);
+	assert_int_equal(strlen(template_version(t1)), 8);
+	assert_string_equal(template_version(t1), template_version(t2));
+	assert_string_not_equal(template_version(t1), template_version(t3));
+	template_free(t1);
+	template_free(t2);
+	template_free(t3);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_render_table),
 	    cmocka_unit_test(test_parse_errors),
 	    cmocka_unit_test(test_parse_nul),
