@@ -547,6 +547,25 @@ test_canned_ooo_unseen(void **state)
 	     "beantwoord uw bericht na mijn terugkomst.\n\nMet vriendelijke "
 	     "groet",
 	     CLS_AUTO_REPLY},
+	    /* other languages: an absence word, a date, no question */
+	    {"Hej,\n\nJeg er på ferie indtil 4.12.2026 og har ikke adgang "
+	     "til min mail.\n\nVenlig hilsen",
+	     CLS_AUTO_REPLY},
+	    {"Hyvää päivää,\n\nOlen lomalla 4.12. asti.\n\nYstävällisin "
+	     "terveisin",
+	     CLS_AUTO_REPLY},
+	    {"Dobrý den,\n\njsem na dovolené do 4. 12. 2026.\n\nS "
+	     "pozdravem",
+	     CLS_AUTO_REPLY},
+	    {"Merhaba,\n\n04/12/2026 tarihine kadar izindeyim.\n\n"
+	     "Saygılarımla",
+	     CLS_AUTO_REPLY},
+	    /* ... but a question, or no date, is a person */
+	    {"Hej Dana, jeg er på ferie indtil 4.12. Kan vi tale sammen "
+	     "bagefter?",
+	     CLS_HUMAN_REPLY},
+	    {"Hej, jeg er på ferie nu, men send mig gerne et tilbud.",
+	     CLS_HUMAN_REPLY},
 	    /* people, not machines */
 	    {"Hi Dana,\n\nI'm on holiday until 7 December - can we talk when "
 	     "I'm back?\n\nJo",
