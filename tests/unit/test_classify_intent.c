@@ -679,6 +679,80 @@ test_services(void **state)
 }
 
 /* a bounce without a DSN record still names the failed recipient */
+/* Notifications from services the rules do not name: a person shared,
+ * invited or sent something to the salesperson (engagement), in several
+ * languages; automated mail from a no-reply sender or with
+ * List-Unsubscribe is other.  Every mismatch is listed. */
+static void
+test_services_unseen(void **state)
+{
+	static const struct {
+		const char *from, *subject, *headers;
+		int cls;
+	} rows[] = {
+	    {"Figma <no-reply@figma.example>",
+	     "Priya Shah shared \"Q3 roadmap\" with you", "", CLS_ENGAGEMENT},
+	    {"Notion <notify@makenotion.example>",
+	     "Priya Shah invited you to edit Pilot plan", "", CLS_ENGAGEMENT},
+	    {"PandaDoc <docs@pandadoc.example>",
+	     "Priya Shah sent you a document to sign", "", CLS_ENGAGEMENT},
+	    {"Zoom <no-reply@zoom.example>",
+	     "Priya Shah has invited you to a meeting", "", CLS_ENGAGEMENT},
+	    {"WeTransfer <noreply@wetransfer.example>",
+	     "Priya Shah sent you 3 files", "", CLS_ENGAGEMENT},
+	    {"Miro <notifications@miro.example>",
+	     "Priya Shah invited you to the board \"Pilot\"", "",
+	     CLS_ENGAGEMENT},
+	    {"Teams <noreply@teams.example>",
+	     "Priya Shah hat Sie zu einer Besprechung eingeladen", "",
+	     CLS_ENGAGEMENT},
+	    {"Teams <noreply@teams.example>",
+	     "Priya Shah vous a invité à une réunion", "", CLS_ENGAGEMENT},
+	    {"Drive <noreply@drive.example>",
+	     "Priya Shah te ha invitado a editar \"Plan\"", "",
+	     CLS_ENGAGEMENT},
+	    {"Drive <noreply@drive.example>",
+	     "Priya Shah heeft je uitgenodigd voor een vergadering", "",
+	     CLS_ENGAGEMENT},
+	    {"Acme Cloud <no-reply@acmecloud.example>",
+	     "Your weekly usage summary", "", CLS_OTHER},
+	    /* a person answering under such a subject writes Re: */
+	    {"Jo Lead <lead@acme.example>",
+	     "Re: Priya Shah has invited you to a meeting",
+	     "In-Reply-To: <s@seller.example>\n", CLS_HUMAN_REPLY},
+	    {"Acme Cloud <hello@acmecloud.example>", "Our December update",
+	     "List-Unsubscribe: <mailto:unsub@acmecloud.example>\n",
+	     CLS_OTHER},
+	};
+	struct classification cl;
+	size_t i, bad = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char *msg = xasprintf(
+		    "From: %s\nTo: dana@seller.example\nSubject: %s\nDate: "
+		    "Wed, 18 Nov 2026 09:00:00 +0000\n%s\nHello, this is an "
+		    "automated notification.\n",
+		    rows[i].from, rows[i].subject, rows[i].headers);
+		char *err = NULL;
+		if (classify_buffer(cls, msg, strlen(msg), "UTC", &cl, &err) !=
+		    CLASSIFY_OK)
+			fail_msg("classify_buffer: %s", err);
+		free(msg);
+		if (cl.cls != rows[i].cls) {
+			print_message("row %zu \"%s\": %s (%s), want %s\n", i,
+			              rows[i].subject,
+			              classify_class_name(cl.cls),
+			              cl.rule ? cl.rule : "-",
+			              classify_class_name(rows[i].cls));
+			bad++;
+		}
+		classification_free(&cl);
+	}
+	if (bad > 0)
+		fail_msg("%zu of %zu wrong", bad, sizeof rows / sizeof rows[0]);
+}
+
 static void
 test_bounce_recipient(void **state)
 {
@@ -746,6 +820,7 @@ main(void)
 	    cmocka_unit_test(test_canned_ooo),
 	    cmocka_unit_test(test_canned_ooo_unseen),
 	    cmocka_unit_test(test_services),
+	    cmocka_unit_test(test_services_unseen),
 	    cmocka_unit_test(test_bounce_recipient),
 	    cmocka_unit_test(test_nul_byte),
 	};
