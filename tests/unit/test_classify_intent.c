@@ -174,7 +174,8 @@ test_intents_unseen(void **state)
 	    {"Melden Sie sich bitte im zweiten Quartal wieder.", INTENT_LATER},
 	    {"Nach unserer Budgetplanung gerne.", INTENT_LATER},
 	    {"Kommen Sie im neuen Jahr wieder auf mich zu.", INTENT_LATER},
-	    {"Wir haben uns für einen anderen Anbieter entschieden.", INTENT_NOT_FIT},
+	    {"Wir haben uns für einen anderen Anbieter entschieden.",
+	     INTENT_NOT_FIT},
 	    {"Das hat bei uns derzeit keine Priorität.", INTENT_NOT_FIT},
 	    {"Wir haben dafür kein Budget.", INTENT_NOT_FIT},
 	    {"Wir haben bereits eine Lösung.", INTENT_NOT_FIT},
@@ -709,8 +710,7 @@ test_services_unseen(void **state)
 	    {"Teams <noreply@teams.example>",
 	     "Priya Shah vous a invité à une réunion", "", CLS_ENGAGEMENT},
 	    {"Drive <noreply@drive.example>",
-	     "Priya Shah te ha invitado a editar \"Plan\"", "",
-	     CLS_ENGAGEMENT},
+	     "Priya Shah te ha invitado a editar \"Plan\"", "", CLS_ENGAGEMENT},
 	    {"Drive <noreply@drive.example>",
 	     "Priya Shah heeft je uitgenodigd voor een vergadering", "",
 	     CLS_ENGAGEMENT},
@@ -721,8 +721,7 @@ test_services_unseen(void **state)
 	     "Re: Priya Shah has invited you to a meeting",
 	     "In-Reply-To: <s@seller.example>\n", CLS_HUMAN_REPLY},
 	    {"Acme Cloud <hello@acmecloud.example>", "Our December update",
-	     "List-Unsubscribe: <mailto:unsub@acmecloud.example>\n",
-	     CLS_OTHER},
+	     "List-Unsubscribe: <mailto:unsub@acmecloud.example>\n", CLS_OTHER},
 	};
 	struct classification cl;
 	size_t i, bad = 0;
@@ -751,6 +750,65 @@ test_services_unseen(void **state)
 	}
 	if (bad > 0)
 		fail_msg("%zu of %zu wrong", bad, sizeof rows / sizeof rows[0]);
+}
+
+/* The literal prefilter (classify_rules.c): the strings read from a
+ * pattern, one of which any match must contain; none where the reader is
+ * unsure.  And a rule with a prefilter still matches text in capitals. */
+static void
+test_literal_prefilter(void **state)
+{
+	static const struct {
+		const char *pat, *want; /* want: the strings, '|'-joined */
+	} rows[] = {
+	    {"/\\b(adresse|postfach) (existiert|gibt es) (bei uns )?nicht\\b/i",
+	     "nicht"},
+	    {"/(foo|bar)baz?/", "foo|bar"},
+	    {"/abc+def/", "abc"},
+	    {"/Not Here/i", "not here"},
+	    {"/caf(é|e)/", "caf"},
+	    {"/\\b5\\.3\\.4\\b/", "5.3.4"},
+	    {"/(?m)^(user unknown|no such user)/", "user unknown|no such user"},
+	    {"/(?<n>mailbox) full/", "mailbox"},
+	    {"/a[bc]d/", ""},
+	    {"/x(?=abcdef)y/", ""},
+	    {"/(abc)?def?/", ""},
+	    {"/\\Qabcdef\\E/", ""},
+	    {"/(?x) abc def/", ""},
+	    {"/abc def/x", ""},
+	    {"/(one|two|three|four|five)/", "one|two|three|four|five"},
+	    {"/(abc|d)/", ""},
+	    {"/(*UTF)abcdef/", ""},
+	    {"/(abcdef)\\1/", ""}, /* a back reference: not read */
+	};
+	struct classifier *c;
+	char *text, *err = NULL, got[256];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		text = xasprintf("rule r other subject %s\n", rows[i].pat);
+		if (classify_load_string("t", text, &c, &err) != CLASSIFY_OK)
+			fail_msg("%s: %s", rows[i].pat, err);
+		got[0] = '\0';
+		for (j = 0; j < c->rules[0].nlits; j++) {
+			if (j > 0)
+				strcat(got, "|");
+			strcat(got, c->rules[0].lits[j]);
+		}
+		if (strcmp(got, rows[i].want) != 0)
+			fail_msg("%s: \"%s\", want \"%s\"", rows[i].pat, got,
+			         rows[i].want);
+		classify_free(c);
+		free(text);
+	}
+	{
+		struct classification cl;
+		run("WE GAVE IT A TRY", "In-Reply-To: <s@seller.example>\n",
+		    "WE WENT WITH ANOTHER VENDOR LAST MONTH.", &cl);
+		assert_int_equal(cl.intent, INTENT_NOT_FIT);
+		classification_free(&cl);
+	}
 }
 
 static void
@@ -821,6 +879,7 @@ main(void)
 	    cmocka_unit_test(test_canned_ooo_unseen),
 	    cmocka_unit_test(test_services),
 	    cmocka_unit_test(test_services_unseen),
+	    cmocka_unit_test(test_literal_prefilter),
 	    cmocka_unit_test(test_bounce_recipient),
 	    cmocka_unit_test(test_nul_byte),
 	};
