@@ -30,7 +30,6 @@
 /* a compiled pattern */
 struct re {
 	pcre2_code *code;
-	int jit;
 	int offlimit; /* compiled with PCRE2_USE_OFFSET_LIMIT */
 };
 
@@ -83,6 +82,7 @@ struct classifier {
 	struct rule *rules;
 	size_t nrules;
 	pcre2_match_context *mctx;
+	unsigned char *jitted; /* by rule: JIT compile tried (rule_jit) */
 	/* the empty pattern in UTF mode: matching it is PCRE2's own UTF-8
 	 * check of a subject, done once per field instead of once per rule */
 	pcre2_code *utf_probe;

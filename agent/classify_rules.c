@@ -33,11 +33,7 @@ re_compile(const char *pat, size_t len, uint32_t flags, struct re *r,
 		    xasprintf("%s at offset %zu", (char *)msg, (size_t)erroff);
 		return -1;
 	}
-	/* JIT is an optimisation: where it is unavailable the interpreter runs.
-	 * NUDGE_NO_JIT turns it off: JIT code reads ahead with vector loads
-	 * that valgrind reports as invalid (tests/valgrind.sh sets it). */
-	r->jit = getenv("NUDGE_NO_JIT") == NULL &&
-	         pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0;
+	/* JIT-compiled on first use: see rule_jit */
 	r->offlimit = (flags & PCRE2_USE_OFFSET_LIMIT) != 0;
 	return 0;
 }
@@ -48,6 +44,26 @@ re_free(struct re *r)
 	if (r->code != NULL)
 		pcre2_code_free(r->code);
 	r->code = NULL;
+}
+
+/*
+ * rule_jit: JIT-compile rule i on its first use.  JIT is an optimisation:
+ * where it is unavailable the interpreter runs.  NUDGE_NO_JIT turns it off:
+ * JIT code reads ahead with vector loads that valgrind reports as invalid
+ * (tests/valgrind.sh sets it).  On first use, not at load: most rules never
+ * run in a given process (`nudge classify` over bounces runs no intent
+ * rule), and compiling them all was 5% of such a run.  (A classifier is
+ * used by one thread at a time.)
+ */
+static void
+rule_jit(const struct classifier *c, size_t i)
+{
+	if (c->jitted[i])
+		return;
+	c->jitted[i] = 1;
+	if (getenv("NUDGE_NO_JIT") == NULL)
+		(void)pcre2_jit_compile(c->rules[i].re.code,
+		                        PCRE2_JIT_COMPLETE);
 }
 
 /* subject_len: the bytes of s (len bytes) a rule looks at: at most
@@ -619,6 +635,7 @@ classify_free(struct classifier *c)
 		free(c->rules[i].lits);
 	}
 	free(c->rules);
+	free(c->jitted);
 	if (c->mctx != NULL)
 		pcre2_match_context_free(c->mctx);
 	if (c->utf_probe != NULL)
@@ -844,6 +861,7 @@ classify_load_string(const char *name, const char *text,
 		}
 		c->rules[c->nrules++] = r;
 	}
+	c->jitted = xcalloc(c->nrules > 0 ? c->nrules : 1, 1);
 	c->mctx = pcre2_match_context_create(NULL);
 	if (c->mctx == NULL) {
 		fprintf(stderr, "pcre2_match_context_create: out of memory\n");
@@ -997,6 +1015,7 @@ run_rules(struct ctx *x, int (*want)(int cls), int only)
 			continue;
 		if (!lit_pass(x, r, v, len))
 			continue;
+		rule_jit(x->c, i);
 		rc = re_match(&r->re, v, len, opts, x->md, x->c->mctx, &cause);
 		if (rc == 1) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
@@ -1053,6 +1072,7 @@ earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
 			done[i] = 1;
 			continue;
 		}
+		rule_jit(x->c, i);
 		/* a match that starts after limit cannot win (its start, and
 		 * so ov[0], would be past the best so far) */
 		limit = window;
