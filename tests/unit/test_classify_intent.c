@@ -343,6 +343,45 @@ test_intents_unseen(void **state)
 		         sizeof rows / sizeof rows[0]);
 }
 
+/* Later, with the time it names (the message is dated 18 Nov 2026): an
+ * ordinal quarter, the new year, next year, in the nine languages. */
+static void
+test_later_days_unseen(void **state)
+{
+	static const struct {
+		const char *body;
+		int y, m, d;
+	} rows[] = {
+	    {"Let's circle back in Q2.", 2027, 4, 1},
+	    {"Ping me in the new year.", 2027, 1, 1},
+	    {"Melden Sie sich bitte im zweiten Quartal wieder.", 2027, 4, 1},
+	    {"Kommen Sie im neuen Jahr wieder auf mich zu.", 2027, 1, 1},
+	    {"Revenez vers moi au deuxième trimestre.", 2027, 4, 1},
+	    {"Contácteme el año que viene.", 2027, 1, 1},
+	    {"Ricontattami nel secondo trimestre.", 2027, 4, 1},
+	    {"Entre em contato no ano que vem.", 2027, 1, 1},
+	    {"Kontakta mig efter nyår.", 2027, 1, 1},
+	    {"Proszę wrócić do mnie w drugim kwartale.", 2027, 4, 1},
+	    {"Bel me in het nieuwe jaar.", 2027, 1, 1},
+	};
+	struct classification cl;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		run("Re: hello", "In-Reply-To: <s@seller.example>\n",
+		    rows[i].body, &cl);
+		if (cl.intent != INTENT_LATER ||
+		    cl.intent_day !=
+		        clock_day_from_civil(rows[i].y, rows[i].m, rows[i].d))
+			fail_msg("\"%s\": %s day %d, want later %04d-%02d-%02d",
+			         rows[i].body, classify_intent_name(cl.intent),
+			         cl.intent_day, rows[i].y, rows[i].m,
+			         rows[i].d);
+		classification_free(&cl);
+	}
+}
+
 static void
 test_intent_details(void **state)
 {
@@ -873,6 +912,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_intents),
 	    cmocka_unit_test(test_intents_unseen),
+	    cmocka_unit_test(test_later_days_unseen),
 	    cmocka_unit_test(test_intent_details),
 	    cmocka_unit_test(test_opt_outs),
 	    cmocka_unit_test(test_canned_ooo),
