@@ -110,6 +110,9 @@ test_intents(void **state)
 	    {"¿De dónde sacó mi correo? ¿Cuánto cuesta?", INTENT_UNCLEAR},
 	    /* a product question that is not about a time */
 	    {"Does it work with our CRM?", INTENT_UNCLEAR},
+	    /* 'suits us' negated is no time proposed */
+	    {"Nie pasuje nam to teraz.", INTENT_UNCLEAR},
+	    {"Non ti va bene? Peccato.", INTENT_UNCLEAR},
 	};
 	struct classification cl;
 	size_t i;
