@@ -940,6 +940,10 @@ done:
 	free(x.body);
 	free(x.bounce);
 	free(x.from_addr);
+	for (i = 0; i < F_HEADER; i++) {
+		free(x.lower[i]);
+		free(x.tri[i]);
+	}
 	free(own_text);
 	return CLASSIFY_OK;
 }

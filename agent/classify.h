@@ -19,8 +19,10 @@
  * Auto-Submitted, X-Autoreply, Precedence, List-Id), then the ordered, named
  * PCRE2 rules of a rules file (see rules/classify.rules for the format).
  * classify*.c are the only modules that use PCRE2 (classify_p.h lists them);
- * every pattern is compiled once at load, JIT-compiled where the platform
- * allows, and matched with match and depth limits.
+ * every pattern is compiled once at load, JIT-compiled on first use where
+ * the platform allows, and matched with match and depth limits; a rule
+ * whose required literals (read from its pattern at load) are all missing
+ * from the text is not run.  A classifier is used by one thread at a time.
  */
 #ifndef NUDGE_CLASSIFY_H
 #define NUDGE_CLASSIFY_H

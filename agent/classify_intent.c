@@ -5,8 +5,10 @@
  *    (greeting, sign-off and name aside) is an answer: intent unclear, the
  *    agent maps the number through the template's Answers;
  *  - else the intent_* rules of the rules file, by precedence: stop >
- *    referral > later > not_fit > interested; no match is unclear ("not
- *    now, but send me info in March" is later, not interested);
+ *    referral > later > not_fit > unclear > interested; no match is
+ *    unclear ("not now, but send me info in March" is later, not
+ *    interested; "where did you get my address? what does it cost?" is
+ *    unclear);
  *  - an address of someone else and no intent rule: referral;
  *  - referrals: the addresses in the new text that are neither the
  *    sender's nor the message's To (the salesperson); a Cc'd colleague
@@ -402,8 +404,11 @@ referrals(const char *text, char **skip, size_t nskip,
 void
 cls_intent(struct ctx *x, struct classification *out)
 {
-	static const int order[] = {INTENT_STOP, INTENT_REFERRAL, INTENT_LATER,
-	                            INTENT_NOT_FIT, INTENT_INTERESTED};
+	/* unclear before interested: an intent_unclear rule (where did you
+	 * get my address?) holds a reply that also asks the price */
+	static const int order[] = {INTENT_STOP,    INTENT_REFERRAL,
+	                            INTENT_LATER,   INTENT_NOT_FIT,
+	                            INTENT_UNCLEAR, INTENT_INTERESTED};
 	char **skip = NULL;
 	size_t nskip = 0, k;
 	int i, stale;

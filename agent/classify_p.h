@@ -30,7 +30,6 @@
 /* a compiled pattern */
 struct re {
 	pcre2_code *code;
-	int jit;
 	int offlimit; /* compiled with PCRE2_USE_OFFSET_LIMIT */
 };
 
@@ -72,12 +71,18 @@ struct rule {
 	char *signal; /* CLS_SVC_*: the kind of notification */
 	struct re re;
 	int line;
+	/* the literal prefilter: the regex cannot match a text in which none
+	 * of these lowercase ASCII strings occurs (lowercased); none: no
+	 * prefilter (see lit_extract in classify_rules.c) */
+	char **lits;
+	size_t nlits;
 };
 
 struct classifier {
 	struct rule *rules;
 	size_t nrules;
 	pcre2_match_context *mctx;
+	unsigned char *jitted; /* by rule: JIT compile tried (rule_jit) */
 	/* the empty pattern in UTF mode: matching it is PCRE2's own UTF-8
 	 * check of a subject, done once per field instead of once per rule */
 	pcre2_code *utf_probe;
@@ -103,9 +108,13 @@ struct ctx {
 	size_t bounce_head; /* bytes of DSN Status/Diagnostic lines it starts
 	                       with (where the deciding words usually are) */
 	struct fstate fs[F_HEADER]; /* by enum field, F_HEADER excluded */
-	char *from_addr;            /* the From address, lowercased, or NULL */
-	int msg_day;                /* the Date as a clock.h day, -1 if none */
-	int day_first; /* read n/n/yyyy as day/month (cls_day_first) */
+	/* for the literal prefilter, on demand (free them): the fields
+	 * lowercased (ASCII), and a bit per hashed 3-byte window of each */
+	char *lower[F_HEADER];
+	unsigned char *tri[F_HEADER];
+	char *from_addr; /* the From address, lowercased, or NULL */
+	int msg_day;     /* the Date as a clock.h day, -1 if none */
+	int day_first;   /* read n/n/yyyy as day/month (cls_day_first) */
 	/* the last cls_run_rules hit: the text it looked at, and the match */
 	const char *hit;
 	size_t hit_start, hit_end;

@@ -33,11 +33,7 @@ re_compile(const char *pat, size_t len, uint32_t flags, struct re *r,
 		    xasprintf("%s at offset %zu", (char *)msg, (size_t)erroff);
 		return -1;
 	}
-	/* JIT is an optimisation: where it is unavailable the interpreter runs.
-	 * NUDGE_NO_JIT turns it off: JIT code reads ahead with vector loads
-	 * that valgrind reports as invalid (tests/valgrind.sh sets it). */
-	r->jit = getenv("NUDGE_NO_JIT") == NULL &&
-	         pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0;
+	/* JIT-compiled on first use: see rule_jit */
 	r->offlimit = (flags & PCRE2_USE_OFFSET_LIMIT) != 0;
 	return 0;
 }
@@ -48,6 +44,26 @@ re_free(struct re *r)
 	if (r->code != NULL)
 		pcre2_code_free(r->code);
 	r->code = NULL;
+}
+
+/*
+ * rule_jit: JIT-compile rule i on its first use.  JIT is an optimisation:
+ * where it is unavailable the interpreter runs.  NUDGE_NO_JIT turns it off:
+ * JIT code reads ahead with vector loads that valgrind reports as invalid
+ * (tests/valgrind.sh sets it).  On first use, not at load: most rules never
+ * run in a given process (`nudge classify` over bounces runs no intent
+ * rule), and compiling them all was 5% of such a run.  (A classifier is
+ * used by one thread at a time.)
+ */
+static void
+rule_jit(const struct classifier *c, size_t i)
+{
+	if (c->jitted[i])
+		return;
+	c->jitted[i] = 1;
+	if (getenv("NUDGE_NO_JIT") == NULL)
+		(void)pcre2_jit_compile(c->rules[i].re.code,
+		                        PCRE2_JIT_COMPLETE);
 }
 
 /* subject_len: the bytes of s (len bytes) a rule looks at: at most
@@ -88,6 +104,447 @@ re_match(const struct re *r, const char *s, size_t len, uint32_t opts,
 	pcre2_get_error_message(rc, msg, sizeof msg);
 	*cause = xasprintf("%s", (char *)msg);
 	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/*
+ * The literal prefilter.  At load, lit_extract reads a rule's pattern for
+ * a set of ASCII strings one of which every match must contain (a
+ * required literal, or one per branch of an alternation); at match time a
+ * rule whose strings all miss the field's lowercased text is not run.  It
+ * only ever skips a regex that cannot match: whatever the pattern says that
+ * the reader does not understand (a class, \w, a non-ASCII letter, an
+ * optional part, a lookaround) is taken to require nothing, and a pattern
+ * with syntax it does not know gets no prefilter at all.  Both sides are
+ * lowercased in ASCII only, so case flags do not matter.  (PCRE2's caseless
+ * UCP matching also folds the Kelvin sign to k and the long s to s; a
+ * text spelling a required k or s that way is not matched here.)
+ */
+
+#define LIT_MIN 3      /* shortest string worth a search */
+#define LIT_MAX_SET 64 /* more strings than this: cheaper to run the regex */
+#define LIT_LEN 64
+
+struct lset {
+	char **s;
+	size_t n;
+	int any; /* nothing known to be required */
+};
+
+static void
+lset_free(struct lset *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->s[i]);
+	free(l->s);
+	l->s = NULL;
+	l->n = 0;
+	l->any = 1;
+}
+
+static size_t
+lset_minlen(const struct lset *l)
+{
+	size_t i, m = (size_t)-1;
+
+	for (i = 0; i < l->n; i++)
+		if (strlen(l->s[i]) < m)
+			m = strlen(l->s[i]);
+	return l->n ? m : 0;
+}
+
+/* lset_usable: a set worth searching for */
+static int
+lset_usable(const struct lset *l)
+{
+	return !l->any && l->n > 0 && l->n <= LIT_MAX_SET &&
+	       lset_minlen(l) >= LIT_MIN;
+}
+
+/* lset_keep: *best becomes the better of *best and *cand (both are
+ * requirements of the same sequence: either will do); *cand is consumed */
+static void
+lset_keep(struct lset *best, struct lset *cand)
+{
+	int take;
+
+	if (!lset_usable(cand)) {
+		lset_free(cand);
+		return;
+	}
+	take = !lset_usable(best) || cand->n < best->n ||
+	       (cand->n == best->n && lset_minlen(cand) > lset_minlen(best));
+	if (take) {
+		lset_free(best);
+		*best = *cand;
+	} else
+		lset_free(cand);
+	cand->s = NULL;
+	cand->n = 0;
+	cand->any = 1;
+}
+
+/* quant: the quantifier at *pp (skipped): its minimum count, 1 when there
+ * is none, -1 for a '{' that is not a quantifier */
+static int
+quant(const char **pp, const char *end)
+{
+	const char *p = *pp;
+	int min = 1;
+
+	if (p >= end)
+		return 1;
+	if (*p == '?' || *p == '*') {
+		min = 0;
+		p++;
+	} else if (*p == '+') {
+		p++;
+	} else if (*p == '{') {
+		const char *q = p + 1;
+		long lo = 0;
+		int digits = 0;
+		while (q < end && isdigit((unsigned char)*q)) {
+			lo = lo * 10 + (*q++ - '0');
+			if (lo > 100000)
+				return -1;
+			digits++;
+		}
+		if (q < end && *q == ',') {
+			q++;
+			while (q < end && isdigit((unsigned char)*q))
+				q++, digits++;
+		}
+		if (digits == 0 || q >= end || *q != '}')
+			return -1;
+		min = lo > 0;
+		p = q + 1;
+	} else
+		return 1;
+	if (p < end && (*p == '?' || *p == '+'))
+		p++;
+	*pp = p;
+	return min;
+}
+
+static int lit_alt(const char **pp, const char *end, int depth,
+                   struct lset *out);
+
+/* lit_seq: one branch, up to '|', ')' or end; -1: syntax not known */
+static int
+lit_seq(const char **pp, const char *end, int depth, struct lset *out)
+{
+	const char *p = *pp;
+	char run[LIT_LEN + 1];
+	size_t rn = 0;
+	struct lset best = {NULL, 0, 1}, cand;
+	int q;
+
+#define FLUSH()                                                                \
+	do {                                                                   \
+		if (rn >= LIT_MIN) {                                           \
+			cand.s = xcalloc(1, sizeof *cand.s);                   \
+			cand.s[0] = xstrndup(run, rn);                         \
+			cand.n = 1;                                            \
+			cand.any = 0;                                          \
+			lset_keep(&best, &cand);                               \
+		}                                                              \
+		rn = 0;                                                        \
+	} while (0)
+
+	while (p < end && *p != '|' && *p != ')') {
+		unsigned char c = (unsigned char)*p;
+		if (c == '(') {
+			int zero = 0;
+			FLUSH();
+			p++;
+			if (p < end && *p == '*')
+				goto bail; /* verbs */
+			if (p < end && *p == '?') {
+				p++;
+				if (p >= end)
+					goto bail;
+				if (*p == ':' || *p == '|' || *p == '>') {
+					p++;
+				} else if (*p == '=' || *p == '!') {
+					p++, zero = 1;
+				} else if (*p == '<' && p + 1 < end &&
+				           (p[1] == '=' || p[1] == '!')) {
+					p += 2, zero = 1;
+				} else if (*p == '<' || *p == '\'' ||
+				           (*p == 'P' && p + 1 < end &&
+				            p[1] == '<')) {
+					/* a named group: (?<n> (?'n' (?P<n> */
+					p += *p == 'P' ? 2 : 1;
+					while (p < end && *p != '>' &&
+					       *p != '\'')
+						p++;
+					if (p >= end)
+						goto bail;
+					p++;
+				} else if (*p == '#') {
+					while (p < end && *p != ')')
+						p++;
+					if (p >= end)
+						goto bail;
+					p++;
+					continue;
+				} else {
+					/* (?i) (?m-s) or (?i: ... ) */
+					while (p < end &&
+					       (isalpha((unsigned char)*p) ||
+					        *p == '-' || *p == '^')) {
+						if (*p == 'x')
+							goto bail;
+						p++;
+					}
+					if (p >= end)
+						goto bail;
+					if (*p == ')') {
+						p++;
+						continue;
+					}
+					if (*p != ':')
+						goto bail;
+					p++;
+				}
+			}
+			if (lit_alt(&p, end, depth + 1, &cand) != 0)
+				goto bail;
+			if (p >= end || *p != ')') {
+				lset_free(&cand);
+				goto bail;
+			}
+			p++;
+			if ((q = quant(&p, end)) < 0) {
+				lset_free(&cand);
+				goto bail;
+			}
+			if (zero || q == 0)
+				lset_free(&cand);
+			else
+				lset_keep(&best, &cand);
+			continue;
+		}
+		if (c == '[') {
+			FLUSH();
+			p++;
+			if (p < end && *p == '^')
+				p++;
+			if (p < end && *p == ']')
+				p++;
+			while (p < end && *p != ']') {
+				if (*p == '\\')
+					p++;
+				else if (*p == '[' && p + 1 < end &&
+				         p[1] == ':') {
+					const char *e = strstr(p + 2, ":]");
+					if (e == NULL || e >= end)
+						goto bail;
+					p = e + 1;
+				}
+				p++;
+			}
+			if (p >= end)
+				goto bail;
+			p++;
+			if (quant(&p, end) < 0)
+				goto bail;
+			continue;
+		}
+		if (c == '\\') {
+			unsigned char e;
+			if (p + 1 >= end)
+				goto bail;
+			e = (unsigned char)p[1];
+			p += 2;
+			if (strchr("bBAzZG", e) != NULL && e != '\0') {
+				FLUSH(); /* zero-width */
+				continue;
+			}
+			if (strchr("dDwWsShHvVRNXntrf", e) != NULL &&
+			    e != '\0') {
+				FLUSH(); /* one character, not a literal */
+				if (quant(&p, end) < 0)
+					goto bail;
+				continue;
+			}
+			if (e == 'p' || e == 'P') {
+				FLUSH();
+				if (p < end && *p == '{') {
+					while (p < end && *p != '}')
+						p++;
+					if (p >= end)
+						goto bail;
+				}
+				p++;
+				if (quant(&p, end) < 0)
+					goto bail;
+				continue;
+			}
+			if (isalnum(e) || e >= 0x80)
+				goto bail; /* \x, \Q, \1, \k, ... */
+			c = e; /* an escaped punctuation character */
+			p--;   /* treated below as the literal at p */
+			goto literal;
+		}
+		if (c == '.' || c >= 0x80) {
+			FLUSH();
+			p++;
+			while (c >= 0x80 && p < end &&
+			       ((unsigned char)*p & 0xc0) == 0x80)
+				p++;
+			if (quant(&p, end) < 0)
+				goto bail;
+			continue;
+		}
+		if (c == '^' || c == '$') {
+			FLUSH();
+			p++;
+			continue;
+		}
+		if (c == '*' || c == '+' || c == '?' || c == '{' || c == ']' ||
+		    c == '}')
+			goto bail; /* not where the reader expects it */
+	literal:
+		p++;
+		{
+			const char *b = p;
+			if ((q = quant(&p, end)) < 0)
+				goto bail;
+			if (q == 0) {
+				FLUSH(); /* optional: not required */
+				continue;
+			}
+			if (rn < LIT_LEN)
+				run[rn++] = (char)tolower(c);
+			else
+				FLUSH();
+			if (p != b)
+				FLUSH(); /* repeated: what follows is not
+				            adjacent */
+		}
+	}
+	FLUSH();
+#undef FLUSH
+	*pp = p;
+	*out = best;
+	return 0;
+bail:
+	lset_free(&best);
+	return -1;
+}
+
+/* lit_alt: branches separated by '|', up to ')' or end */
+static int
+lit_alt(const char **pp, const char *end, int depth, struct lset *out)
+{
+	struct lset u = {NULL, 0, 0}, b;
+	size_t i;
+
+	if (depth > 50)
+		return -1;
+	for (;;) {
+		if (lit_seq(pp, end, depth, &b) != 0) {
+			lset_free(&u);
+			return -1;
+		}
+		if (b.any || !lset_usable(&b) || u.any ||
+		    u.n + b.n > LIT_MAX_SET) {
+			lset_free(&b);
+			lset_free(&u);
+			u.any = 1;
+		} else {
+			u.s = xreallocarray(u.s, u.n + b.n, sizeof *u.s);
+			for (i = 0; i < b.n; i++)
+				u.s[u.n++] = b.s[i];
+			free(b.s);
+		}
+		if (*pp < end && **pp == '|') {
+			(*pp)++;
+			continue;
+		}
+		break;
+	}
+	*out = u;
+	return 0;
+}
+
+/* lit_extract: r->lits from the pattern pat (len bytes); flags: the rule's
+ * compile flags */
+static void
+lit_extract(struct rule *r, const char *pat, size_t len, uint32_t flags)
+{
+	const char *p = pat, *end = pat + len;
+	struct lset l;
+
+	if (flags & PCRE2_EXTENDED)
+		return;
+	if (lit_alt(&p, end, 0, &l) != 0)
+		return;
+	if (p != end || !lset_usable(&l)) {
+		lset_free(&l);
+		return;
+	}
+	r->lits = l.s;
+	r->nlits = l.n;
+}
+
+#define TRI_BITS 14 /* the 3-byte window filter: 2 KiB a field */
+
+/* tri_hash: the filter bit of the 3 bytes at s */
+static unsigned
+tri_hash(const char *s)
+{
+	uint32_t v = (uint32_t)(unsigned char)s[0] << 16 |
+	             (uint32_t)(unsigned char)s[1] << 8 | (unsigned char)s[2];
+	return (unsigned)((v * 2654435761u) >> (32 - TRI_BITS));
+}
+
+/*
+ * lit_pass: may rule r match v (len bytes, field r->field)?  0 when none of
+ * its literals occurs in v lowercased.  The first rule that asks makes the
+ * field's lowercased copy and a filter with a bit set for every 3-byte
+ * window of it; a literal with a window whose bit is clear is not there, so
+ * most literals are ruled out without a search.
+ */
+static int
+lit_pass(struct ctx *x, const struct rule *r, const char *v, size_t len)
+{
+	char *lo;
+	unsigned char *tri;
+	size_t i, j, n;
+
+	if (r->nlits == 0 || r->field == F_HEADER)
+		return 1;
+	if ((lo = x->lower[r->field]) == NULL) {
+		lo = x->lower[r->field] = xmalloc(len + 1);
+		for (i = 0; i < len; i++)
+			lo[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32
+			                                          : v[i]);
+		lo[len] = '\0';
+		tri = x->tri[r->field] = xcalloc(1, 1u << (TRI_BITS - 3));
+		for (i = 0; i + 3 <= len; i++) {
+			unsigned h = tri_hash(lo + i);
+			tri[h >> 3] |= (unsigned char)(1u << (h & 7));
+		}
+	}
+	tri = x->tri[r->field];
+	for (i = 0; i < r->nlits; i++) {
+		const char *l = r->lits[i];
+		n = strlen(l);
+		for (j = 0; j + 3 <= n; j++) {
+			unsigned h = tri_hash(l + j);
+			if (!(tri[h >> 3] & (1u << (h & 7))))
+				break;
+		}
+		if (j + 3 <= n)
+			continue; /* a window of it is not in the text */
+		if (memmem(lo, len, l, n) != NULL)
+			return 1;
+	}
+	return 0;
 }
 
 static const struct {
@@ -164,7 +621,7 @@ classify_nrules(const struct classifier *c)
 void
 classify_free(struct classifier *c)
 {
-	size_t i;
+	size_t i, j;
 
 	if (c == NULL)
 		return;
@@ -173,8 +630,12 @@ classify_free(struct classifier *c)
 		free(c->rules[i].header);
 		free(c->rules[i].signal);
 		re_free(&c->rules[i].re);
+		for (j = 0; j < c->rules[i].nlits; j++)
+			free(c->rules[i].lits[j]);
+		free(c->rules[i].lits);
 	}
 	free(c->rules);
+	free(c->jitted);
 	if (c->mctx != NULL)
 		pcre2_match_context_free(c->mctx);
 	if (c->utf_probe != NULL)
@@ -346,6 +807,7 @@ parse_rule(char *line, struct rule *r, char **why)
 		free(cause);
 		goto fail;
 	}
+	lit_extract(r, pat, (size_t)(end - pat), flags);
 	r->name = xstrdup(name);
 	return 0;
 fail:
@@ -399,6 +861,7 @@ classify_load_string(const char *name, const char *text,
 		}
 		c->rules[c->nrules++] = r;
 	}
+	c->jitted = xcalloc(c->nrules > 0 ? c->nrules : 1, 1);
 	c->mctx = pcre2_match_context_create(NULL);
 	if (c->mctx == NULL) {
 		fprintf(stderr, "pcre2_match_context_create: out of memory\n");
@@ -461,6 +924,10 @@ cls_set_bounce(struct ctx *x, char *b, size_t head)
 	x->bounce = b;
 	x->bounce_head = head;
 	x->fs[F_BOUNCE].known = 0;
+	free(x->lower[F_BOUNCE]);
+	x->lower[F_BOUNCE] = NULL;
+	free(x->tri[F_BOUNCE]);
+	x->tri[F_BOUNCE] = NULL;
 }
 
 /* cls_ctx_body: the new text of the message, computed once. */
@@ -546,6 +1013,9 @@ run_rules(struct ctx *x, int (*want)(int cls), int only)
 			continue;
 		if ((v = field_get(x, r, &len, &opts)) == NULL)
 			continue;
+		if (!lit_pass(x, r, v, len))
+			continue;
+		rule_jit(x->c, i);
 		rc = re_match(&r->re, v, len, opts, x->md, x->c->mctx, &cause);
 		if (rc == 1) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
@@ -597,10 +1067,12 @@ earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
 		const struct rule *r = &x->c->rules[i];
 		if (done[i] || !want(r->cls))
 			continue;
-		if ((v = field_get(x, r, &len, &opts)) == NULL) {
+		if ((v = field_get(x, r, &len, &opts)) == NULL ||
+		    !lit_pass(x, r, v, len)) {
 			done[i] = 1;
 			continue;
 		}
+		rule_jit(x->c, i);
 		/* a match that starts after limit cannot win (its start, and
 		 * so ov[0], would be past the best so far) */
 		limit = window;
