@@ -68,10 +68,11 @@ score() {
 
 # today (2026-12-04):     class          dates       text        harmful
 score judgement-lang/dev      "$data/judgement-lang/dev"      0.98 0.95 0.95 0 # 174/174 39/39 112/112 0
-score judgement-lang/holdout  "$data/judgement-lang/holdout"  0.89 0.72 0.92 0 # 55/60 10/13 34/35 0
-score judgement-service/dev   "$data/judgement-service/dev"   0.98 0.95 0.80 0 # 149/149 17/17 17/20 0
-# the one harmful mistake today: gcal-declined-wrong-person.eml (a human's
-# "wrong person" note in a calendar decline, taken for other); make it 0 when fixed
-score judgement-service/holdout "$data/judgement-service/holdout" 0.76 0.30 0.80 1 # 43/55 2/6 10/12 1
+score judgement-lang/holdout  "$data/judgement-lang/holdout"  0.95 0.80 0.92 0 # 60/60 11/13 34/35 0
+score judgement-service/dev   "$data/judgement-service/dev"   0.98 0.90 0.80 0 # 149/149 16/17 17/20 0
+score judgement-service/holdout "$data/judgement-service/holdout" 0.92 0.60 0.80 0 # 52/55 4/6 10/12 0
+# written after the classifier's last round, by someone who never read its
+# rules, and not tuned on since: the honest measure
+score judgement-blind         "$data/judgement-blind"         0.96 0.85 0.95 0 # 116/118 14/16 53/54 0
 score tests/data/mail         "$mail"                         0.98 0.95 0.95 0 # 30/30 14/14 4/4 0
 finish
