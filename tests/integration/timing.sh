@@ -113,7 +113,7 @@ check "call-blitz: then the 'missed you by phone' email" bash -c "
 
 # X touches move through the week; a hot lead keeps a monthly call
 nudge --now 2026-03-25T09:00 lead add hot@example.test --name "Hot Lead" --hot >/dev/null
-tick_until 2027-01-05T00:00:00Z
+tick_until 2026-09-15T00:00:00Z
 check "a lead's X touches fall on more than one weekday" python3 - <<PY
 import datetime, zoneinfo, sqlite3
 db = sqlite3.connect("file:$NH/nudge.db?mode=ro", uri=True)
