@@ -91,7 +91,7 @@ craft_cmd_lead_set(struct nudge *n, int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 		char *k = xstrndup(argv[i], (size_t)(eq - argv[i]));
-		craft_set_field(l, k, eq + 1);
+		lead_field_set(l, k, eq + 1);
 		buf_printf(&what, "%s%s %s", what.len ? ", " : "",
 		    eq[1] ? "set" : "removed", k);
 		free(k);
@@ -119,11 +119,11 @@ craft_cmd_lead_hot(struct nudge *n, int argc, char **argv)
 		return rc;
 	if ((l = cli_lead(n, argv[1])) == NULL)
 		return EX_DATAERR;
-	craft_set_field(l, "hot", off ? NULL : "yes");
+	lead_field_set(l, "hot", off ? NULL : "yes");
 	if (off) {
 		/* a CRM column that said "hot" would keep it hot */
-		craft_set_field(l, "rating", NULL);
-		craft_set_field(l, "lead_status", NULL);
+		lead_field_set(l, "rating", NULL);
+		lead_field_set(l, "lead_status", NULL);
 	}
 	return save(n, l, off ? "no longer hot" : "marked hot", "hot");
 }

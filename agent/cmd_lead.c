@@ -107,21 +107,6 @@ has_ctl(const char *s)
 	return 0;
 }
 
-static void
-field_set(struct lead *l, const char *key, const char *value)
-{
-	for (size_t i = 0; i < l->nfields; i++)
-		if (strcmp(l->fields[i].key, key) == 0) {
-			free(l->fields[i].value);
-			l->fields[i].value = xstrdup(value);
-			return;
-		}
-	l->fields = xreallocarray(l->fields, l->nfields + 1, sizeof *l->fields);
-	l->fields[l->nfields].key = xstrdup(key);
-	l->fields[l->nfields].value = xstrdup(value);
-	l->nfields++;
-}
-
 /* custom_key_ok: custom field names are variables in templates: [a-z0-9_]. */
 static int
 custom_key_ok(const char *k)
@@ -227,7 +212,7 @@ lead_add(struct nudge *n, int argc, char **argv)
 			continue;
 		}
 		if (strcmp(a, "--hot") == 0) {
-			craft_set_field(l, "hot", "yes");
+			lead_field_set(l, "hot", "yes");
 			continue;
 		}
 		if (v == NULL)
@@ -265,7 +250,7 @@ lead_add(struct nudge *n, int argc, char **argv)
 				lead_free(l);
 				return EX_USAGE;
 			}
-			field_set(l, k, eq + 1);
+			lead_field_set(l, k, eq + 1);
 			free(k);
 		} else
 			goto usage;

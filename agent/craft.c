@@ -28,35 +28,6 @@ craft_field(const struct lead *l, const char *key)
 	return NULL;
 }
 
-void
-craft_set_field(struct lead *l, const char *key, const char *value)
-{
-	size_t i;
-
-	for (i = 0; i < l->nfields; i++)
-		if (strcmp(l->fields[i].key, key) == 0)
-			break;
-	if (i < l->nfields) {
-		free(l->fields[i].value);
-		if (value && *value) {
-			l->fields[i].value = xstrdup(value);
-			return;
-		}
-		free(l->fields[i].key);
-		memmove(&l->fields[i], &l->fields[i + 1],
-		    (l->nfields - i - 1) * sizeof *l->fields);
-		l->nfields--;
-	} else if (value && *value) {
-		l->fields = xreallocarray(l->fields, l->nfields + 1,
-		    sizeof *l->fields);
-		l->fields[l->nfields].key = xstrdup(key);
-		l->fields[l->nfields].value = xstrdup(value);
-		l->nfields++;
-	}
-	if (l->fields == NULL)
-		l->fields = xcalloc(1, sizeof *l->fields);
-}
-
 int
 craft_is_hot(const struct lead *l)
 {

@@ -85,12 +85,6 @@ int craft_value_pick(struct nudge *n, const struct value_item *items,
                      const struct value_item **out, char **why,
                      char **errstr);
 
-/*
- * craft_set_field: set the lead's custom field key to value (a copy); a NULL
- * or empty value removes the field.  l->fields stays non-NULL, so that
- * store_lead_update rewrites the fields.
- */
-void craft_set_field(struct lead *l, const char *key, const char *value);
 
 /* craft_local_time: "Tuesday 09:05 (America/New_York)", the lead's local time
  * at now (its own zone, else the salesperson's), into buf. */

@@ -408,21 +408,6 @@ write_new(struct imp *im, const struct plan *p, char **err)
 }
 
 static void
-field_put(struct lead *l, const char *key, const char *value)
-{
-	for (size_t i = 0; i < l->nfields; i++)
-		if (strcmp(l->fields[i].key, key) == 0) {
-			free(l->fields[i].value);
-			l->fields[i].value = xstrdup(value);
-			return;
-		}
-	l->fields = xreallocarray(l->fields, l->nfields + 1, sizeof *l->fields);
-	l->fields[l->nfields].key = xstrdup(key);
-	l->fields[l->nfields].value = xstrdup(value);
-	l->nfields++;
-}
-
-static void
 replace(char **dst, const char *s)
 {
 	if (s != NULL) {
@@ -446,7 +431,7 @@ write_update(struct imp *im, struct lead *old, char **err)
 	replace(&old->tz, l->tz);
 	replace(&old->domain, l->domain);
 	for (size_t k = 0; k < l->nfields; k++)
-		field_put(old, l->fields[k].key, l->fields[k].value);
+		lead_field_set(old, l->fields[k].key, l->fields[k].value);
 	old->updated = im->now;
 	if ((rc = store_lead_update(im->n->st, old, err)) != STORE_OK)
 		return rc;

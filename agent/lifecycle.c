@@ -750,6 +750,26 @@ lc_reply(struct nudge *n, struct lead *l, int intent, int day,
 	return lc_reply_task(n, l, text, now, errstr);
 }
 
+/* redate: a paused or snoozed lead gets the new l->paused_until; the
+ * timeline says so ("paused until DATE: why"). */
+static int
+redate(struct nudge *n, struct lead *l, const char *what, time_t now,
+    const char *why, const char *message_id, char **errstr)
+{
+	char *detail, *err = NULL, date[16];
+	int rc;
+
+	clock_format_date(l->paused_until, n->tz, date, sizeof date);
+	detail = xasprintf("%s until %s: %s", what, date, why ? why : "");
+	l->updated = now;
+	rc = save_state(n, l, &err);
+	if (rc == STORE_OK)
+		rc = store_event_add(n->st, l->id, now, "status", detail,
+		    message_id, &err);
+	free(detail);
+	return db_err(rc, err, errstr);
+}
+
 int
 lc_snooze(struct nudge *n, struct lead *l, int until_day, time_t now,
     const char *why, const char *message_id, char **errstr)
@@ -758,19 +778,8 @@ lc_snooze(struct nudge *n, struct lead *l, int until_day, time_t now,
 	int rc;
 
 	l->paused_until = clock_at(until_day, 0, n->tz);
-	if (l->status == LEAD_SNOOZED) {
-		/* a new date for a lead already snoozed */
-		char *detail, *err = NULL, date[16];
-		clock_format_date(l->paused_until, n->tz, date, sizeof date);
-		detail = xasprintf("snoozed until %s: %s", date, why ? why : "");
-		l->updated = now;
-		rc = save_state(n, l, &err);
-		if (rc == STORE_OK)
-			rc = store_event_add(n->st, l->id, now, "status",
-			    detail, message_id, &err);
-		free(detail);
-		return db_err(rc, err, errstr);
-	}
+	if (l->status == LEAD_SNOOZED) /* a new date, same status */
+		return redate(n, l, "snoozed", now, why, message_id, errstr);
 	rc = lc_enter(n, l, LEAD_SNOOZED, now, why, message_id, errstr);
 	if (rc != LC_OK)
 		l->paused_until = old;
@@ -827,18 +836,8 @@ lc_pause(struct nudge *n, struct lead *l, int until_day, time_t now,
 		return LC_ESTATE;
 	}
 	l->paused_until = clock_at(until_day, 0, n->tz);
-	if (l->status == LEAD_PAUSED) {
-		char *detail, *err = NULL, date[16];
-		clock_format_date(l->paused_until, n->tz, date, sizeof date);
-		detail = xasprintf("paused until %s: %s", date, why ? why : "");
-		l->updated = now;
-		rc = save_state(n, l, &err);
-		if (rc == STORE_OK)
-			rc = store_event_add(n->st, l->id, now, "status",
-			    detail, message_id, &err);
-		free(detail);
-		return db_err(rc, err, errstr);
-	}
+	if (l->status == LEAD_PAUSED)
+		return redate(n, l, "paused", now, why, message_id, errstr);
 	rc = lc_enter(n, l, LEAD_PAUSED, now, why, message_id, errstr);
 	if (rc != LC_OK)
 		l->paused_until = old;

@@ -969,6 +969,35 @@ lead_free(struct lead *l)
 	free(l);
 }
 
+void
+lead_field_set(struct lead *l, const char *key, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < l->nfields; i++)
+		if (strcmp(l->fields[i].key, key) == 0)
+			break;
+	if (i < l->nfields) {
+		free(l->fields[i].value);
+		if (value && *value) {
+			l->fields[i].value = xstrdup(value);
+			return;
+		}
+		free(l->fields[i].key);
+		memmove(&l->fields[i], &l->fields[i + 1],
+		    (l->nfields - i - 1) * sizeof *l->fields);
+		l->nfields--;
+	} else if (value && *value) {
+		l->fields = xreallocarray(l->fields, l->nfields + 1,
+		    sizeof *l->fields);
+		l->fields[l->nfields].key = xstrdup(key);
+		l->fields[l->nfields].value = xstrdup(value);
+		l->nfields++;
+	}
+	if (l->fields == NULL)
+		l->fields = xcalloc(1, sizeof *l->fields);
+}
+
 /* lead_row: fill l from LEAD_COLS starting at column off. */
 static void
 lead_row(sqlite3_stmt *s, int off, struct lead *l)

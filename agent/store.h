@@ -151,6 +151,10 @@ struct lead {
 	size_t nfields;
 };
 
+/* lead_field_set: set custom field key of l in memory to a copy of value;
+ * NULL or "" removes it.  l->fields is never NULL afterwards, so that
+ * store_lead_update() writes the set as it now is. */
+void lead_field_set(struct lead *l, const char *key, const char *value);
 /* lead_free: free l, its strings and fields; NULL is a no-op. */
 void lead_free(struct lead *l);
 
