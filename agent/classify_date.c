@@ -111,6 +111,11 @@ static const struct trigger triggers[] = {
     {"de volta", T_BACK},
     {"volto", T_BACK},
     {"retorno", T_BACK},
+    {"retornando", T_BACK},
+    {"retornarei", T_BACK},
+    {"retorno em", T_BACK},
+    {"voltarei", T_BACK},
+    {"voltando", T_BACK},
     {"regresso", T_BACK},
     /* it */
     {"fino al", T_UNTIL},
@@ -781,8 +786,13 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 		if (in_list(week_words, s, n)) {
 			t = skip_sp(s + n);
 			if ((v = num_at(t, &n2)) >= 1 && v <= 53 &&
-			    msg_day >= 0)
-				return iso_week_monday(v, msg_day);
+			    msg_day >= 0) {
+				/* "until week 51": the whole week is away,
+				 * its Sunday the last day; "back in week 52":
+				 * its Monday */
+				int mon = iso_week_monday(v, msg_day);
+				return mon >= 0 && *is_until ? mon + 6 : mon;
+			}
 		}
 		if (in_list(day_words, s, n))
 			dayword = 1;

@@ -109,10 +109,18 @@ test_return_dates(void **state)
 	    {"Retorno na segunda-feira, 23 de novembro.", 1, 2026, 11, 23, 0},
 	    {"Estarei de férias até 30 de novembro.", 1, 2026, 12, 1, 0},
 	    {"Volto em duas semanas.", 1, 2026, 12, 2, 0},
+	    /* an explicit return beats the "until" before it */
+	    {"Fora do escritório até 27 de novembro, retornando no dia 30.", 1,
+	     2026, 11, 30, 0},
+	    {"De licença até sexta, voltarei em 1 de dezembro.", 1, 2026, 12,
+	     1, 0},
 	    /* sv */
 	    {"Jag är tillbaka måndag 23 november.", 1, 2026, 11, 23, 0},
 	    {"Jag är ledig till och med 30 november.", 1, 2026, 12, 1, 0},
 	    {"Jag är tillbaka vecka 49.", 1, 2026, 11, 30, 0},
+	    /* a whole week away: back the Monday after it */
+	    {"Jag är borta till och med vecka 49.", 1, 2026, 12, 7, 0},
+	    {"Ich bin bis einschließlich KW 49 im Urlaub.", 1, 2026, 12, 7, 0},
 	    {"Jag är tillbaka i morgon.", 1, 2026, 11, 19, 0},
 	    /* pl */
 	    {"Wracam w poniedziałek 23 listopada.", 1, 2026, 11, 23, 0},
