@@ -524,6 +524,16 @@ footer_start(const char **ls, const size_t *ln, size_t nl, size_t i)
 
 	if (n < 8)
 		return 0;
+	/* a mailing list's footer (Mailman, Sympa, Google Groups): a rule of
+	 * underscores, then the list's name or its listinfo address */
+	if (l[0] == '_' && n >= 10 && strspn(l, "_") >= 10) {
+		for (j = i + 1; j < nl && j < i + 4; j++)
+			if (line_has(ls[j], ln[j], "mailing list") ||
+			    line_has(ls[j], ln[j], "listinfo") ||
+			    line_has(ls[j], ln[j], "google groups"))
+				return 1;
+		return 0;
+	}
 	/* the first byte first: this runs on every line of a reply (every
 	 * phrase starts with a lower-case ASCII letter) */
 	c0 = tolower((unsigned char)*l);

@@ -19,6 +19,14 @@
 static const struct {
 	const char *text, *want;
 } rows[] = {
+    /* a mailing list's footer is not the reply; a line of underscores
+     * alone is */
+    {"Sure, Thursday works.\n\n__________________________\nsales-tools "
+     "mailing list\nsales-tools@lists.x.example\n"
+     "https://lists.x.example/mailman/listinfo/sales-tools\n",
+     "Sure, Thursday works."},
+    {"Totals:\n______________\n42 units\n",
+     "Totals:\n______________\n42 units"},
     /* attributions */
     {"Va bene, martedì alle 10.\n\nIl giorno mar 17 nov 2026 alle ore "
      "10:00 Dana <d@x.example> ha scritto:\n> Ciao Luca\n",
