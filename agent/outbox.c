@@ -768,7 +768,9 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 	}
 	if (t->message == NULL) {
 		rc = outbox_render(ox, t, l, now, &m, &err);
-		if (rc == OUTBOX_EHOLD) {
+		/* a broken or missing template holds the touches that need
+		 * it, with the file and line; the rest of the batch goes on */
+		if (rc == OUTBOX_EHOLD || rc == OUTBOX_ECONFIG) {
 			log_warnx("%s: stage %s held: %s", l->email, t->stage,
 			    err);
 			if (!ox->o.dry_run &&

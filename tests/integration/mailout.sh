@@ -228,4 +228,13 @@ PY
 check "unknown sends are listed by nudge outbox" bash -c "
 	n=\$(NH=$K db_query \"SELECT count(*) FROM touches WHERE state='unknown'\")
 	test \$(NUDGE_CONFIG=$K/config nudge outbox --json | grep -c '\"state\":\"unknown\"') = \$n"
+# a broken template holds only the touches that need it; the batch goes on
+sed -i 's/^Subject:.*/Subjekt: oops/' "$NH/templates/call-blitz/1.email"
+nudge --now 2026-06-01T09:00 lead add lead8@example.test --name "Blitz Broken" --sequence call-blitz >/dev/null
+nudge --now 2026-06-01T09:00 lead add lead9@example.test --name "Plain Lead" >/dev/null
+check "a broken template: the tick still succeeds and sends the others" bash -c "
+	nudge --now 2026-06-01T10:00 tick >'$TEST_TMP/broken.out' 2>&1 && wait_count lead9 INBOX 1"
+check "... and holds the touch that needs it, naming the file and line" bash -c "
+	grep -q 'call-blitz/1.email:[0-9]' '$TEST_TMP/broken.out' &&
+	nudge --now 2026-06-01T10:05 agenda | grep -A1 'Blitz Broken' | grep -q 'held: .*call-blitz/1.email'"
 finish
