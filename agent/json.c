@@ -5,47 +5,14 @@
 #include <string.h>
 
 #include "json.h"
-
-/* utf8_len: length of the valid UTF-8 sequence at p (at most n bytes), 0 if
- * invalid. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
+#include "log.h"
 
 void
 json_str(struct buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n, k;
+	unsigned long cp;
 
 	if (s == NULL) {
 		buf_adds(b, "null");
@@ -70,7 +37,7 @@ json_str(struct buf *b, const char *s)
 		} else if (*p < 0x20 || *p == 0x7f) {
 			buf_printf(b, "\\u%04x", *p);
 			k = 1;
-		} else if ((k = utf8_len(p, n)) == 0) {
+		} else if ((k = utf8_seq(p, n, &cp)) == 0) {
 			buf_adds(b, "\\ufffd");
 			k = 1;
 		} else if (k == 2 && p[0] == 0xc2 && p[1] <= 0x9f) {

@@ -150,10 +150,8 @@ fatalx(int code, const char *fmt, ...)
 	exit(code);
 }
 
-/* utf8_seq: the length of the valid UTF-8 sequence at p (n bytes left) and
- * its code point, or 0 when invalid (overlong, surrogate, beyond U+10FFFF,
- * truncated). */
-static size_t
+/* utf8_seq: see log.h */
+size_t
 utf8_seq(const unsigned char *p, size_t n, unsigned long *cp)
 {
 	size_t len, i;

@@ -58,6 +58,12 @@ int out_write(FILE *fp, const char *s, size_t len);
 int out_printf(FILE *fp, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* utf8_seq: the length of the valid UTF-8 sequence at p (n bytes left, n >=
+ * 1) and its code point in *cp, or 0 when invalid (overlong, surrogate,
+ * beyond U+10FFFF, truncated).  The one UTF-8 decoder of the output paths
+ * (log_scrub, json_str). */
+size_t utf8_seq(const unsigned char *p, size_t n, unsigned long *cp);
+
 /*
  * A progress line on standard error, for long work on a terminal: nothing
  * when stderr is not a terminal, nothing for work that takes less than half
