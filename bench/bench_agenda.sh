@@ -23,11 +23,11 @@ cp "$cached" "$h/nudge.db"
 chmod 600 "$h/nudge.db"
 
 echo "  EXPLAIN QUERY PLAN of DUE_SQL:" >&2
-python3 "$REPO/bench/explain_due.py" "$REPO/agent/store.c" "$h/nudge.db" >"$BENCH_TMP/plan.txt" 2>&1
+python3 "$REPO/bench/explain_due.py" "$REPO/agent/store_p.h" "$h/nudge.db" >"$BENCH_TMP/plan.txt" 2>&1
 sed 's/^/    /' "$BENCH_TMP/plan.txt" >&2
 full=$(sed -n 's/^full_scan_leads=//p' "$BENCH_TMP/plan.txt")
 note "due query plan: $(grep -v '^full_scan' "$BENCH_TMP/plan.txt" | paste -sd';' | sed 's/;/; /g')"
-result agenda "due query: full scan of leads?" "${full:-?}" "" "-" "EXPLAIN QUERY PLAN of store.c DUE_SQL"
+result agenda "due query: full scan of leads?" "${full:-?}" "" "-" "EXPLAIN QUERY PLAN of store_p.h DUE_SQL"
 
 # agenda --json: warm run first (page cache), then the median of 5
 "$NUDGE" -c "$h/config" --now "$BENCH_NOW" agenda --json >"$BENCH_TMP/agenda.json" 2>"$BENCH_TMP/agenda.err" ||
@@ -45,11 +45,11 @@ result agenda "agenda --json, 1M leads (median of 5)" "$(median "${times[@]}")" 
 result agenda "agenda --json peak RSS" "$((rss / 1024))" MB "< 50 MB" ""
 
 # references, same run: the sqlite3 shell running the due query alone (DUE_SQL
-# from store.c, up to the end of the day, every channel), and a plain full
+# from store_p.h, up to the end of the day, every channel), and a plain full
 # read of the leads table; medians
 if command -v sqlite3 >/dev/null; then
 	until=$(($(TZ=America/Denver date -d "${BENCH_NOW%T*} + 1 day" +%s) - 1))
-	python3 "$REPO/bench/explain_due.py" "$REPO/agent/store.c" --sql "$until" >"$BENCH_TMP/due.sql"
+	python3 "$REPO/bench/explain_due.py" "$REPO/agent/store_p.h" --sql "$until" >"$BENCH_TMP/due.sql"
 	sqlite3 "$h/nudge.db" <"$BENCH_TMP/due.sql" >/dev/null # warm
 	dt=()
 	for i in 1 2 3 4 5; do

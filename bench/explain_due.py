@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """explain_due.py STORE_C DB - print the EXPLAIN QUERY PLAN of the due query
-(DUE_SQL, copied out of agent/store.c by expanding its string macros) on DB.
+(DUE_SQL, copied out of agent/store_p.h by expanding its string macros) on DB.
 Prints the plan lines, then "full_scan_leads=yes|no".
 explain_due.py STORE_C --sql UNTIL - print DUE_SQL itself with ?1 = UNTIL and
 ?2 = NULL (any channel), for the sqlite3 shell to run as the reference."""
