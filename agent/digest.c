@@ -27,33 +27,6 @@ struct digest_ctx {
 	char *err;
 };
 
-static void
-add_html(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' &&
-			    *s != '\t')
-				buf_addc(b, '?');
-			else
-				buf_addc(b, *s);
-		}
-	}
-}
-
 /* who: "Name <email>, Company" */
 static void
 who(struct buf *b, const struct lead *l)
@@ -99,7 +72,7 @@ one(const struct touch *t, const struct lead *core, void *arg)
 		c->nemails++;
 		buf_printf(&c->emails, "  %-4s %s\n", t->stage, w.s);
 		buf_printf(&c->hemails, "<li>Stage %s: ", t->stage);
-		add_html(&c->hemails, w.s);
+		buf_add_html(&c->hemails, w.s);
 		buf_adds(&c->hemails, "</li>\n");
 	} else {
 		int reply = strcmp(t->channel, "reply") == 0;
@@ -114,9 +87,9 @@ one(const struct touch *t, const struct lead *core, void *arg)
 		indent(tb, d.s, "      ");
 		buf_addc(tb, '\n');
 		buf_printf(hb, "<li><strong>%s ", ics_task_verb(t->channel));
-		add_html(hb, w.s);
+		buf_add_html(hb, w.s);
 		buf_adds(hb, "</strong><pre>");
-		add_html(hb, d.s);
+		buf_add_html(hb, d.s);
 		buf_adds(hb, "</pre></li>\n");
 	}
 	buf_free(&w);

@@ -43,38 +43,6 @@ add_safe(struct buf *b, const char *s)
 	}
 }
 
-/* add_xml: s escaped for XML/HTML text and attributes, controls dropped. */
-static void
-add_xml(struct buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p; p++) {
-		switch (*p) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			buf_adds(b, "&#39;");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				buf_addc(b, '?');
-			else
-				buf_addc(b, (char)*p);
-		}
-	}
-}
-
 static int
 manual(const struct report_stage *s)
 {
@@ -365,7 +333,7 @@ svg_text(struct buf *b, int x, int y, const char *anchor, int size,
 	           "font-size=\"%d\" fill=\"%s\"%s%s%s>",
 	           x, y, anchor, size, fill, weight ? " font-weight=\"" : "",
 	           weight ? weight : "", weight ? "\"" : "");
-	add_xml(b, text);
+	buf_add_html(b, text);
 	buf_adds(b, "</text>\n");
 }
 
@@ -427,12 +395,12 @@ report_svg(const struct report *r, int standalone, struct buf *b)
 		snprintf(line, sizeof line, "Stage %s", s->label);
 		svg_text(b, FUN_X - 10, y + 14, "end", 13, C_INK, NULL, line);
 		buf_printf(b, "<rect class=\"bar stage\" data-stage=\"");
-		add_xml(b, s->label);
+		buf_add_html(b, s->label);
 		buf_printf(b,
 		           "\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" "
 		           "rx=\"2\" fill=\"%s\"><title>",
 		           FUN_X, y, wl, C_BAR);
-		add_xml(b, line);
+		buf_add_html(b, line);
 		buf_printf(b, ": %d leads, %d touches</title></rect>\n",
 		           s->leads, s->touches);
 		if (wr)
@@ -517,7 +485,7 @@ html_funnel(struct buf *b, const struct report_stage *s, size_t n,
 	buf_adds(b, "<th>Replies</th><th>Rate</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(b, "<tr><td>");
-		add_xml(b, s[i].label);
+		buf_add_html(b, s[i].label);
 		buf_printf(b, "</td><td>%d</td><td>%d</td>", s[i].leads,
 		           s[i].touches);
 		for (int c = 0; c < REPORT_NCHAN; c++)
@@ -533,9 +501,9 @@ static void
 html_row(struct buf *b, const char *k, const char *v)
 {
 	buf_adds(b, "<tr><th>");
-	add_xml(b, k);
+	buf_add_html(b, k);
 	buf_adds(b, "</th><td>");
-	add_xml(b, v);
+	buf_add_html(b, v);
 	buf_adds(b, "</td></tr>\n");
 }
 
@@ -551,7 +519,7 @@ report_html(const struct report *r, const char *tz, const char *title,
 	            "<meta charset=\"utf-8\">\n"
 	            "<meta name=\"viewport\" content=\"width=device-width\">\n"
 	            "<title>");
-	add_xml(b, title ? title : "nudge report");
+	buf_add_html(b, title ? title : "nudge report");
 	buf_adds(b, "</title>\n<style>\n"
 	            "body{font-family:Helvetica,Arial,sans-serif;color:#222;"
 	            "max-width:820px;margin:2em auto;padding:0 1em}\n"
@@ -568,7 +536,7 @@ report_html(const struct report *r, const char *tz, const char *title,
 	            "@media print{body{margin:0;max-width:none}"
 	            "h2{break-after:avoid}svg,table{break-inside:avoid}}\n"
 	            "</style></head><body>\n<h1>");
-	add_xml(b, title ? title : "Follow-up report");
+	buf_add_html(b, title ? title : "Follow-up report");
 	buf_printf(b, "</h1>\n<p class=\"period\">%s to %s (%d %s)</p>\n",
 	           day_str(r, r->first_day, tz, d0, sizeof d0),
 	           day_str(r, r->first_day + r->ndays - 1, tz, d1, sizeof d1),
@@ -625,7 +593,7 @@ report_html(const struct report *r, const char *tz, const char *title,
 		if (r->seqs[i].nstages == 0)
 			continue;
 		buf_adds(b, "<h2>Sequence ");
-		add_xml(b, r->seqs[i].name);
+		buf_add_html(b, r->seqs[i].name);
 		buf_printf(b, "</h2>\n<p>%d enrolled in the period</p>\n",
 		           r->seqs[i].enrolled);
 		html_funnel(b, r->seqs[i].stages, r->seqs[i].nstages,
@@ -638,9 +606,9 @@ report_html(const struct report *r, const char *tz, const char *title,
 		for (size_t i = 0; i < r->nversions; i++) {
 			const struct report_version *tv = &r->versions[i];
 			buf_adds(b, "<tr><td>");
-			add_xml(b, tv->stage);
+			buf_add_html(b, tv->stage);
 			buf_adds(b, "</td><td>");
-			add_xml(b, tv->version);
+			buf_add_html(b, tv->version);
 			buf_printf(b, "</td><td>%d</td><td>%d</td><td>%.0f%%</td>"
 			              "</tr>\n",
 			    tv->sent, tv->replies,

@@ -142,6 +142,43 @@ buf_addc(struct buf *b, char c)
 }
 
 void
+buf_add_html(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
+	for (; *p; p++) {
+		const char *e;
+
+		switch (*p) {
+		case '&':
+			e = "&amp;";
+			break;
+		case '<':
+			e = "&lt;";
+			break;
+		case '>':
+			e = "&gt;";
+			break;
+		case '"':
+			e = "&quot;";
+			break;
+		case '\'':
+			e = "&#39;";
+			break;
+		default:
+			if ((*p >= 0x20 && *p != 0x7f) || *p == '\t' ||
+			    *p == '\n' || *p == '\r')
+				continue;
+			e = "?";
+		}
+		buf_add(b, run, (size_t)(p - run));
+		buf_adds(b, e);
+		run = p + 1;
+	}
+	buf_add(b, run, (size_t)(p - run));
+}
+
+void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

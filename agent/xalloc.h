@@ -39,6 +39,12 @@ void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *buf_steal(struct buf *b);
 /*
+ * buf_add_html: s as HTML/XML text or a quoted attribute value: & < > " '
+ * become entities; a control character other than tab, LF and CR becomes
+ * '?' (templates, the digest, the report and its SVG share this).
+ */
+void buf_add_html(struct buf *b, const char *s);
+/*
  * buf_read_file: append the contents of path ("-" = standard input) to b,
  * reading at most max + 1 bytes, so that a caller can tell a file over its
  * limit (b->len > max) and refuse it.  Returns 0, or -1 with *errstr

@@ -120,6 +120,23 @@ test_json_escapes(void **state)
 	buf_free(&b);
 }
 
+/* HTML output (templates, digest, report): markup characters become entities,
+ * controls that could drive a terminal or break a line become '?' */
+static void
+test_html_escapes(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	buf_add_html(&b, "<a href=\"x\">Tom & Jerry's</a>\x1b[2J\x07\x7f\t\n\r\xc3\xa9");
+	assert_string_equal(b.s, "&lt;a href=&quot;x&quot;&gt;Tom &amp; "
+	                         "Jerry&#39;s&lt;/a&gt;?[2J??\t\n\r\xc3\xa9");
+	buf_add_html(&b, "");
+	assert_int_equal(b.len, strlen(b.s));
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -128,6 +145,7 @@ main(void)
 	    cmocka_unit_test(test_scrub_len),
 	    cmocka_unit_test(test_out_write),
 	    cmocka_unit_test(test_json_escapes),
+	    cmocka_unit_test(test_html_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
