@@ -220,6 +220,75 @@ soft_bounces(struct nudge *n, int64_t lead_id)
 	return k;
 }
 
+struct pending {
+	const char *stage;
+	int found;
+};
+
+static int
+pending_cb(const struct touch *t, const struct lead *lead, void *arg)
+{
+	struct pending *p = arg;
+
+	(void)lead;
+	if (strcmp(t->channel, "email") == 0 && strcmp(t->stage, p->stage) == 0 &&
+	    (t->state == TOUCH_PLANNED || t->state == TOUCH_HELD))
+		p->found = 1;
+	return 0;
+}
+
+/*
+ * soft_resend: the lead's last email did not arrive for a passing reason
+ * (mailbox full, greylisted, host down): send its stage again after 1, 2, 4
+ * ... days (at most a week), as a new touch rendered afresh.  Once per
+ * bounce, never while a copy of that stage is still waiting.  The sequence
+ * does not move when it goes (outbox: a late stage does not advance).
+ */
+static int
+soft_resend(struct nudge *n, struct lead *l, int count, time_t now,
+    char **errstr)
+{
+	struct touch *last = NULL, t;
+	struct pending p;
+	char *err = NULL, when[40];
+	int rc, days = count >= 4 ? 7 : 1 << (count - 1);
+
+	rc = store_touch_last_sent(n->st, l->id, &last, &err);
+	if (rc == STORE_ENOTFOUND) {
+		free(err);
+		return AGENT_OK; /* nothing of ours to send again */
+	}
+	if (rc != STORE_OK)
+		return db_rc(rc, err, errstr);
+	p.stage = last->stage;
+	p.found = 0;
+	rc = store_touch_list_lead(n->st, l->id, pending_cb, &p, &err);
+	if (rc == STORE_OK && !p.found) {
+		memset(&t, 0, sizeof t);
+		t.lead_id = l->id;
+		t.stage = last->stage;
+		t.channel = "email";
+		t.due = now + (time_t)days * 86400;
+		t.state = TOUCH_PLANNED;
+		t.note = xasprintf("sent again after soft bounce %d", count);
+		rc = store_touch_insert(n->st, &t, &err);
+		free(t.note);
+		if (rc == STORE_OK) {
+			clock_format_iso(t.due, n->tz, when, sizeof when);
+			t.note = xasprintf("stage %s email to be sent again "
+					   "on %.10s (soft bounce %d of %d)",
+			    last->stage, when, count,
+			    n->cfg->soft_bounce_retries);
+			rc = store_event_add(n->st, l->id, now, "planned",
+			    t.note, NULL, &err);
+			log_info("%s: %s", l->email, t.note);
+			free(t.note);
+		}
+	}
+	touch_free(last);
+	return rc == STORE_OK ? AGENT_OK : db_rc(rc, err, errstr);
+}
+
 /* ---- one reaction per class */
 
 static int
@@ -393,6 +462,21 @@ on_bounce(struct nudge *n, struct lead *l, const struct reaction *x,
 		free(why);
 		return lc_rc(rc);
 	}
+	/* a soft bounce counts only when it can be trusted, as a hard one:
+	 * otherwise a few forged reports would retire the lead */
+	if (!trusted_bounce(n, l, x, now, &trust)) {
+		why = xasprintf("a soft bounce%s%s that %s: not counted, the "
+				"lead goes on",
+		    cl->status ? " " : "", cl->status ? cl->status : "",
+		    x->cites_other ? "cites a message nudge never sent"
+				   : "cites no message nudge sent, for an "
+				     "address not mailed recently");
+		rc = store_event_add(n->st, l->id, now, "bounce", why,
+		    x->message_id, &err);
+		log_info("%s: %s", l->email, why);
+		free(why);
+		return rc == STORE_OK ? AGENT_OK : db_rc(rc, err, errstr);
+	}
 	count = soft_bounces(n, l->id);
 	why = xasprintf("soft bounce %d of %d%s%s", count,
 	    n->cfg->soft_bounce_retries, cl->status ? ": " : "",
@@ -402,8 +486,9 @@ on_bounce(struct nudge *n, struct lead *l, const struct reaction *x,
 	free(why);
 	if (rc != STORE_OK)
 		return db_rc(rc, err, errstr);
-	if (count < n->cfg->soft_bounce_retries ||
-	    !lc_can_enter(l->status, LEAD_RETIRED))
+	if (count < n->cfg->soft_bounce_retries)
+		return soft_resend(n, l, count, now, errstr);
+	if (!lc_can_enter(l->status, LEAD_RETIRED))
 		return AGENT_OK;
 	why = xasprintf("retired after %d soft bounces (last: %s%s%s): check "
 			"the address, then 'nudge lead enroll'",

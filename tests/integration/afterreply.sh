@@ -5,9 +5,11 @@
 # never retired; "no thanks" and the answer "3" to a template offering "3 = stop"
 # are suppressed; a reply naming a colleague creates that lead with the replier as
 # its source; a forged bounce that cites nothing nudge sent leaves its lead
-# active and goes to the review queue; every change is on the timeline.
+# active and goes to the review queue; a soft bounce sends the stage again
+# after a backoff and the third retires the lead, while forged soft bounces
+# count for nothing; every change is on the timeline.
 . "$(dirname "$0")/../lib.sh"
-export MAILSTACK_EXTRA_USERS="later talk nothanks refer forged three maria away"
+export MAILSTACK_EXTRA_USERS="later talk nothanks refer forged three maria away soft softfake"
 ms_start
 nudge_setup
 
@@ -49,11 +51,11 @@ tick_days() {
 check "the shipped stage 4 email offers 3 = stop" grep -q '^Answers:.* 3=stop' "$NH/templates/4.email"
 check "template check accepts it" nudge template check
 
-for who in "later Lara Later" "talk Tom Talk" "nothanks Nora Nothanks" "refer Rui Refer" "forged Fay Forged" "three Theo Three" "away Ada Away"; do
+for who in "later Lara Later" "talk Tom Talk" "nothanks Nora Nothanks" "refer Rui Refer" "forged Fay Forged" "three Theo Three" "away Ada Away" "soft Sol Soft" "softfake Sia Softfake"; do
 	set -- $who
 	nudge --now 2026-01-06T09:00 lead add "$1@example.test" --name "$2 $3" --company "$3 Co" >/dev/null
 done
-check "stage 1 sent to seven leads" bash -c "nudge --now 2026-01-06T10:00 tick | grep -q '7 sent'"
+check "stage 1 sent to nine leads" bash -c "nudge --now 2026-01-06T10:00 tick | grep -q '9 sent'"
 
 reply later@example.test "Lara Later" 1 "Tue, 6 Jan 2026 14:02:00 -0700" \
 	"Thanks for getting in touch. Not now - we are in the middle of a migration. Try me in March."
@@ -114,7 +116,54 @@ Thank you for your message. I am on parental leave and will be back on
 Tuesday, September 1, 2026. I will not be reading email until then.
 MSG
 deliver "$TEST_TMP/away.eml"
+# softdsn LEAD CITED-MESSAGE-ID N: a mailbox-full report for LEAD's mail
+softdsn() {
+	cat >"$TEST_TMP/soft.eml" <<MSG
+From: Mail Delivery System <MAILER-DAEMON@mx.example.test>
+To: sales@example.test
+Subject: Undelivered Mail Returned to Sender
+Date: Tue, 6 Jan 2026 16:0$3:00 -0700
+Message-ID: <soft-dsn-$1-$3@mx.example.test>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b2"
+
+--b2
+Content-Type: text/plain
+
+Your message could not be delivered: the recipient's mailbox is full.
+
+--b2
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.test
+
+Final-Recipient: rfc822; $1
+Action: failed
+Status: 4.2.2
+Diagnostic-Code: smtp; 452 4.2.2 <$1>: Mailbox full
+
+--b2
+Content-Type: text/rfc822-headers
+
+From: Sam Sales <sales@example.test>
+To: $1
+Subject: following up
+Message-ID: $2
+
+--b2--
+MSG
+	deliver "$TEST_TMP/soft.eml"
+}
+softdsn soft@example.test "$(msgid soft@example.test 1)" 1
+for i in 1 2 3; do softdsn softfake@example.test "<not-ours-$i@elsewhere.example>" $i; done
 nudge --now 2026-01-07T10:00 tick >"$TEST_TMP/tick.out" 2>&1
+resends() { db_query "SELECT count(*) FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = '$1' AND t.channel = 'email' AND t.stage = '1' AND t.state = '$2'"; }
+export -f resends
+check "soft bounce: the lead stays active, stage 1 planned again" bash -c "test \$(status soft@example.test) = active && test \$(resends soft@example.test planned) = 1"
+check "... its timeline says when" bash -c "nudge lead show soft@example.test | grep -q 'stage 1 email to be sent again on 2026-01-08 (soft bounce 1 of 3)'"
+check "three forged soft bounces: not counted, no resend, the lead goes on" bash -c "
+	test \$(status softfake@example.test) = active && test \$(resends softfake@example.test planned) = 0 &&
+	test \$(nudge lead show softfake@example.test | grep -c 'not counted') = 3"
 
 check "later: snoozed until March" bash -c "test \$(status later@example.test) = snoozed && field later@example.test paused_until | grep -q '^2026-03-0'"
 check "talk: engaged in the after-contact sequence" bash -c "test \$(status talk@example.test) = engaged && test \$(field talk@example.test sequence) = after-contact"
@@ -140,8 +189,18 @@ check "timeline: the intent and its rule are recorded" bash -c "nudge lead show 
 rid=$(nudge review --json | python3 -c 'import json,sys; print([x["id"] for x in json.load(sys.stdin) if x["lead"] == "forged@example.test"][0])')
 check "review ID other: decided, the lead goes on" bash -c "nudge --now 2026-01-07T11:00 review $rid other && test \$(status forged@example.test) = active && nudge lead show forged@example.test | grep -q 'review $rid decided: other'"
 
+# the soft-bounced stage goes again the next day; two more bounces retire
+nudge --now 2026-01-08T10:00 tick >/dev/null 2>&1
+check "soft bounce: stage 1 sent again a day later" bash -c "test \$(resends soft@example.test sent) = 2 && wait_count soft INBOX 2"
+softdsn soft@example.test "$(db_query "SELECT message_id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'soft@example.test' AND t.stage = '1' ORDER BY t.id DESC LIMIT 1")" 2
+nudge --now 2026-01-09T10:00 tick >/dev/null 2>&1
+check "a second soft bounce: sent again two days later" bash -c "nudge lead show soft@example.test | grep -q 'sent again on 2026-01-11 (soft bounce 2 of 3)'"
+softdsn soft@example.test "$(msgid soft@example.test 1)" 3
+
 # three weeks of weekdays: theo walks to stage 4, tom gets after-contact
-tick_days 2026-01-08 2026-01-27
+tick_days 2026-01-12 2026-01-27
+check "the third soft bounce retires the lead, with the reason shown" bash -c "
+	test \$(status soft@example.test) = retired && nudge lead show soft@example.test | grep -q 'retired after 3 soft bounces (last: 4.2.2'"
 check "stage 4 went to theo" test -n "$(msgid three@example.test 4)"
 reply three@example.test "Theo Three" 4 "Tue, 27 Jan 2026 15:00:00 -0700" "3"
 nudge --now 2026-01-28T10:00 tick >/dev/null 2>&1
