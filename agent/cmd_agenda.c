@@ -45,16 +45,19 @@ struct agenda_ctx {
 	size_t nvalues;
 	int values_loaded;
 	struct lead *cached; /* the last lead read whole (custom fields) */
+	int whole;	     /* the leads handed over have their fields */
 };
 
 /* whole: the lead with its custom fields (hot, interests, mailing_address):
- * the due list carries only the columns.  The last one read is kept, as a
- * lead's touches of a day come together. */
+ * the due list loads them itself (c->whole); the failed and unknown lists
+ * carry only the columns, and the last lead read for them is kept. */
 static const struct lead *
 whole(struct agenda_ctx *c, const struct lead *l)
 {
 	char *err = NULL;
 
+	if (c->whole)
+		return l;
 	if (c->cached && c->cached->id == l->id)
 		return c->cached;
 	lead_free(c->cached);
@@ -304,6 +307,7 @@ failed_one(const struct touch *t, const struct lead *l, void *arg)
 	struct agenda_ctx *c = arg;
 	int hot, k;
 
+	c->whole = 0; /* these lists come without the custom fields */
 	if (c->n->json) {
 		json_item(c, t, l, 1);
 		return 0;
@@ -370,9 +374,10 @@ cmd_agenda(struct nudge *n, int argc, char **argv)
 		goto out;
 	}
 	/* the listing only reads: one snapshot, one lock (not one per lead) */
+	c.whole = 1;
 	if (store_begin_read(n->st, &err) != STORE_OK ||
-	    store_touches_due(n->st, clock_at(day + 1, 0, n->tz) - 1, NULL,
-		agenda_one, &c, &err) != STORE_OK ||
+	    store_touches_due_whole(n->st, clock_at(day + 1, 0, n->tz) - 1,
+		NULL, agenda_one, &c, &err) != STORE_OK ||
 	    store_touch_list_state(n->st, TOUCH_FAILED, failed_one, &c, &err) !=
 		STORE_OK ||
 	    store_touch_list_state(n->st, TOUCH_UNKNOWN, failed_one, &c, &err) !=

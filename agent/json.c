@@ -21,6 +21,16 @@ json_str(struct buf *b, const char *s)
 	n = strlen(s);
 	buf_addc(b, '"');
 	while (n > 0) {
+		/* a run of printable ASCII goes in at once */
+		for (k = 0; k < n && p[k] >= 0x20 && p[k] < 0x7f && p[k] != '"' &&
+		     p[k] != '\\'; k++)
+			;
+		if (k > 0) {
+			buf_add(b, p, k);
+			p += k;
+			n -= k;
+			continue;
+		}
 		if (*p == '"' || *p == '\\') {
 			buf_addc(b, '\\');
 			buf_addc(b, (char)*p);

@@ -312,6 +312,10 @@ int store_touch_list_state(struct store *st, int state,
  * then id.  Served by the index touches(state, due). */
 int store_touches_due(struct store *st, time_t until, const char *channel,
                       store_touch_cb cb, void *arg, char **errstr);
+/* store_touches_due_whole: the same, with each lead's custom fields loaded
+ * (one index lookup per lead instead of a second read of the whole lead). */
+int store_touches_due_whole(struct store *st, time_t until,
+    const char *channel, store_touch_cb cb, void *arg, char **errstr);
 /* store_explain_due: append the EXPLAIN QUERY PLAN of the due query to out,
  * one "detail" line per plan step (for tests and benchmarks). */
 int store_explain_due(struct store *st, struct buf *out, char **errstr);

@@ -268,8 +268,8 @@ out:
 	return rc;
 }
 
-static int
-fields_load(struct store *st, struct lead *l, char **errstr)
+int
+st_fields_load(struct store *st, struct lead *l, char **errstr)
 {
 	sqlite3_stmt *s;
 	size_t cap = 0;
@@ -325,7 +325,7 @@ lead_get(struct store *st, int q, const char *email, int64_t id,
 	st_stmt_put(st, q, s);
 	if (rc != STORE_OK)
 		return rc;
-	if ((rc = fields_load(st, l, errstr)) != STORE_OK) {
+	if ((rc = st_fields_load(st, l, errstr)) != STORE_OK) {
 		lead_free(l);
 		return rc;
 	}

@@ -142,5 +142,7 @@ int st_count_one(struct store *st, int q, sqlite3_int64 a, sqlite3_int64 b,
  * st_lead_clear frees what l holds and zeroes it. */
 void st_lead_row(sqlite3_stmt *s, int off, struct lead *l);
 void st_lead_clear(struct lead *l);
+/* st_fields_load: append the lead's custom fields to l (by l->id). */
+int st_fields_load(struct store *st, struct lead *l, char **errstr);
 
 #endif

@@ -284,8 +284,8 @@ store_touch_first_sent(struct store *st, int64_t lead_id, struct touch **out,
  * revisiting rows.
  */
 static int
-touch_iter(struct store *st, int q, sqlite3_stmt *s, store_touch_cb cb,
-           void *arg, const char *what, char **errstr)
+touch_iter_fields(struct store *st, int q, sqlite3_stmt *s, int fields,
+    store_touch_cb cb, void *arg, const char *what, char **errstr)
 {
 	struct row {
 		struct touch t;
@@ -306,6 +306,8 @@ touch_iter(struct store *st, int q, sqlite3_stmt *s, store_touch_cb cb,
 	rc = rc == SQLITE_DONE ? STORE_OK : st_db_err(st, what, errstr);
 	st_stmt_put(st, q, s);
 	for (i = 0; i < n; i++) {
+		if (rc == STORE_OK && fields)
+			rc = st_fields_load(st, &rows[i].l, errstr);
 		if (rc == STORE_OK && cb(&rows[i].t, &rows[i].l, arg) != 0)
 			rc = -1;
 		touch_clear(&rows[i].t);
@@ -313,6 +315,13 @@ touch_iter(struct store *st, int q, sqlite3_stmt *s, store_touch_cb cb,
 	}
 	free(rows);
 	return rc == -1 ? STORE_OK : rc;
+}
+
+static int
+touch_iter(struct store *st, int q, sqlite3_stmt *s, store_touch_cb cb,
+    void *arg, const char *what, char **errstr)
+{
+	return touch_iter_fields(st, q, s, 0, cb, arg, what, errstr);
 }
 
 int
@@ -356,6 +365,20 @@ store_touches_due(struct store *st, time_t until, const char *channel,
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
 	st_bind_text(s, 2, channel);
 	return touch_iter(st, Q_TOUCH_DUE, s, cb, arg, "due touches", errstr);
+}
+
+int
+store_touches_due_whole(struct store *st, time_t until, const char *channel,
+    store_touch_cb cb, void *arg, char **errstr)
+{
+	sqlite3_stmt *s;
+
+	if ((s = st_stmt_get(st, Q_TOUCH_DUE, errstr)) == NULL)
+		return STORE_EDB;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
+	st_bind_text(s, 2, channel);
+	return touch_iter_fields(st, Q_TOUCH_DUE, s, 1, cb, arg, "due touches",
+	    errstr);
 }
 
 int

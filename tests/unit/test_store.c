@@ -659,6 +659,23 @@ test_touch_roundtrip(void **state)
 	store_close(st);
 }
 
+/* fields_cb: count the touches whose lead came with interests set */
+static int
+fields_cb(const struct touch *t, const struct lead *l, void *arg)
+{
+	int *n = arg;
+	size_t i;
+
+	(void)t;
+	if (l->email[0] == 'a')
+		assert_int_equal(l->nfields, 0);
+	for (i = 0; i < l->nfields; i++)
+		if (strcmp(l->fields[i].key, "interests") == 0 &&
+		    strcmp(l->fields[i].value, "fly fishing") == 0)
+			(*n)++;
+	return 0;
+}
+
 static void
 test_touches_due(void **state)
 {
@@ -670,7 +687,7 @@ test_touches_due(void **state)
 	int64_t t1, t2, t3, t4, t5;
 	struct names nm = {"", 0, 0};
 	char want[512];
-	int n;
+	int n = 0;
 
 	(void)state;
 	t1 = add_touch(st, a, "2", "email", 300, NULL);
@@ -692,6 +709,13 @@ test_touches_due(void **state)
 	         (long long)t2, (long long)t3, (long long)t5, (long long)t1,
 	         (long long)t4);
 	assert_string_equal(nm.s, want);
+
+	/* the same list with each lead's custom fields */
+	assert_int_equal(store_lead_set_field(st, b, "interests", "fly fishing",
+	                                      NULL), STORE_OK);
+	assert_int_equal(store_touches_due_whole(st, 300, NULL, fields_cb,
+	                                         &n, NULL), STORE_OK);
+	assert_int_equal(n, 2); /* b's two touches carry its one field */
 
 	memset(&nm, 0, sizeof(nm));
 	assert_int_equal(
