@@ -74,3 +74,60 @@ fetch sales 0 0 1 >"$BENCH_TMP/imap-all.out" 2>&1
 all_ms=$(ms_since "$t0")
 got=$(sed -n 's/^pass 1: fetched=\([0-9]*\).*/\1/p' "$BENCH_TMP/imap-all.out")
 result imap "full first sync, $N msgs" "$(awk -v n="${got:-0}" -v m="$all_ms" 'BEGIN { if (m) printf "%.0f", n * 1000 / m }')" "msgs/s" "-" "${got:-0} fetched in $all_ms ms (UID 1:*, BODY.PEEK)"
+# the reference: mbsync (isync) pulling the same INBOX into a Maildir (host
+# "localhost": the test certificate names it, and mbsync checks names only); the
+# first run copies everything, then a no-op sync is a new process with TLS,
+# login and nothing new, as nudge's row "new process incl. TLS+login"
+if ! command -v mbsync >/dev/null; then
+	result imap "mbsync no-op sync" "" "" "-" "needs mbsync (apt-get install isync)"
+	exit 0
+fi
+mb=$BENCH_TMP/mbsync
+mkdir -p "$mb/mail"
+cat >"$mb/rc" <<RC
+IMAPAccount a
+Host localhost
+Port $MAILSTACK_IMAPS_PORT
+User sales
+Pass salespw
+SSLType IMAPS
+CertificateFile $MAILSTACK_CAFILE
+
+IMAPStore far
+Account a
+
+MaildirStore near
+Path $mb/mail/
+Inbox $mb/mail/INBOX
+
+Channel c
+Far :far:
+Near :near:
+Patterns INBOX
+Sync Pull
+Create Near
+SyncState *
+RC
+t0=$(date +%s%N)
+if ! mbsync -q -c "$mb/rc" c >"$BENCH_TMP/mbsync.out" 2>&1; then
+	result imap "mbsync no-op sync" "" "" "-" "FAILED: $(tail -1 "$BENCH_TMP/mbsync.out")"
+	exit 0
+fi
+note "imap: mbsync's first sync copied $(find "$mb/mail/INBOX" -type f | wc -l) messages in $(ms_since "$t0") ms"
+mbt=()
+for _ in 1 2 3 4 5; do
+	t0=$(date +%s%N)
+	taskset -c "$(one_cpu)" mbsync -q -c "$mb/rc" c >/dev/null 2>&1
+	mbt+=("$(ms_since "$t0")")
+done
+nt=()
+for _ in 1 2 3 4 5; do
+	t0=$(date +%s%N)
+	fetch sales "$last" "$uv" 1 >/dev/null 2>&1
+	nt+=("$(ms_since "$t0")")
+done
+mbm=$(median "${mbt[@]}")
+ntm=$(median "${nt[@]}")
+result imap "mbsync no-op sync, $N msgs" "$mbm" ms "-" "new process each, median of 5 (${mbt[*]} ms)"
+result imap "nudge no-op sync, same run" "$ntm" ms "-" "new process each, median of 5 (${nt[*]} ms)"
+result imap "ratio nudge / mbsync, no-op sync" "$(awk -v a="$ntm" -v b="$mbm" 'BEGIN { if (b) printf "%.2f", a / b }')" x "<= 1" ""
