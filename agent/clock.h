@@ -46,6 +46,10 @@ void clock_format_date(time_t t, const char *tz, char *buf, size_t len);
  * own (TZ), so that conversions in it need no zone switch.  NULL/"": no
  * change. */
 void clock_set_default_tz(const char *tz);
+/* clock_tz_default: put the default zone back in force (TZ).  Conversions
+ * switch zones lazily and leave the last one in force, so code that lets libc
+ * read TZ itself (syslog's timestamps, a child process) calls this first. */
+void clock_tz_default(void);
 /* clock_tz_valid: 1 if tz names a zone in the system's zoneinfo, else 0. */
 int clock_tz_valid(const char *tz);
 /* clock_localtime: broken-down local time of t in tz. */

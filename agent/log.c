@@ -70,9 +70,10 @@ vlog(int pri, const char *tag, const char *fmt, va_list ap, const char *suffix)
 	/* one line per event: whatever came from the network cannot break a
 	 * line or reach the terminal as a control sequence */
 	log_scrub(msg, 0);
-	if (to_syslog)
+	if (to_syslog) {
+		clock_tz_default(); /* syslog stamps in TZ */
 		syslog(pri, "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");
-	else
+	} else
 		fprintf(stderr, "%s: %s%s%s%s\n", prog, tag, msg, suffix ? ": " : "",
 		    suffix ? suffix : "");
 	free(msg);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "secret.h"
 #include "xalloc.h"
@@ -40,6 +41,7 @@ run_command(const char *cmd, char *buf, size_t *len, char **errstr)
 		*errstr = xasprintf("passwordeval: pipe: %s", strerror(errno));
 		return SECRET_ESYS;
 	}
+	clock_tz_default(); /* the command sees the process's own TZ */
 	if ((pid = fork()) == -1) {
 		*errstr = xasprintf("passwordeval: fork: %s", strerror(errno));
 		close(fds[0]);

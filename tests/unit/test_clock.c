@@ -331,7 +331,8 @@ test_now(void **state)
 	free(err);
 }
 
-/* Zone switching leaves the process's TZ as it found it. */
+/* Zones are switched lazily; NULL is always the process's own zone, and
+ * clock_tz_default puts it back in TZ. */
 static void
 test_tz_restored(void **state)
 {
@@ -341,12 +342,20 @@ test_tz_restored(void **state)
 	(void)state;
 	assert_string_equal(getenv("TZ"), "Asia/Tokyo");
 	clock_localtime(0, "America/Denver", &tm);
+	assert_int_equal(tm.tm_hour, 17);
 	clock_format_iso(0, "Europe/Berlin", buf, sizeof buf);
+	assert_string_equal(buf, "1970-01-01T01:00:00+01:00");
 	(void)clock_at(20000, 0, "America/Denver");
-	assert_string_equal(getenv("TZ"), "Asia/Tokyo");
-	/* NULL means the process's zone */
+	assert_string_equal(getenv("TZ"), "America/Denver"); /* still in force */
+	/* NULL means the process's zone, whatever was in force */
 	clock_format_iso(0, NULL, buf, sizeof buf);
 	assert_string_equal(buf, "1970-01-01T09:00:00+09:00");
+	clock_localtime(0, "Europe/Berlin", &tm);
+	assert_int_equal(tm.tm_hour, 1);
+	clock_tz_default();
+	assert_string_equal(getenv("TZ"), "Asia/Tokyo");
+	clock_localtime(0, "", &tm);
+	assert_int_equal(tm.tm_hour, 9);
 }
 
 int
