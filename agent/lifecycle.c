@@ -1012,8 +1012,46 @@ collect_reply(const struct touch *t, const struct lead *lead, void *arg)
 	return 0;
 }
 
+/* later_of: t moved on by wait, and no sooner than a day after now. */
+static time_t
+later_of(time_t t, time_t wait, time_t now)
+{
+	t += wait;
+	return t < now + 86400 ? now + 86400 : t;
+}
+
+/* shift_open: the lead's sequence clock stood still while its reply waited
+ * (no email goes to a lead whose reply is unanswered, see DUE_SQL): every
+ * open touch moves on by the wait, and none comes sooner than a day after
+ * the salesperson's answer, so the next automatic email does not follow
+ * their own on its heels. */
+static int
+shift_open(struct nudge *n, struct lead *l, time_t wait, time_t now,
+    char **err)
+{
+	struct idlist ids = {NULL, 0};
+	struct touch *t;
+	int rc;
+
+	rc = store_touch_list_lead(n->st, l->id, collect_open, &ids, err);
+	for (size_t i = 0; rc == STORE_OK && i < ids.n; i++) {
+		if ((rc = store_touch_get(n->st, ids.v[i], &t, err)))
+			break;
+		t->due = later_of(t->due, wait, now);
+		rc = store_touch_update(n->st, t, err);
+		touch_free(t);
+	}
+	free(ids.v);
+	if (rc == STORE_OK && l->next_due != 0) {
+		l->next_due = later_of(l->next_due, wait, now);
+		l->updated = now;
+		rc = save_state(n, l, err);
+	}
+	return rc;
+}
+
 /* close_reply_tasks: a touch the salesperson logged answers the lead's
- * open "reply to" tasks. */
+ * open "reply to" tasks; the rest of the plan moves on by the wait. */
 static int
 close_reply_tasks(struct nudge *n, struct lead *l, const char *channel,
     time_t now, char **errstr)
@@ -1021,12 +1059,15 @@ close_reply_tasks(struct nudge *n, struct lead *l, const char *channel,
 	struct idlist ids = {NULL, 0};
 	struct touch *t;
 	char *err = NULL;
+	time_t asked = now;
 	int rc;
 
 	rc = store_touch_list_lead(n->st, l->id, collect_reply, &ids, &err);
 	for (size_t i = 0; rc == STORE_OK && i < ids.n; i++) {
 		if ((rc = store_touch_get(n->st, ids.v[i], &t, &err)))
 			break;
+		if (t->due < asked)
+			asked = t->due;
 		lc_touch_enter(t, TOUCH_DONE);
 		t->done_at = now;
 		free(t->outcome);
@@ -1034,6 +1075,8 @@ close_reply_tasks(struct nudge *n, struct lead *l, const char *channel,
 		rc = store_touch_update(n->st, t, &err);
 		touch_free(t);
 	}
+	if (rc == STORE_OK && ids.n > 0)
+		rc = shift_open(n, l, now - asked, now, &err);
 	free(ids.v);
 	return db_err(rc, err, errstr);
 }

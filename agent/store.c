@@ -285,6 +285,9 @@ const char *const st_queries[Q_COUNT] = {
                             " AND channel = 'email' AND state IN ('sent',"
                             " 'sending', 'unknown') AND (done_at >= ?2"
                             " OR done_at IS NULL) LIMIT 1",
+    [Q_LEAD_REPLY_WAITS] = "SELECT 1 FROM touches WHERE lead_id = ?1"
+                           " AND done_at IS NULL AND state = 'planned'"
+                           " AND channel = 'reply' LIMIT 1",
     [Q_REVIEW_ADD] = "INSERT INTO reviews (lead_id, at, message_id, sender,"
                      " subject, guess, intent, signal, why, text, day)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",

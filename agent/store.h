@@ -336,6 +336,11 @@ int store_touch_count_unlogged(struct store *st, int *n, char **errstr);
  * (or may have been: sending, unknown) at or after since. */
 int store_lead_mailed_since(struct store *st, int64_t lead_id, time_t since,
                             int *yes, char **errstr);
+/* store_lead_reply_waits: *yes = 1 while the lead's reply waits for the
+ * salesperson's answer (an open "reply" task); no automatic email goes to
+ * such a lead (the due list leaves its emails out). */
+int store_lead_reply_waits(struct store *st, int64_t lead_id, int *yes,
+                           char **errstr);
 /* store_touch_skip_open: every planned/held touch of the lead becomes
  * "skipped" (the sequence stopped).  *count (may be NULL) as above. */
 int store_touch_skip_open(struct store *st, int64_t lead_id, int *count,

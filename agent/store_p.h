@@ -36,12 +36,19 @@
 	"(CASE WHEN substr(" c ", 1, 1) IN ('X', 'x') THEN 1000000 + "         \
 	"CAST(substr(" c ", 2) AS INTEGER) ELSE CAST(" c " AS INTEGER) END)"
 
+/* The due list: planned or held touches due by ?1 (of channel ?2, or all) of
+ * leads being sent to; "reply" tasks whatever the lead's state.  An email of
+ * a lead whose reply waits for the salesperson's answer (an open reply task)
+ * is not due: nudge never mails someone who is waiting for an answer. */
 #define DUE_SQL                                                                \
 	"SELECT " TOUCH_COLS ", " LEAD_COLS                                    \
 	" FROM touches AS t JOIN leads AS l ON l.id = t.lead_id"               \
 	" WHERE t.state IN ('planned', 'held') AND t.due <= ?1"                \
 	" AND (?2 IS NULL OR t.channel = ?2) AND (l.status IN ('active', 'engaged')" \
 	" OR t.channel = 'reply')"                                           \
+	" AND (t.channel <> 'email' OR NOT EXISTS (SELECT 1 FROM touches AS r" \
+	" WHERE r.lead_id = t.lead_id AND r.done_at IS NULL"                   \
+	" AND r.state = 'planned' AND r.channel = 'reply'))"                   \
 	" ORDER BY t.due, t.id"
 
 /* Every statement, prepared on first use and cached in the handle. */
@@ -74,6 +81,7 @@ enum {
 	Q_TOUCH_UNLOGGED,
 	Q_TOUCH_COUNT_UNLOGGED,
 	Q_LEAD_MAILED_SINCE,
+	Q_LEAD_REPLY_WAITS,
 	Q_REVIEW_ADD,
 	Q_REVIEW_GET,
 	Q_REVIEW_LIST,

@@ -445,6 +445,14 @@ store_lead_mailed_since(struct store *st, int64_t lead_id, time_t since,
 }
 
 int
+store_lead_reply_waits(struct store *st, int64_t lead_id, int *yes,
+                       char **errstr)
+{
+	return st_count_one(st, Q_LEAD_REPLY_WAITS, lead_id, 0, yes,
+	                 "reply waiting", errstr);
+}
+
+int
 store_touch_skip_open(struct store *st, int64_t lead_id, int *count,
                       char **errstr)
 {

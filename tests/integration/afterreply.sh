@@ -2,7 +2,8 @@
 # afterreply.sh - what follows a reply, on real Postfix and Dovecot in simulated
 # time: "not now, try me in March" is snoozed and followed up in March; "let's
 # talk" gets three after-contact touches within thirty days, then nurture, and is
-# never retired; "no thanks" and the answer "3" to a template offering "3 = stop"
+# never retired, but no automatic email while one of its replies waits for the
+# salesperson's answer; "no thanks" and the answer "3" to a template offering "3 = stop"
 # are suppressed; a reply naming a colleague creates that lead with the replier as
 # its source; a forged bounce that cites nothing nudge sent leaves its lead
 # active and goes to the review queue; a soft bounce sends the stage again
@@ -191,6 +192,15 @@ check "review ID other: decided, the lead goes on" bash -c "nudge --now 2026-01-
 
 # the soft-bounced stage goes again the next day; two more bounces retire
 nudge --now 2026-01-08T10:00 tick >/dev/null 2>&1
+# tom asked a question: no automatic email while it waits for an answer
+nudge --now 2026-01-08T14:59 tick >/dev/null 2>&1
+check "talk: no after-contact email while the reply waits for an answer" bash -c "
+	test \$(imap_count talk) = 1 && nudge --now 2026-01-08T10:05 agenda | grep -q 'Thursday afternoon'"
+nudge --now 2026-01-08T15:00 log talk@example.test call --connected --note "Booked Thursday 2pm" >/dev/null
+ac1_due() { db_query "SELECT datetime(due, 'unixepoch') FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'talk@example.test' AND t.channel = 'email' AND t.state = '$1' ORDER BY t.id DESC LIMIT 1"; }
+export -f ac1_due
+check "... answered: the thank-you moves to a day after the answer" bash -c "
+	test \"\$(ac1_due planned)\" '>' '2026-01-09 21:59' && ! nudge --now 2026-01-08T15:05 agenda | grep -q 'Thursday afternoon'"
 check "soft bounce: stage 1 sent again a day later" bash -c "test \$(resends soft@example.test sent) = 2 && wait_count soft INBOX 2"
 softdsn soft@example.test "$(db_query "SELECT message_id FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'soft@example.test' AND t.stage = '1' ORDER BY t.id DESC LIMIT 1")" 2
 nudge --now 2026-01-09T10:00 tick >/dev/null 2>&1
@@ -198,7 +208,15 @@ check "a second soft bounce: sent again two days later" bash -c "nudge lead show
 softdsn soft@example.test "$(msgid soft@example.test 1)" 3
 
 # three weeks of weekdays: theo walks to stage 4, tom gets after-contact
-tick_days 2026-01-12 2026-01-27
+tick_days 2026-01-12 2026-01-13
+check "talk: the thank-you went out after the answer" test "$(imap_count talk)" = 2
+# an engaged lead writes again: its next after-contact email waits too
+reply talk@example.test "Tom Talk" 1 "Tue, 13 Jan 2026 16:00:00 -0700" \
+	"One more thing before Thursday: does it also work with our SAP system?"
+tick_days 2026-01-14 2026-01-20
+check "talk: nothing more while the second reply waits" test "$(imap_count talk)" = 2
+nudge --now 2026-01-20T16:00 log talk@example.test call --connected --note "Answered the SAP question" >/dev/null
+tick_days 2026-01-21 2026-01-27
 check "the third soft bounce retires the lead, with the reason shown" bash -c "
 	test \$(status soft@example.test) = retired && nudge lead show soft@example.test | grep -q 'retired after 3 soft bounces (last: 4.2.2'"
 check "stage 4 went to theo" test -n "$(msgid three@example.test 4)"
@@ -210,8 +228,8 @@ n_three=$(imap_count three)
 
 tick_days 2026-01-29 2026-02-27
 check "later: nothing at all while snoozed" test "$(imap_count later)" = 1
-check "talk: three after-contact touches within thirty days of the reply" bash -c "
-	test \$(db_query \"SELECT count(*) FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'talk@example.test' AND t.channel = 'email' AND t.state = 'sent' AND t.done_at <= strftime('%s', '2026-02-05T23:59:00-07:00')\") = 4"
+check "talk: three after-contact touches within thirty days of the last answer" bash -c "
+	test \$(db_query \"SELECT count(*) FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'talk@example.test' AND t.channel = 'email' AND t.state = 'sent' AND t.done_at <= strftime('%s', '2026-02-19T23:59:00-07:00')\") = 4"
 check "three: nothing after the answer" test "$(imap_count three)" = "$n_three"
 check "no thanks: nothing after the reply" test "$(imap_count nothanks)" = 1
 

@@ -237,9 +237,9 @@ t_idle() {
 	lat=$(awk -v a="$t_del" -v b="$t_end" 'BEGIN { printf "%.3f", b - a }')
 	echo "IDLE wake latency after delivery: $lat s"
 	echo "$lat" >"$T/idle.latency"
-	grep -q 'idle woke=1' "$T/idle.out" && awk -v l="$lat" -v s="$SLOW" 'BEGIN { exit !(l < 2.0 * s) }'
+	grep -q 'idle woke=1' "$T/idle.out" && awk -v l="$lat" -v s="$SLOW" 'BEGIN { exit !(l < 5.0 * s) }'
 }
-check "IDLE wakes within 2 s of a delivery" t_idle
+check "IDLE wakes within 5 s of a delivery (its timeout is 10 s)" t_idle
 [ -s "$T/idle.latency" ] && echo "# IDLE wake latency: $(cat "$T/idle.latency") s"
 
 t_idle_timeout() {
