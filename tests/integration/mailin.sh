@@ -142,8 +142,11 @@ nudge --now 2026-01-22T11:00 tick >/dev/null 2>&1
 check "after_contact: the reply enrolls the lead in the after-contact sequence" bash -c "
 	nudge lead show erin@example.test --json | grep -q '\"sequence\":\"after-contact\"' &&
 	nudge lead show erin@example.test | grep -q 'active -> engaged'"
-nudge --now 2026-01-23T10:00 tick >/dev/null 2>&1
-check "... and the thank-you goes out the next business day, in the thread" bash -c "
+nudge --now 2026-01-22T14:00 tick >/dev/null 2>&1
+check "... nothing automatic while her reply waits for an answer" test "$(imap_count erin)" = 1
+nudge --now 2026-01-22T14:30 log erin@example.test call --connected >/dev/null
+nudge --now 2026-01-23T16:30 tick >/dev/null 2>&1
+check "... answered, the thank-you goes out the next business day, in the thread" bash -c "
 	wait_count erin INBOX 2 && grep -l '^Subject: Re: ' \$(imap_files erin) | xargs grep -l 'Thank you for getting back to me' >/dev/null"
 
 # watch_sent: a mail written by hand to a lead counts as that stage's email
