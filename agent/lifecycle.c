@@ -1041,6 +1041,14 @@ shift_open(struct nudge *n, struct lead *l, time_t wait, time_t now,
 		rc = store_touch_update(n->st, t, err);
 		touch_free(t);
 	}
+	if (rc == STORE_OK && ids.n > 0) {
+		char *d = xasprintf("reply answered: %zu planned touch%s moved "
+				    "on by %lld h, the time the reply waited",
+		    ids.n, ids.n == 1 ? "" : "es", (long long)(wait / 3600));
+		rc = store_event_add(n->st, l->id, now, "planned", d, NULL,
+		    err);
+		free(d);
+	}
 	free(ids.v);
 	if (rc == STORE_OK && l->next_due != 0) {
 		l->next_due = later_of(l->next_due, wait, now);
@@ -1075,8 +1083,9 @@ close_reply_tasks(struct nudge *n, struct lead *l, const char *channel,
 		rc = store_touch_update(n->st, t, &err);
 		touch_free(t);
 	}
-	if (rc == STORE_OK && ids.n > 0)
-		rc = shift_open(n, l, now - asked, now, &err);
+	if (rc == STORE_OK && ids.n > 0) /* a touch logged with an earlier
+					  * date waited for nothing */
+		rc = shift_open(n, l, now > asked ? now - asked : 0, now, &err);
 	free(ids.v);
 	return db_err(rc, err, errstr);
 }

@@ -56,6 +56,9 @@ while [[ $day < 2026-04-01 ]]; do
 			printf 'From: Ana Alvarez <ana@example.test>\nTo: sales@example.test\nSubject: Re: follow-up\nMessage-ID: <ana-reply@example.test>\nIn-Reply-To: %s\nDate: Wed, 14 Jan 2026 11:32:00 -0700\n\nHi Sam, good timing - we are reviewing carriers next month.\nCan you do a call on Tuesday at 2pm?\n\nAna\n\nOn Wed, Jan 14, 2026 at 10:00 AM Sam Sales wrote:\n> Hi Ana,\n> One more idea for Alvarez Logistics.\n' "$(msgid ana@example.test 3)" >"$TEST_TMP/reply.eml"
 			ms deliver sales "$TEST_TMP/reply.eml" >/dev/null
 			say "           (Ana answers the stage-3 email: her reply lands in Sam's INBOX)" ;;
+		2026-01-15)
+			nudge --now 2026-01-15T17:30 log ana@example.test call --connected --note "Call booked for Tuesday 2pm" >/dev/null
+			say "           (Sam calls Ana back and books Tuesday 2pm; logging the call answers her reply)" ;;
 		2026-01-16)
 			printf 'From: Dan Diaz <dan@example.test>\nTo: sales@example.test\nSubject: Re: follow-up\nMessage-ID: <dan-reply@example.test>\nIn-Reply-To: %s\nDate: Fri, 16 Jan 2026 09:12:00 -0700\n\nThanks Sam. Not now, we are in the middle of our budget round.\nTry me in March.\n\nDan\n' "$(msgid dan@example.test 3)" >"$TEST_TMP/later.eml"
 			ms deliver sales "$TEST_TMP/later.eml" >/dev/null
@@ -80,7 +83,8 @@ say
 b "nudge status"
 nudge --now 2026-03-31T10:00 status
 say
-say "Ana replied after stage 3: her cold sequence stopped, and the after-contact"
+say "Ana replied after stage 3: her cold sequence stopped, nothing automatic went to"
+say "her until Sam had answered (he logged his call), and then the after-contact"
 say "sequence took over (a thank-you, a follow-up, a check-in), then nurture.  Dan said"
 say "'not now, try me in March': he was snoozed, and heard from Sam again in March."
 say "Ben was paused while away and resumed at the stage he was at; Cleo's address"
