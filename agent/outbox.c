@@ -882,8 +882,8 @@ claim(struct outbox *ox, struct item *its, size_t n, time_t now,
 
 /* send_items: the claimed items through one SMTP session, in order.  An
  * accepted message is copied to the Sent folder right away.  A configuration
- * failure (TLS, AUTH, a bad address) stops the batch: the rest stay
- * NOT_SENT. */
+ * failure (TLS, AUTH, a bad address) or the stop flag ends the batch: the
+ * rest stay NOT_SENT. */
 static void
 send_items(struct outbox *ox, struct item *its, size_t n)
 {
@@ -898,6 +898,10 @@ send_items(struct outbox *ox, struct item *its, size_t n)
 
 		if (it->act != ITEM_SEND)
 			continue;
+		/* SIGTERM: the send under way finishes, the rest of the batch
+		 * goes back to planned */
+		if (ox->o.stop && *ox->o.stop)
+			break;
 		len = t->message_len ? t->message_len : strlen(t->message);
 		rcpt[0] = it->l->email;
 		it->at = clock_now();
@@ -997,8 +1001,8 @@ record_one(struct outbox *ox, struct item *it, struct outbox_report *r,
 		}
 		break;
 	case NOT_SENT:
-		/* after a configuration failure earlier in the batch: it was
-		 * never handed over and waits like the one that failed */
+		/* after a configuration failure earlier in the batch, or a
+		 * stop: it was never handed over and waits for the next pass */
 		lc_touch_enter(t, TOUCH_PLANNED);
 		t->attempts--;
 		if (*cfgerr)

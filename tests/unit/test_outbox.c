@@ -51,6 +51,8 @@ static struct fake {
 	const struct step *script; /* one step per smtp_send; then OK */
 	size_t nscript;
 	int crash_at;		/* smtp_send number that _exit()s (0 = none) */
+	int stop_at;		/* smtp_send number that raises the stop flag */
+	volatile int stop;
 	char *sent_ids[MAXSENT]; /* Message-IDs handed over, in order */
 	/* imap */
 	int append_fails;
@@ -150,6 +152,8 @@ __wrap_smtp_send(struct smtp_session *s, const char *from_addr,
 	assert_non_null(rcpts[0]);
 	if (fk.crash_at && fk.sends == fk.crash_at)
 		_exit(9); /* kill -9 in the middle of a batch */
+	if (fk.stop_at && fk.sends == fk.stop_at)
+		fk.stop = 1; /* SIGTERM during this send */
 	memset(res, 0, sizeof *res);
 	if ((size_t)i < fk.nscript)
 		st = &fk.script[i];
@@ -797,6 +801,23 @@ test_smtp_open_fails_nothing_claimed(void **state)
 }
 
 static void
+test_stop_mid_batch(void **state)
+{
+	struct fx *f = *state;
+	struct outbox_report r;
+
+	f->o.stop = &fk.stop;
+	fk.stop_at = 2;
+	add_leads(f, 5);
+	assert_int_equal(run(f, &r), OUTBOX_OK);
+	assert_int_equal(fk.sends, 2); /* the send under way finished */
+	assert_int_equal(r.sent, 2);
+	assert_int_equal(count_state(f, TOUCH_SENT), 2);
+	assert_int_equal(count_state(f, TOUCH_PLANNED), 3);
+	assert_int_equal(count_state(f, TOUCH_SENDING), 0);
+}
+
+static void
 test_append_failure_still_sent(void **state)
 {
 	struct fx *f = *state;
@@ -1076,6 +1097,7 @@ main(void)
 	    T(test_connection_lost_mid_batch),
 	    T(test_tls_failure_stops_batch),
 	    T(test_smtp_open_fails_nothing_claimed),
+	    T(test_stop_mid_batch),
 	    T(test_append_failure_still_sent),
 	    T(test_no_copy_without_save_sent),
 	    T(test_presend_failure_claims_nothing),
