@@ -46,12 +46,12 @@ struct step {
 static struct fake {
 	time_t now;
 	/* smtp */
-	int open_status;	/* what smtp_open returns */
+	int open_status; /* what smtp_open returns */
 	int opens, closes, sends;
 	const struct step *script; /* one step per smtp_send; then OK */
 	size_t nscript;
-	int crash_at;		/* smtp_send number that _exit()s (0 = none) */
-	int stop_at;		/* smtp_send number that raises the stop flag */
+	int crash_at; /* smtp_send number that _exit()s (0 = none) */
+	int stop_at;  /* smtp_send number that raises the stop flag */
 	volatile int stop;
 	char *sent_ids[MAXSENT]; /* Message-IDs handed over, in order */
 	/* imap */
@@ -92,17 +92,18 @@ time_t __wrap_clock_now(void);
 int __wrap_clock_is_simulated(void);
 void __wrap_clock_set(time_t t);
 int __wrap_smtp_open(const struct smtp_params *p, struct smtp_session **out,
-    char **errstr);
+                     char **errstr);
 int __wrap_smtp_send(struct smtp_session *s, const char *from_addr,
-    const char *const *rcpts, size_t nrcpt, const char *msg, size_t len,
-    struct smtp_result *res);
+                     const char *const *rcpts, size_t nrcpt, const char *msg,
+                     size_t len, struct smtp_result *res);
 void __wrap_smtp_close(struct smtp_session *s);
-int __wrap_imap_append(struct imap_conn *c, const char *folder,
-    const char *msg, size_t len, int seen, char **errstr);
+int __wrap_imap_append(struct imap_conn *c, const char *folder, const char *msg,
+                       size_t len, int seen, char **errstr);
 int __wrap_imap_find_message_id(struct imap_conn *c, const char *folder,
-    const char *message_id, int *found, char **errstr);
+                                const char *message_id, int *found,
+                                char **errstr);
 int __wrap_imap_special_folder(struct imap_conn *c, const char *use,
-    char **name, char **errstr);
+                               char **name, char **errstr);
 
 time_t
 __wrap_clock_now(void)
@@ -126,7 +127,7 @@ static int session; /* the fake session's address */
 
 int
 __wrap_smtp_open(const struct smtp_params *p, struct smtp_session **out,
-    char **errstr)
+                 char **errstr)
 {
 	(void)p;
 	fk.opens++;
@@ -140,8 +141,8 @@ __wrap_smtp_open(const struct smtp_params *p, struct smtp_session **out,
 
 int
 __wrap_smtp_send(struct smtp_session *s, const char *from_addr,
-    const char *const *rcpts, size_t nrcpt, const char *msg, size_t len,
-    struct smtp_result *res)
+                 const char *const *rcpts, size_t nrcpt, const char *msg,
+                 size_t len, struct smtp_result *res)
 {
 	const struct step *st = NULL;
 	int i = fk.sends++;
@@ -161,7 +162,7 @@ __wrap_smtp_send(struct smtp_session *s, const char *from_addr,
 	res->code = st ? st->code : 250;
 	res->uncertain = st ? st->uncertain : 0;
 	snprintf(res->text, sizeof res->text, "%s",
-	    st && st->text ? st->text : "250 2.0.0 Ok: queued");
+	         st && st->text ? st->text : "250 2.0.0 Ok: queued");
 	if (res->status == SMTP_OK && i < MAXSENT)
 		fk.sent_ids[i] = msgid_of(msg, len);
 	return res->status;
@@ -176,14 +177,15 @@ __wrap_smtp_close(struct smtp_session *s)
 
 int
 __wrap_imap_append(struct imap_conn *c, const char *folder, const char *msg,
-    size_t len, int seen, char **errstr)
+                   size_t len, int seen, char **errstr)
 {
 	(void)c;
 	(void)seen;
 	assert_string_equal(folder, "Sent");
 	fk.appends++;
 	if (fk.append_fails) {
-		*errstr = xstrdup("APPEND: NO [OVERQUOTA] quota exceeded (fake)");
+		*errstr =
+		    xstrdup("APPEND: NO [OVERQUOTA] quota exceeded (fake)");
 		return IMAP_EPROTO;
 	}
 	if (fk.sent_file) {
@@ -201,7 +203,7 @@ __wrap_imap_append(struct imap_conn *c, const char *folder, const char *msg,
 
 int
 __wrap_imap_find_message_id(struct imap_conn *c, const char *folder,
-    const char *message_id, int *found, char **errstr)
+                            const char *message_id, int *found, char **errstr)
 {
 	(void)c;
 	assert_string_equal(folder, "Sent");
@@ -232,7 +234,7 @@ __wrap_imap_find_message_id(struct imap_conn *c, const char *folder,
 
 int
 __wrap_imap_special_folder(struct imap_conn *c, const char *use, char **name,
-    char **errstr)
+                           char **errstr)
 {
 	(void)c;
 	(void)use;
@@ -291,7 +293,7 @@ fake_reset(void)
 	memset(&fk, 0, sizeof fk);
 	/* Wednesday 25 Nov 2026, 10:00 in Denver: inside the window */
 	assert_int_equal(clock_parse_iso("2026-11-25T10:00", TZ, &fk.now, NULL),
-	    CLOCK_OK);
+	                 CLOCK_OK);
 }
 
 static void
@@ -416,7 +418,7 @@ collect(const struct touch *t, const struct lead *l, void *arg)
 	    c->n >= MAXSENT)
 		return 0;
 	assert_int_equal(store_touch_get(c->st, t->id, &c->t[c->n], &err),
-	    STORE_OK);
+	                 STORE_OK);
 	c->n++;
 	return 0;
 }
@@ -431,8 +433,8 @@ touches(struct fx *f, struct tlist *c)
 
 		if (store_lead_get_id(f->n.st, id, &l, NULL) != STORE_OK)
 			break;
-		assert_int_equal(store_touch_list_lead(f->n.st, id, collect, c,
-				     NULL),
+		assert_int_equal(
+		    store_touch_list_lead(f->n.st, id, collect, c, NULL),
 		    STORE_OK);
 		lead_free(l);
 	}
@@ -508,7 +510,7 @@ test_batch_one_session(void **state)
 	add_leads(f, 20);
 	assert_int_equal(run(f, &r), OUTBOX_OK);
 	assert_int_equal(r.sent, 20);
-	assert_int_equal(fk.opens, 1);	  /* one SMTP session */
+	assert_int_equal(fk.opens, 1);    /* one SMTP session */
 	assert_int_equal(fk.presends, 3); /* batches of 8, 8, 4 */
 	assert_int_equal(count_state(f, TOUCH_SENT), 20);
 	for (int i = 0; i < 20; i++)
@@ -647,8 +649,7 @@ static void
 test_temp_uncertain_unknown(void **state)
 {
 	struct fx *f = *state;
-	static const struct step s[] = {
-	    {SMTP_TEMP, 0, 1, ""}};
+	static const struct step s[] = {{SMTP_TEMP, 0, 1, ""}};
 	struct outbox_report r;
 
 	fk.script = s;
@@ -693,7 +694,7 @@ test_perm_fail_rcpt_bounces_lead(void **state)
 	struct fx *f = *state;
 	static const struct step s[] = {
 	    {SMTP_PERM, 550, 0,
-		"550 5.1.1 <x>: Recipient address rejected: User unknown"}};
+	     "550 5.1.1 <x>: Recipient address rejected: User unknown"}};
 	struct outbox_report r;
 	struct lead *l = NULL;
 	int yes = 0;
@@ -707,9 +708,8 @@ test_perm_fail_rcpt_bounces_lead(void **state)
 	assert_int_equal(count_state(f, TOUCH_FAILED), 1);
 	assert_int_equal(store_lead_get_id(f->n.st, 1, &l, NULL), STORE_OK);
 	assert_int_equal(l->status, LEAD_BOUNCED);
-	assert_int_equal(store_is_suppressed(f->n.st, l->email, &yes, NULL,
-			     NULL),
-	    STORE_OK);
+	assert_int_equal(
+	    store_is_suppressed(f->n.st, l->email, &yes, NULL, NULL), STORE_OK);
 	assert_int_equal(yes, 1);
 	lead_free(l);
 }
@@ -866,14 +866,13 @@ test_suppressed_and_paused_skipped(void **state)
 	char *err = NULL;
 
 	add_leads(f, 3);
-	assert_int_equal(store_suppress_add(f->n.st, first_email(f), "test",
-			     fk.now, &err),
+	assert_int_equal(
+	    store_suppress_add(f->n.st, first_email(f), "test", fk.now, &err),
 	    STORE_OK);
 	/* a paused lead's touch waits, untouched */
 	assert_int_equal(store_lead_get_id(f->n.st, 2, &l, NULL), STORE_OK);
-	assert_int_equal(lc_enter(&f->n, l, LEAD_PAUSED, fk.now, "test", NULL,
-			     &err),
-	    LC_OK);
+	assert_int_equal(
+	    lc_enter(&f->n, l, LEAD_PAUSED, fk.now, "test", NULL, &err), LC_OK);
 	lead_free(l);
 	assert_int_equal(run(f, &r), OUTBOX_OK);
 	assert_int_equal(r.skipped, 1);
@@ -919,7 +918,7 @@ claimed_then_crashed(struct fx *f, int n)
 		c.t[i]->message = xstrdup("Subject: x\r\n\r\nbody\r\n");
 		c.t[i]->attempts = 1;
 		assert_int_equal(store_touch_update(f->n.st, c.t[i], &err),
-		    STORE_OK);
+		                 STORE_OK);
 	}
 	tlist_free(&c);
 }
@@ -996,9 +995,9 @@ test_crash_mid_batch_reconciled(void **state)
 	int st, nsent;
 
 	snprintf(f->dbfile, sizeof f->dbfile, "/tmp/test_outbox.%d.db",
-	    (int)getpid());
+	         (int)getpid());
 	snprintf(sent_file, sizeof sent_file, "/tmp/test_outbox.%d.sent",
-	    (int)getpid());
+	         (int)getpid());
 	unlink(sent_file);
 	store_close(f->n.st);
 	fx_open_db(f, f->dbfile);
@@ -1043,8 +1042,8 @@ test_resolve(void **state)
 	struct outbox_report r;
 	struct tlist c;
 	char *err = NULL;
-	static const struct step s[] = {
-	    {SMTP_TEMP, 0, 1, ""}, {SMTP_PERM, 554, 0, "554 5.7.1 no"}};
+	static const struct step s[] = {{SMTP_TEMP, 0, 1, ""},
+	                                {SMTP_PERM, 554, 0, "554 5.7.1 no"}};
 
 	fk.script = s;
 	fk.nscript = 2;
@@ -1060,7 +1059,7 @@ test_resolve(void **state)
 	c.t[2]->state = TOUCH_SENDING;
 	assert_int_equal(store_touch_update(f->n.st, c.t[2], &err), STORE_OK);
 	assert_int_equal(outbox_resolve(f->ox, c.t[2]->id, 1, &err),
-	    OUTBOX_ECONFIG);
+	                 OUTBOX_ECONFIG);
 	assert_non_null(strstr(err, "state sending"));
 	free(err);
 	err = NULL;
