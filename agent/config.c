@@ -71,6 +71,7 @@ static const struct key keys[] = {
     {"daily_cap", T_LONG, O(daily_cap), 0, 1000000, "150"},
     {"min_gap", T_DUR, O(min_gap), 0, 86400, "60s"},
     {"jitter", T_DUR, O(jitter), 0, 86400, "30s"},
+    {"send_batch", T_LONG, O(send_batch), 1, 100, "8"},
     {"sequence", T_STR, O(sequence), 0, 0, "12345x"},
     {"templates", T_PATH, O(templates), 0, 0, NULL},
     {"rules", T_PATH, O(rules), 0, 0, NULL},

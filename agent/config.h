@@ -60,6 +60,9 @@
  *                   (0..1000000).
  *   min_gap         [60s] minimum duration between two sends (0..1d).
  *   jitter          [30s] random extra delay added to min_gap (0..1d).
+ *   send_batch      [8] messages claimed, sent in one SMTP session and
+ *                   recorded per transaction (group commit, 1..100); only
+ *                   with min_gap 0 or --no-throttle, else 1 (outbox.h).
  *   sequence        [12345x] default sequence for new leads.
  *   templates       [none: caller picks the XDG default] templates directory.
  *   rules           [none: caller picks the XDG default] rules directory.
@@ -154,6 +157,7 @@ struct config {
 	long daily_cap;
 	long min_gap; /* seconds */
 	long jitter;  /* seconds */
+	long send_batch; /* 1..100 */
 	char *sequence;
 	char *templates;   /* NULL = caller's default */
 	char *rules;       /* NULL = caller's default */

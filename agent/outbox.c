@@ -410,12 +410,17 @@ outbox_sent_folder(struct outbox *ox)
 
 /* ---- the state machine */
 
+/* db: a STORE_* code as an OUTBOX_* one; on failure *err (the message the
+ * store call set, or NULL) moves to *errstr.  It takes the address of the
+ * caller's err and reads it here, after the store call in its first argument
+ * has run: db(f(&err), err, ...) would read err before f sets it. */
 static int
-db(int rc, char *err, char **errstr)
+db(int rc, char **err, char **errstr)
 {
 	if (rc == STORE_OK)
 		return OUTBOX_OK;
-	*errstr = err ? err : xstrdup("database error");
+	*errstr = *err ? *err : xstrdup("database error");
+	*err = NULL;
 	return OUTBOX_EDB;
 }
 
@@ -426,7 +431,8 @@ set(char **dst, const char *s)
 	*dst = s ? xstrdup(s) : NULL;
 }
 
-/* record_sent_tx: the body of record_sent, inside the caller's transaction;
+/* record_sent_tx: the touch went out: sent, and its stage done, inside the
+ * caller's transaction (which need not be synced: only "sending" must be);
  * returns a STORE_* code with *err on failure. */
 static int
 record_sent_tx(struct outbox *ox, struct touch *t, struct lead *known,
@@ -465,49 +471,6 @@ record_sent_tx(struct outbox *ox, struct touch *t, struct lead *known,
 	return rc;
 }
 
-/* record_sent: the touch went out: sent, and its stage done, in one
- * transaction.  It need not be synced to disk (only "sending" must be): if a
- * power loss undid it, the row would be back in "sending", which recovery
- * settles from the Sent folder or leaves for the user - never resent. */
-static int
-record_sent(struct outbox *ox, struct touch *t, struct lead *known, time_t at,
-    const char *how, char **errstr)
-{
-	struct store *st = ox->n->st;
-	char *err = NULL;
-	int rc;
-
-	if ((rc = store_begin(st, &err)) != STORE_OK)
-		return db(rc, err, errstr);
-	if ((rc = record_sent_tx(ox, t, known, at, how, &err)) != STORE_OK) {
-		char *e2 = NULL;
-		store_rollback(st, &e2);
-		free(e2);
-		return db(rc, err, errstr);
-	}
-	return db(store_commit(st, &err), err, errstr);
-}
-
-static int
-update(struct outbox *ox, struct touch *t, char **errstr)
-{
-	char *err = NULL;
-
-	return db(store_touch_update(ox->n->st, t, &err), err, errstr);
-}
-
-static int
-event(struct outbox *ox, const struct touch *t, time_t at, const char *type,
-    const char *detail)
-{
-	char *err = NULL;
-	int rc = store_event_add(ox->n->st, t->lead_id, at, type, detail,
-	    t->message_id, &err);
-
-	free(err);
-	return rc;
-}
-
 struct recover_ctx {
 	int64_t *ids;
 	size_t n;
@@ -526,40 +489,60 @@ collect_touch(const struct touch *t, const struct lead *l, void *arg)
 	return 0;
 }
 
+/*
+ * outbox_recover: the rows an earlier process left in "sending" (with group
+ * commit, at most send_batch of them).  Each is looked up by Message-ID in
+ * the Sent folder first (network, no transaction open), then all are settled
+ * in one transaction: found = sent (the copy is made right after the server
+ * accepts a message, before its outcome is recorded), not found or no way to
+ * look = unknown, which only the user's word sends again.
+ */
 int
 outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 {
 	struct recover_ctx c = {NULL, 0};
 	struct store *st = ox->n->st;
+	struct touch **ts = NULL;
+	int *found = NULL;
 	char *err = NULL;
 	time_t now = clock_now();
+	const char *folder;
 	int rc;
 
 	if ((rc = store_touch_list_state(st, TOUCH_SENDING, collect_touch, &c,
 		 &err)) != STORE_OK)
-		return db(rc, err, errstr);
+		return db(rc, &err, errstr);
+	if (c.n == 0)
+		return OUTBOX_OK;
+	ts = xcalloc(c.n, sizeof *ts);
+	found = xcalloc(c.n, sizeof *found);
+	folder = sent_folder(ox);
 	for (size_t i = 0; i < c.n; i++) {
-		struct touch *t;
-		const char *folder = sent_folder(ox);
-		int found = 0;
-
-		if ((rc = store_touch_get(st, c.ids[i], &t, &err)) != STORE_OK)
-			break;
-		if (folder && t->message_id &&
-		    imap_find_message_id(ox->imap, folder, t->message_id,
-			&found, &err) != IMAP_OK) {
-			log_warnx("recovering %s: %s", t->message_id, err);
+		if ((rc = store_touch_get(st, c.ids[i], &ts[i], &err)) !=
+		    STORE_OK)
+			goto out;
+		if (folder && ts[i]->message_id &&
+		    imap_find_message_id(ox->imap, folder, ts[i]->message_id,
+			&found[i], &err) != IMAP_OK) {
+			log_warnx("recovering %s: %s", ts[i]->message_id, err);
 			free(err);
 			err = NULL;
-			found = 0;
+			found[i] = 0;
 		}
-		if (found) {
+	}
+	if ((rc = store_begin(st, &err)) != STORE_OK)
+		goto out;
+	for (size_t i = 0; i < c.n && rc == STORE_OK; i++) {
+		struct touch *t = ts[i];
+
+		if (found[i]) {
 			log_info("%s: stage %s was sent before the last stop "
 				 "(found in %s)", t->message_id, t->stage,
 			    folder);
-			rc = record_sent(ox, t, NULL, t->done_at ? t->done_at : now,
+			rc = record_sent_tx(ox, t, NULL,
+			    t->done_at ? t->done_at : now,
 			    "sent (found in the Sent folder after a restart)",
-			    &err) == OUTBOX_OK ? STORE_OK : STORE_EDB;
+			    &err);
 		} else {
 			log_warnx("%s: interrupted while sending stage %s; "
 				  "marked unknown: check and run 'nudge outbox "
@@ -567,19 +550,36 @@ outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 			    t->message_id ? t->message_id : "?", t->stage,
 			    (long long)t->id);
 			lc_touch_enter(t, TOUCH_UNKNOWN);
-			set(&t->error, "interrupted while sending; not found "
-				       "in the Sent folder");
+			set(&t->error, folder ? "interrupted while sending; not "
+						"found in the Sent folder"
+					      : "interrupted while sending; no "
+						"Sent folder to look in");
 			rc = store_touch_update(st, t, &err);
-			event(ox, t, now, "unknown", t->error);
-			r->unknown++;
+			if (rc == STORE_OK)
+				rc = store_event_add(st, t->lead_id, now,
+				    "unknown", t->error, t->message_id, &err);
 		}
-		r->recovered++;
-		touch_free(t);
-		if (rc != STORE_OK)
-			break;
 	}
+	if (rc == STORE_OK)
+		rc = store_commit(st, &err);
+	if (rc != STORE_OK) {
+		char *e2 = NULL;
+
+		store_rollback(st, &e2);
+		free(e2);
+		goto out;
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		r->recovered++;
+		r->unknown += !found[i];
+	}
+out:
+	for (size_t i = 0; i < c.n; i++)
+		touch_free(ts[i]);
+	free(ts);
+	free(found);
 	free(c.ids);
-	return db(rc, err, errstr);
+	return db(rc, &err, errstr);
 }
 
 /* The sending window's next opening per zone: the same for every lead of a
@@ -712,139 +712,240 @@ address_invalid(const char *text)
 	return 0;
 }
 
-/* send_one: one due touch through the state machine.  Returns OUTBOX_OK (the
- * touch was dealt with, whatever became of it), or an error that ends the
- * batch. */
+/* ---- group commit: a batch of due touches per transaction
+ *
+ * A batch goes through three steps: prepare (read each touch and lead, check
+ * the lead still receives, render; no write), claim (one durable transaction:
+ * held and skipped ones written, the ones to send committed in "sending" with
+ * their message and Message-ID), send (one SMTP session; each accepted message
+ * is copied to the Sent folder at once, so that recovery finds it), record
+ * (one transaction with every outcome).  A crash between claim and record
+ * leaves at most the batch in "sending", which outbox_recover() settles from
+ * the Sent folder by Message-ID, never by sending again. */
+
+enum { ITEM_NONE, ITEM_SKIP, ITEM_HELD, ITEM_SEND };
+#define NOT_SENT (-1) /* an item the send step did not reach */
+
+struct item {
+	struct touch *t;
+	struct lead *l;
+	int act;	/* ITEM_* */
+	int status;	/* SMTP status of the send step, or NOT_SENT */
+	time_t at;	/* when it was handed over */
+	struct smtp_result res;
+};
+
+/* prepare: item->t and ->l of touch id, and what the claim does with it;
+ * counts skipped and held, prints the dry run.  Returns OUTBOX_OK or an
+ * error that ends the batch. */
 static int
-send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
-    char **errstr)
+prepare(struct outbox *ox, int64_t id, time_t now, struct item *it,
+    struct outbox_report *r, char **errstr)
 {
 	struct nudge *n = ox->n;
 	struct store *st = n->st;
-	struct touch *t = NULL;
-	struct lead *l = NULL;
+	struct touch *t;
 	struct outbox_msg m;
-	struct smtp_result res;
-	const char *rcpt[1];
-	char *err = NULL, *detail;
-	int rc = OUTBOX_OK, yes = 0;
-	time_t now;
+	char *err = NULL;
+	int rc, yes = 0;
 
-	memset(&m, 0, sizeof m);
-	/* the gap first, so that the mailbox is read right before the send */
-	if (!ox->o.dry_run)
-		pause_between(ox);
-	if (ox->o.stop && *ox->o.stop)
-		return OUTBOX_OK;
-	if (ox->o.presend && !ox->o.dry_run &&
-	    ox->o.presend(ox->o.presend_arg, 0, &err) != 0) {
-		*errstr = err;
-		return OUTBOX_ENET;
-	}
-	now = clock_now();
-	if ((rc = db(store_touch_get(st, id, &t, &err), err, errstr)))
+	memset(it, 0, sizeof *it);
+	it->status = NOT_SENT;
+	if ((rc = db(store_touch_get(st, id, &it->t, &err), &err, errstr)))
 		return rc;
-	if ((rc = db(store_lead_get_id(st, t->lead_id, &l, &err), err, errstr)))
-		goto out;
+	t = it->t;
+	if ((rc = db(store_lead_get_id(st, t->lead_id, &it->l, &err), &err,
+		 errstr)))
+		return rc;
 	/* the mailbox was just read: a reply that arrived a second ago stopped
 	 * the lead and skipped this touch */
-	if (!lc_sending(l->status) ||
+	if (!lc_sending(it->l->status) ||
 	    (t->state != TOUCH_PLANNED && t->state != TOUCH_HELD)) {
 		r->skipped++;
-		goto out;
+		return OUTBOX_OK;
 	}
-	if ((rc = db(store_is_suppressed(st, l->email, &yes, NULL, &err), err,
-		 errstr)))
-		goto out;
+	if ((rc = db(store_is_suppressed(st, it->l->email, &yes, NULL, &err),
+		 &err, errstr)))
+		return rc;
 	if (yes) {
 		if (!ox->o.dry_run) {
 			lc_touch_enter(t, TOUCH_SKIPPED);
 			set(&t->error, "address suppressed");
-			rc = update(ox, t, errstr);
-			event(ox, t, now, "skipped", "address suppressed");
+			it->act = ITEM_SKIP;
 		}
 		r->skipped++;
-		goto out;
+		return OUTBOX_OK;
 	}
-	if (t->message == NULL) {
-		rc = outbox_render(ox, t, l, now, &m, &err);
-		/* a broken or missing template holds the touches that need
-		 * it, with the file and line; the rest of the batch goes on */
-		if (rc == OUTBOX_EHOLD || rc == OUTBOX_ECONFIG) {
-			log_warnx("%s: stage %s held: %s", l->email, t->stage,
-			    err);
-			if (!ox->o.dry_run &&
-			    (t->error == NULL || strcmp(t->error, err) != 0)) {
-				lc_touch_enter(t, TOUCH_HELD);
-				set(&t->error, err);
-				rc = update(ox, t, errstr);
-				event(ox, t, now, "held", err);
-			} else
-				rc = OUTBOX_OK;
-			free(err);
-			r->held++;
-			goto out;
-		}
-		if (rc != OUTBOX_OK) {
-			*errstr = err;
-			goto out;
-		}
+	if (t->message != NULL) {
+		/* a retry: the stored message, Message-ID included */
 		if (ox->o.dry_run) {
-			printf("would send stage %s to %s: \"%s\" (%zu bytes)\n",
-			    t->stage, l->email, m.subject, m.len);
+			printf("would send stage %s to %s again: \"%s\"\n",
+			    t->stage, it->l->email, t->subject ? t->subject : "");
 			r->sent++;
-			goto out;
-		}
-		/* commit the Message-ID and the message before the first byte
-		 * goes out */
-		set(&t->message_id, m.message_id);
-		set(&t->subject, m.subject);
-		set(&t->in_reply_to, m.in_reply_to);
-		set(&t->references, m.references);
-		set(&t->value_item, m.value_item);
-		set(&t->template_version, m.template_version);
-		free(t->message);
-		t->message = m.text;
-		t->message_len = m.len;
-		m.text = NULL;
-	} else if (ox->o.dry_run) {
-		printf("would send stage %s to %s again: \"%s\"\n", t->stage,
-		    l->email, t->subject ? t->subject : "");
-		r->sent++;
-		goto out;
+		} else
+			it->act = ITEM_SEND;
+		return OUTBOX_OK;
 	}
-	if ((rc = smtp_ready(ox, errstr)) != OUTBOX_OK)
-		goto out;
-	now = clock_now();
-	lc_touch_enter(t, TOUCH_SENDING);
-	set(&t->error, NULL);
-	t->attempts++;
-	if ((rc = update(ox, t, errstr)) != OUTBOX_OK)
-		goto out;
-	rcpt[0] = l->email;
-	rc = smtp_send(ox->smtp, n->cfg->from_addr, rcpt, 1, t->message,
-	    t->message_len ? t->message_len : strlen(t->message), &res);
-	ox->last_send = now;
-	switch (rc) {
-	case SMTP_OK:
-		log_info("sent stage %s to %s %s", t->stage, l->email,
-		    t->message_id);
-		if ((rc = record_sent(ox, t, l, now, "sent", errstr)) !=
-		    OUTBOX_OK)
-			goto out;
+	rc = outbox_render(ox, t, it->l, now, &m, &err);
+	/* a broken or missing template holds the touches that need it, with
+	 * the file and line; the rest of the batch goes on */
+	if (rc == OUTBOX_EHOLD || rc == OUTBOX_ECONFIG) {
+		log_warnx("%s: stage %s held: %s", it->l->email, t->stage, err);
+		if (!ox->o.dry_run &&
+		    (t->error == NULL || strcmp(t->error, err) != 0)) {
+			lc_touch_enter(t, TOUCH_HELD);
+			set(&t->error, err);
+			it->act = ITEM_HELD;
+		}
+		free(err);
+		r->held++;
+		return OUTBOX_OK;
+	}
+	if (rc != OUTBOX_OK) {
+		*errstr = err;
+		return rc;
+	}
+	if (ox->o.dry_run) {
+		printf("would send stage %s to %s: \"%s\" (%zu bytes)\n",
+		    t->stage, it->l->email, m.subject, m.len);
 		r->sent++;
-		if (n->cfg->save_sent && sent_folder(ox) &&
-		    imap_append(ox->imap, sent_folder(ox), t->message,
-			t->message_len ? t->message_len : strlen(t->message), 1,
+		outbox_msg_free(&m);
+		return OUTBOX_OK;
+	}
+	set(&t->message_id, m.message_id);
+	set(&t->subject, m.subject);
+	set(&t->in_reply_to, m.in_reply_to);
+	set(&t->references, m.references);
+	set(&t->value_item, m.value_item);
+	set(&t->template_version, m.template_version);
+	free(t->message);
+	t->message = m.text;
+	t->message_len = m.len;
+	m.text = NULL;
+	outbox_msg_free(&m);
+	it->act = ITEM_SEND;
+	return OUTBOX_OK;
+}
+
+/* claim: one transaction writes the held and skipped items and commits the
+ * ones to send in "sending", with their message, before the first byte goes
+ * out (durably when anything is to be sent: this is the one sync of a batch).
+ * On failure nothing was written and nothing may be sent. */
+static int
+claim(struct outbox *ox, struct item *its, size_t n, time_t now,
+    char **errstr)
+{
+	struct store *st = ox->n->st;
+	char *err = NULL;
+	size_t nsend = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		nsend += its[i].act == ITEM_SEND;
+	rc = nsend ? store_begin_durable(st, &err) : store_begin(st, &err);
+	if (rc != STORE_OK)
+		return db(rc, &err, errstr);
+	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+		struct touch *t = its[i].t;
+
+		switch (its[i].act) {
+		case ITEM_SKIP:
+		case ITEM_HELD:
+			rc = store_touch_update(st, t, &err);
+			if (rc == STORE_OK)
+				rc = store_event_add(st, t->lead_id, now,
+				    its[i].act == ITEM_SKIP ? "skipped" : "held",
+				    t->error, t->message_id, &err);
+			break;
+		case ITEM_SEND:
+			lc_touch_enter(t, TOUCH_SENDING);
+			set(&t->error, NULL);
+			t->attempts++;
+			rc = store_touch_update(st, t, &err);
+			break;
+		}
+	}
+	if (rc == STORE_OK)
+		rc = store_commit(st, &err);
+	if (rc != STORE_OK) {
+		char *e2 = NULL;
+
+		store_rollback(st, &e2);
+		free(e2);
+		for (size_t i = 0; i < n; i++)
+			if (its[i].act == ITEM_SEND)
+				its[i].act = ITEM_NONE;
+		return db(rc, &err, errstr);
+	}
+	return OUTBOX_OK;
+}
+
+/* send_items: the claimed items through one SMTP session, in order.  An
+ * accepted message is copied to the Sent folder right away.  A configuration
+ * failure (TLS, AUTH, a bad address) or the stop flag ends the batch: the
+ * rest stay NOT_SENT. */
+static void
+send_items(struct outbox *ox, struct item *its, size_t n)
+{
+	struct config *c = ox->n->cfg;
+
+	for (size_t i = 0; i < n; i++) {
+		struct item *it = &its[i];
+		struct touch *t = it->t;
+		const char *rcpt[1];
+		char *err = NULL;
+		size_t len;
+
+		if (it->act != ITEM_SEND)
+			continue;
+		/* SIGTERM: the send under way finishes, the rest of the batch
+		 * goes back to planned */
+		if (ox->o.stop && *ox->o.stop)
+			break;
+		len = t->message_len ? t->message_len : strlen(t->message);
+		rcpt[0] = it->l->email;
+		it->at = clock_now();
+		it->status = smtp_send(ox->smtp, c->from_addr, rcpt, 1,
+		    t->message, len, &it->res);
+		ox->last_send = it->at;
+		if (it->status == SMTP_OK && c->save_sent && sent_folder(ox) &&
+		    imap_append(ox->imap, sent_folder(ox), t->message, len, 1,
 			&err) != IMAP_OK) {
 			log_warnx("copy to %s: %s", sent_folder(ox), err);
 			free(err);
 		}
+		if (it->status != SMTP_OK && it->status != SMTP_TEMP &&
+		    it->status != SMTP_PERM)
+			break;
+	}
+}
+
+/* record_one: the outcome of one claimed item, inside the record
+ * transaction.  Returns a STORE_* code with *err; *cfgerr is set (once) when
+ * the item met a configuration failure that ends the pass. */
+static int
+record_one(struct outbox *ox, struct item *it, struct outbox_report *r,
+    char **cfgerr, char **err)
+{
+	struct nudge *n = ox->n;
+	struct store *st = n->st;
+	struct touch *t = it->t;
+	struct lead *l = it->l;
+	struct smtp_result *res = &it->res;
+	char *detail;
+	int rc = STORE_OK;
+
+	switch (it->status) {
+	case SMTP_OK:
+		log_info("sent stage %s to %s %s", t->stage, l->email,
+		    t->message_id);
+		rc = record_sent_tx(ox, t, l, it->at, "sent", err);
+		r->sent++;
 		break;
 	case SMTP_TEMP:
-		detail = xasprintf("%s%s%s", res.text,
-		    *res.text && *res.detail ? " - " : "", res.detail);
-		if (res.uncertain) {
+		detail = xasprintf("%s%s%s", res->text,
+		    *res->text && *res->detail ? " - " : "", res->detail);
+		if (res->uncertain) {
 			/* the data went out and no answer came: it may have
 			 * been delivered; only the user can tell */
 			lc_touch_enter(t, TOUCH_UNKNOWN);
@@ -861,66 +962,169 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 			    t->attempts, detail);
 			r->failed++;
 		} else {
+			char when[40];
+
 			lc_touch_enter(t, TOUCH_PLANNED);
 			set(&t->error, detail);
-			t->next_attempt = now + backoff(t->attempts);
+			t->next_attempt = it->at + backoff(t->attempts);
 			r->deferred++;
-			{
-				char when[40];
-				clock_format_iso(t->next_attempt, n->tz, when,
-				    sizeof when);
-				log_warnx("%s: stage %s deferred: %s; retry at "
-					  "%s", l->email, t->stage, detail,
-				    when);
-			}
+			clock_format_iso(t->next_attempt, n->tz, when,
+			    sizeof when);
+			log_warnx("%s: stage %s deferred: %s; retry at %s",
+			    l->email, t->stage, detail, when);
 		}
-		rc = update(ox, t, errstr);
-		event(ox, t, now, "deferred", detail);
+		rc = store_touch_update(st, t, err);
+		if (rc == STORE_OK)
+			rc = store_event_add(st, t->lead_id, it->at, "deferred",
+			    detail, t->message_id, err);
 		free(detail);
 		break;
 	case SMTP_PERM:
 		lc_touch_enter(t, TOUCH_FAILED);
-		set(&t->error, *res.text ? res.text : res.detail);
+		set(&t->error, *res->text ? res->text : res->detail);
 		log_warnx("%s: stage %s failed: %s", l->email, t->stage,
 		    t->error);
-		rc = update(ox, t, errstr);
-		event(ox, t, now, "failed", t->error);
+		rc = store_touch_update(st, t, err);
+		if (rc == STORE_OK)
+			rc = store_event_add(st, t->lead_id, it->at, "failed",
+			    t->error, t->message_id, err);
 		r->failed++;
 		/* the server says the address does not exist: as a hard
 		 * bounce, the lead is retired and the address suppressed */
-		if (rc == OUTBOX_OK && address_invalid(t->error)) {
-			if (store_begin(st, &err) == STORE_OK &&
-			    lc_enter(n, l, LEAD_BOUNCED, now, t->error,
-				t->message_id, &err) == LC_OK &&
-			    store_commit(st, &err) == STORE_OK)
+		if (rc == STORE_OK && address_invalid(t->error)) {
+			if (lc_enter(n, l, LEAD_BOUNCED, it->at, t->error,
+				t->message_id, err) != LC_OK)
+				rc = STORE_EDB;
+			else
 				log_info("%s: address refused; lead bounced and "
 					 "suppressed", l->email);
-			else {
-				char *e2 = NULL;
-				store_rollback(st, &e2);
-				free(e2);
-				rc = db(STORE_EDB, err, errstr);
-			}
 		}
+		break;
+	case NOT_SENT:
+		/* after a configuration failure earlier in the batch, or a
+		 * stop: it was never handed over and waits for the next pass */
+		lc_touch_enter(t, TOUCH_PLANNED);
+		t->attempts--;
+		if (*cfgerr)
+			set(&t->error, *cfgerr);
+		rc = store_touch_update(st, t, err);
 		break;
 	default:
 		/* TLS, authentication, a bad address: nothing went out; the
 		 * touch waits for the configuration to be fixed */
 		lc_touch_enter(t, TOUCH_PLANNED);
 		t->attempts--;
-		*errstr = xasprintf("SMTP %s: %s%s%s", smtp_status_name(rc),
-		    res.text, *res.text ? " - " : "", res.detail);
-		set(&t->error, *errstr);
-		update(ox, t, &err);
-		free(err);
-		rc = OUTBOX_ECONFIG;
+		if (*cfgerr == NULL)
+			*cfgerr = xasprintf("SMTP %s: %s%s%s",
+			    smtp_status_name(it->status), res->text,
+			    *res->text ? " - " : "", res->detail);
+		set(&t->error, *cfgerr);
+		rc = store_touch_update(st, t, err);
 		break;
 	}
-out:
-	outbox_msg_free(&m);
-	touch_free(t);
-	lead_free(l);
 	return rc;
+}
+
+/* record: every claimed item's outcome in one transaction (not synced: if a
+ * power loss undid it, the rows would be back in "sending", which recovery
+ * settles - never resends). */
+static int
+record(struct outbox *ox, struct item *its, size_t n,
+    struct outbox_report *r, char **errstr)
+{
+	struct store *st = ox->n->st;
+	char *err = NULL, *cfgerr = NULL;
+	int rc;
+
+	if ((rc = store_begin(st, &err)) != STORE_OK)
+		return db(rc, &err, errstr);
+	for (size_t i = 0; i < n && rc == STORE_OK; i++)
+		if (its[i].act == ITEM_SEND)
+			rc = record_one(ox, &its[i], r, &cfgerr, &err);
+	if (rc == STORE_OK)
+		rc = store_commit(st, &err);
+	if (rc != STORE_OK) {
+		char *e2 = NULL;
+
+		store_rollback(st, &e2);
+		free(e2);
+		free(cfgerr);
+		return db(rc, &err, errstr);
+	}
+	if (cfgerr) {
+		*errstr = cfgerr;
+		return OUTBOX_ECONFIG;
+	}
+	return OUTBOX_OK;
+}
+
+/* send_batch: the n due touches ids through prepare, claim, send and
+ * record.  Returns OUTBOX_OK (each touch was dealt with, whatever became of
+ * it), or an error that ends the pass. */
+static int
+send_batch(struct outbox *ox, const int64_t *ids, size_t n,
+    struct outbox_report *r, char **errstr)
+{
+	struct item *its = xcalloc(n, sizeof *its);
+	char *err = NULL;
+	size_t nsend = 0;
+	time_t now;
+	int rc = OUTBOX_OK;
+
+	/* the gap first, so that the mailbox is read right before the send */
+	if (!ox->o.dry_run)
+		pause_between(ox);
+	if (ox->o.stop && *ox->o.stop)
+		goto out;
+	if (ox->o.presend && !ox->o.dry_run &&
+	    ox->o.presend(ox->o.presend_arg, 0, &err) != 0) {
+		*errstr = err;
+		rc = OUTBOX_ENET;
+		goto out;
+	}
+	now = clock_now();
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = prepare(ox, ids[i], now, &its[i], r, errstr)) !=
+		    OUTBOX_OK)
+			goto out;
+		nsend += its[i].act == ITEM_SEND;
+	}
+	if (ox->o.dry_run)
+		goto out;
+	/* SMTP set up before anything is claimed: a configuration error
+	 * leaves the touches planned (held and skipped ones are written) */
+	if (nsend && (rc = smtp_ready(ox, errstr)) != OUTBOX_OK) {
+		for (size_t i = 0; i < n; i++)
+			if (its[i].act == ITEM_SEND)
+				its[i].act = ITEM_NONE;
+		if (claim(ox, its, n, now, &err) != OUTBOX_OK)
+			free(err);
+		goto out;
+	}
+	if ((rc = claim(ox, its, n, now, errstr)) != OUTBOX_OK)
+		goto out;
+	if (nsend == 0)
+		goto out;
+	send_items(ox, its, n);
+	rc = record(ox, its, n, r, errstr);
+out:
+	for (size_t i = 0; i < n; i++) {
+		touch_free(its[i].t);
+		lead_free(its[i].l);
+	}
+	free(its);
+	return rc;
+}
+
+/* batch_size: send_batch, or 1 when a gap spaces the sends. */
+static size_t
+batch_size(const struct outbox *ox)
+{
+	const struct config *c = ox->n->cfg;
+
+	if (!ox->o.no_throttle && c->min_gap > 0)
+		return 1;
+	return c->send_batch > 1 ? (size_t)c->send_batch : 1;
 }
 
 int
@@ -931,22 +1135,23 @@ outbox_run(struct outbox *ox, struct outbox_report *r, char **errstr)
 	char *err = NULL;
 	int rc = OUTBOX_OK, sent_today = 0, day;
 	time_t now = clock_now();
+	size_t k = batch_size(ox);
 
 	memset(&c, 0, sizeof c);
 	c.ox = ox;
 	c.now = now;
 	c.r = r;
 	if ((rc = db(store_touches_due(n->st, now, "email", collect_due, &c,
-		      &err), err, errstr)))
+		      &err), &err, errstr)))
 		return rc;
 	day = clock_day_of(now, n->tz);
 	if (!ox->o.no_throttle &&
 	    (rc = db(store_touch_count_sent_since(n->st, clock_at(day, 0, n->tz),
-			  &sent_today, &err), err, errstr))) {
+			  &sent_today, &err), &err, errstr))) {
 		due_ctx_free(&c);
 		return rc;
 	}
-	for (size_t i = 0; i < c.n; i++) {
+	for (size_t i = 0, m; i < c.n; i += m) {
 		if (ox->o.stop && *ox->o.stop)
 			break;
 		if (ox->o.max_send && r->sent >= ox->o.max_send)
@@ -959,7 +1164,14 @@ outbox_run(struct outbox *ox, struct outbox_report *r, char **errstr)
 			    n->cfg->daily_cap, c.n - i);
 			break;
 		}
-		if ((rc = send_one(ox, c.ids[i], r, errstr)) != OUTBOX_OK)
+		/* a batch never goes past the cap nor max_send */
+		m = c.n - i < k ? c.n - i : k;
+		if (ox->o.max_send && (size_t)(ox->o.max_send - r->sent) < m)
+			m = (size_t)(ox->o.max_send - r->sent);
+		if (!ox->o.no_throttle &&
+		    (size_t)(n->cfg->daily_cap - sent_today - r->sent) < m)
+			m = (size_t)(n->cfg->daily_cap - sent_today - r->sent);
+		if ((rc = send_batch(ox, c.ids + i, m, r, errstr)) != OUTBOX_OK)
 			break;
 	}
 	due_ctx_free(&c);
@@ -983,7 +1195,7 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 	time_t now = clock_now();
 
 	if ((rc = store_begin(st, &err)) != STORE_OK)
-		return db(rc, err, errstr);
+		return db(rc, &err, errstr);
 	if ((rc = store_touch_get(st, touch_id, &t, &err)) != STORE_OK) {
 		if (rc == STORE_ENOTFOUND) {
 			free(err);
@@ -992,7 +1204,7 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 			    (long long)touch_id);
 			rc = OUTBOX_ECONFIG;
 		} else
-			rc = db(rc, err, errstr);
+			rc = db(rc, &err, errstr);
 		goto fail;
 	}
 	if (strcmp(t->channel, "email") == 0 &&
@@ -1042,11 +1254,11 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 			    "queued again by the user", t->message_id, &err);
 	}
 	if (rc != STORE_OK) {
-		rc = db(rc, err, errstr);
+		rc = db(rc, &err, errstr);
 		goto fail;
 	}
 	touch_free(t);
-	return db(store_commit(st, &err), err, errstr);
+	return db(store_commit(st, &err), &err, errstr);
 fail:
 	touch_free(t);
 	{

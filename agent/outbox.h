@@ -16,6 +16,14 @@
  * else means unknown, which only the user's word (outbox_resolve) sends again.
  * A retry sends the stored message unchanged, Message-ID included.
  *
+ * Group commit: outbox_run claims up to send_batch due touches (config.h) in
+ * one durable transaction (the one disk sync of the batch), sends them in one
+ * SMTP session, copies each accepted one to the Sent folder at once, and
+ * records every outcome in a second transaction.  A crash in between leaves at
+ * most send_batch rows in sending, settled as above.  With a gap between sends
+ * (min_gap > 0 and no no_throttle) the batch is 1.  The presend hook (the
+ * mailbox re-read) runs once per batch.
+ *
  * Suppressed addresses and domains are never sent to, whatever the state.
  * Errors: OUTBOX_OK, OUTBOX_ECONFIG (templates, SMTP or TLS setup: stop the
  * batch), OUTBOX_EDB, OUTBOX_EHOLD (outbox_render: a variable has no value).

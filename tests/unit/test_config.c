@@ -38,7 +38,7 @@ show(const struct config *c, const char *key)
 	S(from_addr) S(imap_url) S(smtp_url) S(user) S(imap_user) S(smtp_user)
 	    S(password) S(passwordeval) S(tls_trust_file) N(tls_verify)
 	        S(sent_folder) N(save_sent) S(timezone) S(window) S(holidays)
-	            N(daily_cap) N(min_gap) N(jitter) S(sequence) S(templates)
+	            N(daily_cap) N(min_gap) N(jitter) N(send_batch) S(sequence) S(templates)
 	                S(rules) S(database) S(unsubscribe) N(fetch_max)
 	                    N(ooo_pause_days) N(soft_bounce_retries)
 	                        N(same_domain_match) N(idle_timeout) N(
@@ -108,6 +108,7 @@ static const struct {
     {"daily_cap", "150"},
     {"min_gap", "60"},
     {"jitter", "30"},
+    {"send_batch", "8"},
     {"sequence", "12345x"},
     {"templates", "(null)"},
     {"rules", "(null)"},
@@ -176,6 +177,8 @@ static const struct {
     {"min_gap 60", "min_gap", "60"},
     {"jitter 0", "jitter", "0"},
     {"jitter 45s", "jitter", "45"},
+    {"send_batch 1", "send_batch", "1"},
+    {"send_batch 100", "send_batch", "100"},
     {"sequence after-contact", "sequence", "after-contact"},
     {"templates tpl", "templates", "/etc/nudge/tpl"},
     {"rules ../rules", "rules", "/etc/nudge/../rules"},
@@ -283,6 +286,10 @@ static const struct {
      NAME ":2: daily_cap: '99999999999999999999999' is not a number"},
     {FROM "daily_cap 1000001\n", CONFIG_EVALUE,
      NAME ":2: daily_cap: 1000001 is out of range (0..1000000)"},
+    {FROM "send_batch 0\n", CONFIG_EVALUE,
+     NAME ":2: send_batch: 0 is out of range (1..100)"},
+    {FROM "send_batch 101\n", CONFIG_EVALUE,
+     NAME ":2: send_batch: 101 is out of range (1..100)"},
     {FROM "ooo_pause_days 366\n", CONFIG_EVALUE,
      NAME ":2: ooo_pause_days: 366 is out of range (0..365)"},
     {FROM "soft_bounce_retries x\n", CONFIG_EVALUE,
