@@ -410,12 +410,16 @@ outbox_sent_folder(struct outbox *ox)
 
 /* ---- the state machine */
 
+/* db: rc as an OUTBOX_* code, moving *err (the store's message) to *errstr.
+ * err is a pointer so that db(store_fn(..., &err), &err, ...) reads the
+ * message after the call (the order of evaluating arguments is unspecified). */
 static int
-db(int rc, char *err, char **errstr)
+db(int rc, char **err, char **errstr)
 {
 	if (rc == STORE_OK)
 		return OUTBOX_OK;
-	*errstr = err ? err : xstrdup("database error");
+	*errstr = *err ? *err : xstrdup("database error");
+	*err = NULL;
 	return OUTBOX_EDB;
 }
 
@@ -478,14 +482,14 @@ record_sent(struct outbox *ox, struct touch *t, struct lead *known, time_t at,
 	int rc;
 
 	if ((rc = store_begin(st, &err)) != STORE_OK)
-		return db(rc, err, errstr);
+		return db(rc, &err, errstr);
 	if ((rc = record_sent_tx(ox, t, known, at, how, &err)) != STORE_OK) {
 		char *e2 = NULL;
 		store_rollback(st, &e2);
 		free(e2);
-		return db(rc, err, errstr);
+		return db(rc, &err, errstr);
 	}
-	return db(store_commit(st, &err), err, errstr);
+	return db(store_commit(st, &err), &err, errstr);
 }
 
 static int
@@ -493,7 +497,7 @@ update(struct outbox *ox, struct touch *t, char **errstr)
 {
 	char *err = NULL;
 
-	return db(store_touch_update(ox->n->st, t, &err), err, errstr);
+	return db(store_touch_update(ox->n->st, t, &err), &err, errstr);
 }
 
 static int
@@ -537,7 +541,7 @@ outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 
 	if ((rc = store_touch_list_state(st, TOUCH_SENDING, collect_touch, &c,
 		 &err)) != STORE_OK)
-		return db(rc, err, errstr);
+		return db(rc, &err, errstr);
 	for (size_t i = 0; i < c.n; i++) {
 		struct touch *t;
 		const char *folder = sent_folder(ox);
@@ -579,7 +583,7 @@ outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 			break;
 	}
 	free(c.ids);
-	return db(rc, err, errstr);
+	return db(rc, &err, errstr);
 }
 
 /* The sending window's next opening per zone: the same for every lead of a
@@ -742,9 +746,9 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		return OUTBOX_ENET;
 	}
 	now = clock_now();
-	if ((rc = db(store_touch_get(st, id, &t, &err), err, errstr)))
+	if ((rc = db(store_touch_get(st, id, &t, &err), &err, errstr)))
 		return rc;
-	if ((rc = db(store_lead_get_id(st, t->lead_id, &l, &err), err, errstr)))
+	if ((rc = db(store_lead_get_id(st, t->lead_id, &l, &err), &err, errstr)))
 		goto out;
 	/* the mailbox was just read: a reply that arrived a second ago stopped
 	 * the lead and skipped this touch */
@@ -753,7 +757,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 		r->skipped++;
 		goto out;
 	}
-	if ((rc = db(store_is_suppressed(st, l->email, &yes, NULL, &err), err,
+	if ((rc = db(store_is_suppressed(st, l->email, &yes, NULL, &err), &err,
 		 errstr)))
 		goto out;
 	if (yes) {
@@ -899,7 +903,7 @@ send_one(struct outbox *ox, int64_t id, struct outbox_report *r,
 				char *e2 = NULL;
 				store_rollback(st, &e2);
 				free(e2);
-				rc = db(STORE_EDB, err, errstr);
+				rc = db(STORE_EDB, &err, errstr);
 			}
 		}
 		break;
@@ -937,12 +941,12 @@ outbox_run(struct outbox *ox, struct outbox_report *r, char **errstr)
 	c.now = now;
 	c.r = r;
 	if ((rc = db(store_touches_due(n->st, now, "email", collect_due, &c,
-		      &err), err, errstr)))
+		      &err), &err, errstr)))
 		return rc;
 	day = clock_day_of(now, n->tz);
 	if (!ox->o.no_throttle &&
 	    (rc = db(store_touch_count_sent_since(n->st, clock_at(day, 0, n->tz),
-			  &sent_today, &err), err, errstr))) {
+			  &sent_today, &err), &err, errstr))) {
 		due_ctx_free(&c);
 		return rc;
 	}
@@ -983,7 +987,7 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 	time_t now = clock_now();
 
 	if ((rc = store_begin(st, &err)) != STORE_OK)
-		return db(rc, err, errstr);
+		return db(rc, &err, errstr);
 	if ((rc = store_touch_get(st, touch_id, &t, &err)) != STORE_OK) {
 		if (rc == STORE_ENOTFOUND) {
 			free(err);
@@ -992,7 +996,7 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 			    (long long)touch_id);
 			rc = OUTBOX_ECONFIG;
 		} else
-			rc = db(rc, err, errstr);
+			rc = db(rc, &err, errstr);
 		goto fail;
 	}
 	if (strcmp(t->channel, "email") == 0 &&
@@ -1042,11 +1046,11 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 			    "queued again by the user", t->message_id, &err);
 	}
 	if (rc != STORE_OK) {
-		rc = db(rc, err, errstr);
+		rc = db(rc, &err, errstr);
 		goto fail;
 	}
 	touch_free(t);
-	return db(store_commit(st, &err), err, errstr);
+	return db(store_commit(st, &err), &err, errstr);
 fail:
 	touch_free(t);
 	{
