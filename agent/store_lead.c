@@ -227,7 +227,12 @@ store_lead_insert(struct store *st, struct lead *l, char **errstr)
 		rc = field_set(st, id, l->fields[i].key, l->fields[i].value,
 		               errstr);
 out:
-	st_inner_end(st, own, rc == STORE_OK, NULL);
+	/* the COMMIT (or RELEASE) can fail too (disk full, I/O error):
+	 * then nothing was written */
+	if (rc == STORE_OK)
+		rc = st_inner_end(st, own, 1, errstr);
+	else
+		st_inner_end(st, own, 0, NULL);
 	if (rc == STORE_OK)
 		l->id = id;
 	return rc;
@@ -264,7 +269,10 @@ store_lead_update(struct store *st, const struct lead *l, char **errstr)
 	if (rc == STORE_OK && l->fields != NULL)
 		rc = fields_write(st, l->id, l, errstr);
 out:
-	st_inner_end(st, own, rc == STORE_OK, NULL);
+	if (rc == STORE_OK)
+		rc = st_inner_end(st, own, 1, errstr);
+	else
+		st_inner_end(st, own, 0, NULL);
 	return rc;
 }
 
