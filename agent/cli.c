@@ -330,8 +330,11 @@ cli_open(struct nudge *n, int need_config)
 	if ((rc = store_open(n->db_path, &n->st, &err)) != STORE_OK) {
 		fprintf(stderr, "nudge: %s\n", err);
 		free(err);
+		if (rc == STORE_EDB && access(n->db_path, F_OK) == 0)
+			return EX_IOERR; /* it is there but cannot be used */
 		return rc == STORE_EVERSION ? EX_DATAERR
 		    : rc == STORE_ELINKED   ? EX_CONFIG
+		    : rc == STORE_EBUSY     ? EX_TEMPFAIL
 					    : EX_CANTCREAT;
 	}
 	return EX_OK;
