@@ -227,14 +227,14 @@ int
 cli_open_nodb(struct nudge *n, int need_config)
 {
 	char *err = NULL, *base;
-	const char *path = cli_g.config;
+	const char *path = cli_g.config, *env = getenv("NUDGE_CONFIG");
 	int explicit = path != NULL;
 
 	memset(n, 0, sizeof *n);
 	n->json = cli_g.json;
 	n->verbose = cli_g.verbose;
-	if (path == NULL && getenv("NUDGE_CONFIG") && *getenv("NUDGE_CONFIG")) {
-		path = getenv("NUDGE_CONFIG");
+	if (path == NULL && env != NULL && *env != '\0') {
+		path = env;
 		explicit = 1;
 	}
 	n->config_path = path ? xstrdup(path) : config_default_path();

@@ -238,7 +238,6 @@ tcp_connect(const char *host, const char *port, int timeout, int *fdp,
 			goto exit;
 		}
 		close(fd);
-		fd = -1;
 	}
 	code = fail(errstr, IMAP_ENET, "imap %s port %s: cannot connect: %s",
 	            host, port, strerror(err));

@@ -747,10 +747,9 @@ store_open_version(const char *path, int max_version, struct store **out,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                        SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
 	                    NULL) != SQLITE_OK) {
-		if (st->db == NULL) {
+		if (st->db == NULL)
 			st_set_err(errstr, "%s: cannot open database", path);
-			rc = STORE_EDB;
-		} else
+		else
 			(void)st_db_err(st, "open", errstr);
 		rc = STORE_EDB;
 		goto fail;

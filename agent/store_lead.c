@@ -331,8 +331,8 @@ lead_get(struct store *st, int q, const char *email, int64_t id,
 	} else
 		rc = st_db_err(st, "get lead", errstr);
 	st_stmt_put(st, q, s);
-	if (rc != STORE_OK)
-		return rc;
+	if (rc != STORE_OK || l == NULL)
+		return rc != STORE_OK ? rc : STORE_EDB;
 	if ((rc = st_fields_load(st, l, errstr)) != STORE_OK) {
 		lead_free(l);
 		return rc;
