@@ -319,12 +319,12 @@ cmd_tick(struct nudge *n, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
+	catch_signals(); /* first: a SIGTERM from here on is a clean stop */
 	if ((rc = cli_open(n, 1)) != EX_OK)
 		return rc;
 	if (!o.dry_run && (rc = agent_lock(n, "tick")) != EX_OK)
 		return rc;
 	warn_no_imap(n);
-	catch_signals();
 	o.stop = &stop_flag;
 	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
 		fprintf(stderr, "nudge tick: %s\n", err);
@@ -384,12 +384,12 @@ cmd_run(struct nudge *n, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
+	catch_signals(); /* first: a SIGTERM from here on is a clean stop */
 	if ((rc = cli_open(n, 1)) != EX_OK)
 		return rc;
 	if ((rc = agent_lock(n, "run")) != EX_OK)
 		return rc;
 	warn_no_imap(n);
-	catch_signals();
 	o.stop = &stop_flag;
 	o.wake_fd = wake_pipe[0];
 	for (;;) {
