@@ -523,6 +523,21 @@ presend_sync(void *arg, int64_t lead_id, char **errstr)
 	return agent_sync(a, a->cur ? a->cur : &scratch, errstr);
 }
 
+/* stopped: a network fault while SIGTERM/SIGINT is pending is the signal
+ * breaking a blocking IMAP or SMTP call off (EINTR): a clean stop, not a
+ * fault to report or retry. */
+static int
+stopped(struct agent *a, int rc, char **errstr)
+{
+	if (rc != AGENT_ENET || a->o.stop == NULL || !*a->o.stop)
+		return rc;
+	log_info("stopped by a signal (%s)", *errstr ? *errstr : "-");
+	free(*errstr);
+	*errstr = NULL;
+	imap_drop(a);
+	return AGENT_OK;
+}
+
 int
 agent_tick(struct agent *a, struct agent_report *r, char **errstr)
 {
@@ -544,7 +559,7 @@ agent_tick(struct agent *a, struct agent_report *r, char **errstr)
 		}
 	}
 	if ((rc = agent_sync(a, r, errstr)) != AGENT_OK)
-		return rc;
+		return stopped(a, rc, errstr);
 	/* the morning digest, after the mailbox is read (digest.h) */
 	if (!a->o.dry_run && digest_maybe(n, clock_now(), NULL, &err)) {
 		log_warnx("digest: %s", err);
@@ -563,7 +578,7 @@ agent_tick(struct agent *a, struct agent_report *r, char **errstr)
 		return AGENT_OK;
 	case OUTBOX_ENET:
 		imap_drop(a);
-		return AGENT_ENET;
+		return stopped(a, AGENT_ENET, errstr);
 	case OUTBOX_EDB:
 		return AGENT_EDB;
 	default:

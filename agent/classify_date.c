@@ -1008,7 +1008,6 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 			} else if (msg_day >= 0 && day <= msg_day) {
 				/* "ab 21.12. nicht im Büro" written on the
 				 * 21st: from when away, not back */
-				day = -1;
 				continue;
 			} else
 				back = day;

@@ -227,14 +227,14 @@ int
 cli_open_nodb(struct nudge *n, int need_config)
 {
 	char *err = NULL, *base;
-	const char *path = cli_g.config;
+	const char *path = cli_g.config, *env = getenv("NUDGE_CONFIG");
 	int explicit = path != NULL;
 
 	memset(n, 0, sizeof *n);
 	n->json = cli_g.json;
 	n->verbose = cli_g.verbose;
-	if (path == NULL && getenv("NUDGE_CONFIG") && *getenv("NUDGE_CONFIG")) {
-		path = getenv("NUDGE_CONFIG");
+	if (path == NULL && env != NULL && *env != '\0') {
+		path = env;
 		explicit = 1;
 	}
 	n->config_path = path ? xstrdup(path) : config_default_path();
@@ -330,8 +330,11 @@ cli_open(struct nudge *n, int need_config)
 	if ((rc = store_open(n->db_path, &n->st, &err)) != STORE_OK) {
 		fprintf(stderr, "nudge: %s\n", err);
 		free(err);
+		if (rc == STORE_EDB && access(n->db_path, F_OK) == 0)
+			return EX_IOERR; /* it is there but cannot be used */
 		return rc == STORE_EVERSION ? EX_DATAERR
 		    : rc == STORE_ELINKED   ? EX_CONFIG
+		    : rc == STORE_EBUSY     ? EX_TEMPFAIL
 					    : EX_CANTCREAT;
 	}
 	return EX_OK;

@@ -155,13 +155,16 @@ lock_holder(struct nudge *n)
 	return pid > 0 ? pid : -1;
 }
 
+/* agent_exit: the exit code for an AGENT_* result; a database fault is
+ * EX_TEMPFAIL when another process held a lock, else EX_IOERR. */
 static int
-agent_exit(int rc)
+agent_exit(struct nudge *n, int rc)
 {
 	switch (rc) {
 	case AGENT_OK: return EX_OK;
 	case AGENT_ENET: return EX_TEMPFAIL;
 	case AGENT_ECONFIG: return EX_CONFIG;
+	case AGENT_EDB: return store_busy(n->st) ? EX_TEMPFAIL : EX_IOERR;
 	default: return EX_SOFTWARE;
 	}
 }
@@ -202,6 +205,27 @@ report_json(const struct agent_report *r)
 	buf_adds(&b, "}\n");
 	fputs(b.s, stdout);
 	buf_free(&b);
+}
+
+/* num_arg: OPT's value s as a whole number in min..max into *out; else says
+ * so on stderr and returns -1 (EX_USAGE for the caller). */
+static int
+num_arg(const char *cmd, const char *opt, const char *s, long min, long max,
+    long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max) {
+		fprintf(stderr, "nudge %s: %s '%s': want a number from %ld "
+				"to %ld\n",
+		    cmd, opt, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* ---- tick */
@@ -284,19 +308,23 @@ cmd_tick(struct nudge *n, int argc, char **argv)
 			o.no_throttle = 1;
 		else if (strcmp(argv[i], "--no-sync") == 0)
 			o.no_sync = 1;
-		else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
-			o.max_send = atoi(argv[++i]);
-		else {
+		else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc) {
+			long v;
+			if (num_arg("tick", "--max", argv[++i], 1, 1000000,
+				&v) == -1)
+				return EX_USAGE;
+			o.max_send = (int)v;
+		} else {
 			fputs(usage_tick, stderr);
 			return EX_USAGE;
 		}
 	}
+	catch_signals(); /* first: a SIGTERM from here on is a clean stop */
 	if ((rc = cli_open(n, 1)) != EX_OK)
 		return rc;
 	if (!o.dry_run && (rc = agent_lock(n, "tick")) != EX_OK)
 		return rc;
 	warn_no_imap(n);
-	catch_signals();
 	o.stop = &stop_flag;
 	if (agent_open(n, &o, &a, &err) != AGENT_OK) {
 		fprintf(stderr, "nudge tick: %s\n", err);
@@ -314,7 +342,7 @@ cmd_tick(struct nudge *n, int argc, char **argv)
 		free(err);
 	}
 	agent_close(a);
-	return agent_exit(rc);
+	return agent_exit(n, rc);
 }
 
 /* ---- run */
@@ -347,19 +375,21 @@ cmd_run(struct nudge *n, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-throttle") == 0)
 			o.no_throttle = 1;
-		else if (strcmp(argv[i], "--cycles") == 0 && i + 1 < argc)
-			cycles = atol(argv[++i]);
-		else {
+		else if (strcmp(argv[i], "--cycles") == 0 && i + 1 < argc) {
+			if (num_arg("run", "--cycles", argv[++i], 1, 100000000,
+				&cycles) == -1)
+				return EX_USAGE;
+		} else {
 			fputs(usage_run, stderr);
 			return EX_USAGE;
 		}
 	}
+	catch_signals(); /* first: a SIGTERM from here on is a clean stop */
 	if ((rc = cli_open(n, 1)) != EX_OK)
 		return rc;
 	if ((rc = agent_lock(n, "run")) != EX_OK)
 		return rc;
 	warn_no_imap(n);
-	catch_signals();
 	o.stop = &stop_flag;
 	o.wake_fd = wake_pipe[0];
 	for (;;) {

@@ -238,7 +238,6 @@ tcp_connect(const char *host, const char *port, int timeout, int *fdp,
 			goto exit;
 		}
 		close(fd);
-		fd = -1;
 	}
 	code = fail(errstr, IMAP_ENET, "imap %s port %s: cannot connect: %s",
 	            host, port, strerror(err));
@@ -393,16 +392,25 @@ exit:
 	return code;
 }
 
-/* libetpan only says the handshake failed: one that ran into the timeout is a
- * network problem (retry later), anything else a TLS refusal. */
+/* libetpan only says the handshake failed: one that ran into the timeout, or
+ * whose connection the peer closed or reset (a cut line, a server going
+ * down), is a network problem (retry later); anything else a TLS refusal. */
 static int
-tls_open_failed(struct imap_conn *c, double t0, int timeout, const char *what,
-                char **errstr)
+tls_open_failed(struct imap_conn *c, int fd, double t0, int timeout,
+                const char *what, char **errstr)
 {
+	char b;
+	ssize_t k;
+
 	if (mono_now() - t0 >= timeout - 0.2)
 		return fail(errstr, IMAP_ENET,
 		            "imap %s: %s: handshake timed out after %d s",
 		            c->host, what, timeout);
+	k = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (k == 0 || (k == -1 && (errno == ECONNRESET || errno == EPIPE)))
+		return fail(errstr, IMAP_ENET,
+		            "imap %s: %s: the connection was closed during "
+		            "the handshake", c->host, what);
 	return fail(errstr, IMAP_ETLS,
 	            "imap %s: %s: handshake failed (not a TLS server?)",
 	            c->host, what);
@@ -471,7 +479,8 @@ starttls(struct imap_conn *c, int timeout, char **errstr)
 	                                                    c->host);
 	if (tls == NULL) {
 		c->dead = 1;
-		return tls_open_failed(c, t0, timeout, "STARTTLS", errstr);
+		return tls_open_failed(c, fd, t0, timeout, "STARTTLS",
+		    errstr);
 	}
 	mailstream_low_free(low);
 	mailstream_set_low(c->imap->imap_stream, tls);
@@ -524,8 +533,8 @@ imap_connect(const struct imap_params *p, struct imap_conn **out, char **errstr)
 	else
 		s = mailstream_socket_open_timeout(fd, timeout);
 	if (s == NULL) {
+		code = tls_open_failed(c, fd, t0, timeout, "TLS", errstr);
 		close(fd);
-		code = tls_open_failed(c, t0, timeout, "TLS", errstr);
 		goto exit;
 	}
 	r = mailimap_connect(c->imap, s); /* reads the greeting; owns s now */

@@ -50,7 +50,9 @@ lc_sequence(struct nudge *n, const char *name, const struct sequence **out,
 		return LC_ECONFIG;
 	}
 	free(path);
-	n->seqs = xreallocarray(n->seqs, n->nseqs + 1, sizeof *n->seqs);
+	/* an array of pointers: the element is a pointer */
+	n->seqs = xreallocarray(n->seqs, n->nseqs + 1,
+	    sizeof *n->seqs); /* NOLINT(bugprone-sizeof-expression) */
 	n->seqs[n->nseqs++] = seq;
 	*out = seq;
 	return LC_OK;

@@ -424,11 +424,8 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 
 	if (strcmp(ctype, "message/rfc822") == 0 ||
 	    strcmp(ctype, "message/global") == 0) {
-		if (view) {
+		if (view)
 			badd(&dec, s, n);
-			d = dec.s;
-			dlen = dec.len;
-		}
 		if (c->want_returned && !c->returned_found) {
 			c->returned_found = 1;
 			c->returned_owned = mime_memdup(dec.s, dec.len);
@@ -584,7 +581,7 @@ find_inline_original(const struct mime_msg *m, const struct mime_limits *lim)
 		struct mime_msg *r;
 
 		if (m->leaves[i].in_msg ||
-		    strcmp(p->content_type, "text/plain"))
+		    strcmp(p->content_type, "text/plain") != 0)
 			continue;
 		while (pos < n) {
 			const char *nl = memchr(b + pos, '\n', n - pos);

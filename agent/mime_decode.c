@@ -159,7 +159,7 @@ ascii_transparent(const char *name, iconv_t cd)
 		in[k] = (char)k;
 	iconv(cd, NULL, NULL, NULL, NULL);
 	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il != 0 ||
-	    (size_t)(op - out) != sizeof(in) || memcmp(in, out, sizeof(in)))
+	    (size_t)(op - out) != sizeof(in) || memcmp(in, out, sizeof(in)) != 0)
 		return 0;
 	op = out;
 	ol = sizeof(out);

@@ -619,7 +619,6 @@ react_decide(struct nudge *n, int64_t id, const char *choice, int until_day,
 		review_free(rv);
 		return db_rc(rc, err, errstr);
 	}
-	rc = AGENT_OK;
 	if (rv->lead_id == 0 ||
 	    store_lead_get_id(n->st, rv->lead_id, &l, &err) != STORE_OK) {
 		free(err);

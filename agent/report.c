@@ -579,11 +579,14 @@ report_build(struct store *st, const char *tz, const struct holidays *hol,
 	if (w.nbdays > 0) {
 		qsort(w.bdays, w.nbdays, sizeof *w.bdays, cmp_int);
 		r->nbdays = (int)w.nbdays;
+		/* integer halves are indexes; the mean of two is a double */
+		/* NOLINTBEGIN(bugprone-integer-division) */
 		r->median_bdays =
 		    w.nbdays % 2
 		        ? w.bdays[w.nbdays / 2]
 		        : (w.bdays[w.nbdays / 2 - 1] + w.bdays[w.nbdays / 2]) /
 		              2.0;
+		/* NOLINTEND(bugprone-integer-division) */
 	}
 	/* (qsort wants a non-NULL base even for no element) */
 	if (r->nstages > 1)

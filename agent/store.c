@@ -360,13 +360,14 @@ st_set_err(char **errstr, const char *fmt, ...)
 
 /*
  * db_err: map the connection's last SQLite error to a STORE_E* code and
- * describe it as "what: sqlite message".
+ * describe it as "PATH: what: sqlite message", with the system's reason
+ * for an I/O failure.
  */
 int
 st_db_err(struct store *st, const char *what, char **errstr)
 {
 	int ext = sqlite3_extended_errcode(st->db);
-	int code;
+	int code, sys = 0;
 
 	switch (ext) {
 	case SQLITE_CONSTRAINT_UNIQUE:
@@ -385,8 +386,30 @@ st_db_err(struct store *st, const char *what, char **errstr)
 	default:
 		code = STORE_EDB;
 	}
-	st_set_err(errstr, "%s: %s", what, sqlite3_errmsg(st->db));
+	st->busy = (ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED;
+	/* the file and the reason: "PATH: COMMIT: database or disk is full
+	 * (No space left on device)" - the errno only for I/O failures */
+	switch (ext & 0xff) {
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		sys = sqlite3_system_errno(st->db);
+		break;
+	}
+	if (sys != 0)
+		st_set_err(errstr, "%s: %s: %s (%s)", st->path, what,
+		    sqlite3_errmsg(st->db), strerror(sys));
+	else
+		st_set_err(errstr, "%s: %s: %s", st->path, what,
+		    sqlite3_errmsg(st->db));
 	return code;
+}
+
+int
+store_busy(const struct store *st)
+{
+	return st->busy;
 }
 
 /* ---- statements */
@@ -509,10 +532,18 @@ st_inner_end(struct store *st, int own, int ok, char **errstr)
 	if (own == 2)
 		return STORE_OK;
 	if (own) {
-		if (ok)
-			return st_exec(st, "COMMIT", errstr);
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		return STORE_OK;
+		int rc;
+
+		if (!ok) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return STORE_OK;
+		}
+		/* a COMMIT that failed (disk full, I/O error) may leave the
+		 * transaction open: end it, so the next write starts afresh */
+		if ((rc = st_exec(st, "COMMIT", errstr)) != STORE_OK &&
+		    !sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
 	}
 	if (ok)
 		return st_exec(st, "RELEASE store_inner", errstr);
@@ -631,9 +662,9 @@ migrate_steps(struct store *st, int target, int *vp, int *fromp,
 			return st_exec(st, "COMMIT", errstr);
 		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) !=
 		    SQLITE_OK) {
-			char *what = xasprintf("%s: migration to schema "
+			char *what = xasprintf("migration to schema "
 			                       "version %d",
-			                       st->path, v + 1);
+			                       v + 1);
 			(void)st_db_err(st, what, errstr);
 			free(what);
 			rc = STORE_EDB;
@@ -719,11 +750,10 @@ store_open_version(const char *path, int max_version, struct store **out,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                        SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
 	                    NULL) != SQLITE_OK) {
-		if (st->db == NULL) {
+		if (st->db == NULL)
 			st_set_err(errstr, "%s: cannot open database", path);
-			rc = STORE_EDB;
-		} else
-			(void)st_db_err(st, path, errstr);
+		else
+			(void)st_db_err(st, "open", errstr);
 		rc = STORE_EDB;
 		goto fail;
 	}
@@ -735,9 +765,7 @@ store_open_version(const char *path, int max_version, struct store **out,
 		if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1,
 		                       &s, NULL) != SQLITE_OK ||
 		    sqlite3_step(s) != SQLITE_ROW) {
-			char *what = xasprintf("%s: journal_mode", path);
-			(void)st_db_err(st, what, errstr);
-			free(what);
+			(void)st_db_err(st, "journal_mode", errstr);
 			rc = STORE_EDB;
 			goto fail;
 		}
@@ -757,6 +785,8 @@ store_open_version(const char *path, int max_version, struct store **out,
 	*out = st;
 	return STORE_OK;
 fail:
+	if (rc == STORE_EDB && st->busy)
+		rc = STORE_EBUSY;
 	sqlite3_finalize(s);
 	store_close(st);
 	return rc;

@@ -47,6 +47,7 @@ enum {
 	STORE_EDB = 4,       /* SQLite or I/O failure */
 	STORE_EVERSION = 5,  /* database schema newer than this program */
 	STORE_ELINKED = 6,   /* the database file has more than one hard link */
+	STORE_EBUSY = 7,     /* store_open only: another connection holds a lock */
 };
 
 /* The schema version this program writes (PRAGMA user_version). */
@@ -62,6 +63,7 @@ struct store;
  * Returns STORE_OK with *out set, STORE_EVERSION if the file's schema is
  * newer than STORE_SCHEMA_VERSION, STORE_ELINKED if the file has a second
  * hard link (SQLite keys its WAL on the name: two names, two journals),
+ * STORE_EBUSY if another connection held a lock past the busy timeout,
  * STORE_EDB on any other failure.
  */
 int store_open(const char *path, struct store **out, char **errstr);
@@ -99,6 +101,11 @@ int store_begin_durable(struct store *st, char **errstr);
 int store_begin_bulk(struct store *st, int cache_mib, char **errstr);
 int store_commit(struct store *st, char **errstr);
 int store_rollback(struct store *st, char **errstr);
+/* store_busy: nonzero when the last STORE_EDB was a lock that another
+ * connection held past the busy timeout (SQLITE_BUSY/LOCKED): worth a retry
+ * later (EX_TEMPFAIL), unlike an I/O failure (EX_IOERR).  Every STORE_EDB
+ * message names the database file and the reason. */
+int store_busy(const struct store *st);
 
 /* ---- leads */
 

@@ -227,7 +227,12 @@ store_lead_insert(struct store *st, struct lead *l, char **errstr)
 		rc = field_set(st, id, l->fields[i].key, l->fields[i].value,
 		               errstr);
 out:
-	st_inner_end(st, own, rc == STORE_OK, NULL);
+	/* the COMMIT (or RELEASE) can fail too (disk full, I/O error):
+	 * then nothing was written */
+	if (rc == STORE_OK)
+		rc = st_inner_end(st, own, 1, errstr);
+	else
+		st_inner_end(st, own, 0, NULL);
 	if (rc == STORE_OK)
 		l->id = id;
 	return rc;
@@ -264,7 +269,10 @@ store_lead_update(struct store *st, const struct lead *l, char **errstr)
 	if (rc == STORE_OK && l->fields != NULL)
 		rc = fields_write(st, l->id, l, errstr);
 out:
-	st_inner_end(st, own, rc == STORE_OK, NULL);
+	if (rc == STORE_OK)
+		rc = st_inner_end(st, own, 1, errstr);
+	else
+		st_inner_end(st, own, 0, NULL);
 	return rc;
 }
 
@@ -323,8 +331,8 @@ lead_get(struct store *st, int q, const char *email, int64_t id,
 	} else
 		rc = st_db_err(st, "get lead", errstr);
 	st_stmt_put(st, q, s);
-	if (rc != STORE_OK)
-		return rc;
+	if (rc != STORE_OK || l == NULL)
+		return rc != STORE_OK ? rc : STORE_EDB;
 	if ((rc = st_fields_load(st, l, errstr)) != STORE_OK) {
 		lead_free(l);
 		return rc;

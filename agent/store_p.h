@@ -112,6 +112,7 @@ struct store {
 	int memory;  /* ":memory:" */
 	int durable; /* a store_begin_durable() transaction is open */
 	int bulk;    /* a store_bulk_begin() transaction is open */
+	int busy;    /* the last error was a lock another connection holds */
 	sqlite3_stmt *cache[Q_COUNT];
 };
 
@@ -119,7 +120,8 @@ struct store {
 void st_set_err(char **errstr, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* st_db_err: map the connection's last SQLite error to a STORE_E* code and
- * describe it as "what: sqlite message". */
+ * describe it as "PATH: what: sqlite message (system reason)"; remembers
+ * whether it was SQLITE_BUSY/LOCKED (store_busy). */
 int st_db_err(struct store *st, const char *what, char **errstr);
 /* st_stmt_get: the cached statement for q (NULL and *errstr on error);
  * st_stmt_put gives it back (reset, or finalized if it was a private copy). */

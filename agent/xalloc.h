@@ -37,7 +37,7 @@ void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *buf_steal(struct buf *b);
+char *buf_steal(struct buf *b) __attribute__((returns_nonnull));
 /*
  * buf_add_html: s as HTML/XML text or a quoted attribute value: & < > " '
  * become entities; a control character other than tab, LF and CR becomes
