@@ -764,6 +764,44 @@ test_messages(void **state)
 	     "Remote server returned unknown recipient or mailbox unavailable "
 	     "-> 550 : User unknown\n",
 	     CLS_BOUNCE_SOFT, "rule:empty-user-unknown"},
+	    /* a relay's summary status gives way to the remote server's own
+	     * (after its SMTP reply code): 5.7.1, policy, not an address */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery Status "
+	     "Notification (Failure)\nMIME-Version: 1.0\nContent-Type: "
+	     "multipart/report; report-type=delivery-status; boundary=b\n\n"
+	     "--b\nContent-Type: text/plain\n\nThe message was undeliverable."
+	     "\n--b\nContent-Type: message/delivery-status\n\n"
+	     "Reporting-MTA: dns; x.com\n\nFinal-Recipient: rfc822; a@x.com\n"
+	     "Action: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 5.1.0 - "
+	     "Unknown address error 550-'5.7.1 <b@y.com>... Access denied'\n"
+	     "\n--b--\n",
+	     CLS_BOUNCE_SOFT, "rule:user-unknown,status"},
+	    /* ... without a reply code the first specific status stays */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery Status "
+	     "Notification (Failure)\nMIME-Version: 1.0\nContent-Type: "
+	     "multipart/report; report-type=delivery-status; boundary=b\n\n"
+	     "--b\nContent-Type: text/plain\n\nThe message was undeliverable."
+	     "\n--b\nContent-Type: message/delivery-status\n\n"
+	     "Reporting-MTA: dns; x.com\n\nFinal-Recipient: rfc822; a@x.com\n"
+	     "Action: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 5.1.1 "
+	     "Unknown address; then 5.7.1 Access denied\n\n--b--\n",
+	     CLS_BOUNCE_HARD, "rule:user-unknown"},
+	    /* MTAs' and gateways' own stock wording */
+	    {"From: postmaster@vtext.com\nSubject: Undeliverable Message\n\n"
+	     "Message could not be delivered to mobile.\nError: No valid "
+	     "recipients for this MM\n",
+	     CLS_BOUNCE_HARD, "rule:verizon-no-recipient"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Undeliverable Mail\n\n"
+	     "Unknown user: a@x.com\n\nOriginal message follows.\n",
+	     CLS_BOUNCE_HARD, "rule:imail-unknown-user"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Undeliverable Mail\n\n"
+	     "Remote host said: 550 Unknown user: a@x.com\n",
+	     CLS_BOUNCE_SOFT, "rule:user-unknown,unconfirmed"},
+	    {"From: postmaster@hotmail.com\nSubject: Delivery Status "
+	     "Notification (Failure)\n\na@hotmail.com\nsmtp;550 Requested "
+	     "action not taken: mailbox unavailable (-0000000022:2222:"
+	     "-0000000022)\n",
+	     CLS_BOUNCE_HARD, "rule:outlookcom-unavailable"},
 	    /* a local part that spells "userunknown" is not a reason */
 	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery failure\n\n"
 	     "userunknown@x.com: 552 5.2.2 Mailbox full\n",
