@@ -349,6 +349,8 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 		c->m->ctype = xstrdup(ctype);
 		c->m->params = pl.v;
 		c->m->nparams = pl.n;
+		if (c->headers_only)
+			goto out;
 	}
 	s += body;
 	n -= body;
@@ -549,9 +551,31 @@ pick_text(struct mime_msg *m)
 	m->text = xstrdup("");
 }
 
-static struct mime_msg *parse_msg(const char *buf, size_t len,
-                                  const struct mime_limits *lim,
-                                  int want_returned);
+/*
+ * parse_head: a message's header block only, as the returned original of a
+ * bounce is used (its Message-ID, In-Reply-To, References, To): no part is
+ * transfer-decoded or converted, its text is "".
+ */
+static struct mime_msg *
+parse_head(const char *buf, size_t len, const struct mime_limits *lim)
+{
+	struct ctx c;
+	struct mime_msg *m = xcalloc(1, sizeof(*m));
+
+	memset(&c, 0, sizeof(c));
+	c.lim = *lim;
+	c.m = m;
+	c.headers_only = 1;
+	if (len > c.lim.max_size) {
+		len = c.lim.max_size;
+		m->truncated = 1;
+	}
+	parse_entity(&c, buf, len, 0, 0, "text/plain", NULL);
+	if (m->ctype == NULL)
+		m->ctype = xstrdup("text/plain");
+	m->text = xstrdup("");
+	return m;
+}
 
 /* is_field_line: "Name: ..." with a printable, blank-free name. */
 static int
@@ -612,7 +636,7 @@ find_inline_original(const struct mime_msg *m, const struct mime_limits *lim)
 				break;
 			start = q;
 		}
-		r = parse_msg(start, n - (size_t)(start - b), lim, 0);
+		r = parse_head(start, n - (size_t)(start - b), lim);
 		if (r->nhdrs > 0 && mime_header(r, "Message-ID"))
 			return r;
 		mime_free(r);
@@ -620,9 +644,9 @@ find_inline_original(const struct mime_msg *m, const struct mime_limits *lim)
 	return NULL;
 }
 
+/* parse_msg: the whole message, with its returned original (headers). */
 static struct mime_msg *
-parse_msg(const char *buf, size_t len, const struct mime_limits *lim,
-          int want_returned)
+parse_msg(const char *buf, size_t len, const struct mime_limits *lim)
 {
 	struct ctx c;
 	struct mime_msg *m = xcalloc(1, sizeof(*m));
@@ -630,7 +654,7 @@ parse_msg(const char *buf, size_t len, const struct mime_limits *lim,
 	memset(&c, 0, sizeof(c));
 	c.lim = *lim;
 	c.m = m;
-	c.want_returned = want_returned;
+	c.want_returned = 1;
 	if (len > c.lim.max_size) {
 		len = c.lim.max_size;
 		m->truncated = 1;
@@ -642,12 +666,10 @@ parse_msg(const char *buf, size_t len, const struct mime_limits *lim,
 	if (c.returned_owned) {
 		struct mime_limits l2 = c.lim;
 		l2.max_depth = c.lim.max_depth > 1 ? c.lim.max_depth - 1 : 1;
-		m->returned =
-		    parse_msg(c.returned_owned, c.returned_len, &l2, 0);
+		m->returned = parse_head(c.returned_owned, c.returned_len, &l2);
 		free(c.returned_owned);
-	} else if (want_returned) {
+	} else
 		m->returned = find_inline_original(m, &c.lim);
-	}
 	return m;
 }
 
@@ -674,7 +696,7 @@ mime_parse(const char *buf, size_t len, const struct mime_limits *lim,
 			*errstr = xstrdup("mime: empty message");
 		return MIME_EINVAL;
 	}
-	*out = parse_msg(buf, len, &l, 1);
+	*out = parse_msg(buf, len, &l);
 	return MIME_OK;
 }
 

@@ -66,6 +66,8 @@ struct ctx {
 	struct mime_msg *m;
 	int nparts;
 	int want_returned; /* compute m->returned */
+	int headers_only;  /* the top-level header block only: no body, no
+	                      parts (the returned original) */
 	const char *returned_buf;
 	size_t returned_len;
 	int returned_found;
