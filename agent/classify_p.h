@@ -63,6 +63,15 @@ enum field {
 /* intent_NAME: CLS_INTENT0 + enum reply_intent */
 #define CLS_INTENT0 (CLS__COUNT + 16)
 
+/* one top-level alternative of a rule's pattern, compiled alone (see
+ * split_branches in classify_rules.c) */
+struct branch {
+	struct re re;
+	char **lits; /* as struct rule's, for this alternative */
+	size_t nlits;
+	int jitted;
+};
+
 struct rule {
 	char *name;
 	int cls;
@@ -76,6 +85,11 @@ struct rule {
 	 * prefilter (see lit_extract in classify_rules.c) */
 	char **lits;
 	size_t nlits;
+	/* a long alternation whose every alternative has such strings: the
+	 * alternatives, run alone and only where their strings occur (the
+	 * leftmost match, as the whole pattern's); none: the pattern runs */
+	struct branch *br;
+	size_t nbr;
 };
 
 struct classifier {

@@ -509,30 +509,32 @@ tri_hash(const char *s)
  * window of it; a literal with a window whose bit is clear is not there, so
  * most literals are ruled out without a search.
  */
+/* lits_any: whether one of lits[0..n) occurs in field f's text v (len
+ * bytes), lowercased; builds the field's lowercased copy and filter on
+ * first use */
 static int
-lit_pass(struct ctx *x, const struct rule *r, const char *v, size_t len)
+lits_any(struct ctx *x, enum field f, const char *v, size_t len,
+         char *const *lits, size_t nlits)
 {
 	char *lo;
 	unsigned char *tri;
 	size_t i, j, n;
 
-	if (r->nlits == 0 || r->field == F_HEADER)
-		return 1;
-	if ((lo = x->lower[r->field]) == NULL) {
-		lo = x->lower[r->field] = xmalloc(len + 1);
+	if ((lo = x->lower[f]) == NULL) {
+		lo = x->lower[f] = xmalloc(len + 1);
 		for (i = 0; i < len; i++)
 			lo[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32
 			                                          : v[i]);
 		lo[len] = '\0';
-		tri = x->tri[r->field] = xcalloc(1, 1u << (TRI_BITS - 3));
+		tri = x->tri[f] = xcalloc(1, 1u << (TRI_BITS - 3));
 		for (i = 0; i + 3 <= len; i++) {
 			unsigned h = tri_hash(lo + i);
 			tri[h >> 3] |= (unsigned char)(1u << (h & 7));
 		}
 	}
-	tri = x->tri[r->field];
-	for (i = 0; i < r->nlits; i++) {
-		const char *l = r->lits[i];
+	tri = x->tri[f];
+	for (i = 0; i < nlits; i++) {
+		const char *l = lits[i];
 		n = strlen(l);
 		for (j = 0; j + 3 <= n; j++) {
 			unsigned h = tri_hash(l + j);
@@ -545,6 +547,195 @@ lit_pass(struct ctx *x, const struct rule *r, const char *v, size_t len)
 			return 1;
 	}
 	return 0;
+}
+
+static int
+lit_pass(struct ctx *x, const struct rule *r, const char *v, size_t len)
+{
+	if (r->nlits == 0 || r->field == F_HEADER)
+		return 1;
+	return lits_any(x, r->field, v, len, r->lits, r->nlits);
+}
+
+/*
+ * The branch split.  A pattern that is one long alternation, A|B|C or
+ * (A|B|C) after leading option settings such as (?m), is tried at every
+ * position of the text with every alternative: the bounce rules' lists of
+ * phrases cost more than the rest of classify together.  When every
+ * alternative has its own literal set (lit_alt), each is also compiled
+ * alone (with the same leading options and flags) and at match time only
+ * the alternatives whose strings occur in the text run.  The answer is the
+ * whole pattern's: its leftmost match starts where the earliest of the
+ * alternatives' leftmost matches starts, and there PCRE2 takes the first
+ * alternative in order that matches - the one rule_match keeps on a tie.
+ * Patterns whose alternatives are not independent are not split: options
+ * set or groups named after the start, back references, recursion,
+ * conditions, branch resets, verbs, callouts.
+ */
+#define SPLIT_MIN 4 /* fewer alternatives: not worth it */
+#define SPLIT_MAX 128
+
+/* class_end: the index of the ']' closing the character class opened at
+ * p[i] ('['), or n */
+static size_t
+class_end(const char *p, size_t n, size_t i)
+{
+	const char *e;
+
+	i++;
+	if (i < n && p[i] == '^')
+		i++;
+	if (i < n && p[i] == ']')
+		i++;
+	for (; i < n && p[i] != ']'; i++) {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+			if ((e = memmem(p + i + 2, n - i - 2, ":]", 2)) == NULL)
+				return n;
+			i = (size_t)(e - p) + 1;
+		}
+	}
+	return i < n ? i : n;
+}
+
+/* group_end: the index of the ')' closing the group opened at p[i] ('('),
+ * or n; escapes and character classes are skipped */
+static size_t
+group_end(const char *p, size_t n, size_t i)
+{
+	int depth = 0;
+
+	for (; i < n; i++) {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '[')
+			i = class_end(p, n, i);
+		else if (p[i] == '(')
+			depth++;
+		else if (p[i] == ')' && --depth == 0)
+			return i;
+	}
+	return n;
+}
+
+static void
+branches_free(struct branch *br, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		re_free(&br[i].re);
+		for (j = 0; j < br[i].nlits; j++)
+			free(br[i].lits[j]);
+		free(br[i].lits);
+	}
+	free(br);
+}
+
+static void
+split_branches(struct rule *r, const char *pat, size_t len, uint32_t flags)
+{
+	static const char *no[] = {"(?R", "(?&", "(?P", "(?|", "(?(", "(?C",
+	                           "(?'", "(*", "\\g", "\\k", "\\Q",
+	                           "(?<", NULL};
+	const char *p = pat, *body, *alt[SPLIT_MAX + 1], *q, *e;
+	size_t n = len, k, i, nalt = 0, pre;
+	struct branch *br;
+	char *cause = NULL;
+
+	if ((flags & PCRE2_EXTENDED) || r->field == F_HEADER)
+		return;
+	/* leading option settings: (?m) (?i) (?-s) */
+	while (n > 3 && p[0] == '(' && p[1] == '?' &&
+	       (isalpha((unsigned char)p[2]) || p[2] == '-' || p[2] == '^')) {
+		for (k = 2; k < n && (isalpha((unsigned char)p[k]) ||
+		                      p[k] == '-' || p[k] == '^');
+		     k++)
+			;
+		if (k >= n || p[k] != ')')
+			return;
+		p += k + 1;
+		n -= k + 1;
+	}
+	pre = (size_t)(p - pat);
+	for (i = 0; no[i] != NULL; i++) {
+		e = memmem(p, n, no[i], strlen(no[i]));
+		/* lookbehind (?<= (?<! is fine; (?<name> is not */
+		while (e != NULL && strcmp(no[i], "(?<") == 0 &&
+		       (size_t)(e - p) + 3 < n && (e[3] == '=' || e[3] == '!'))
+			e = memmem(e + 3, n - (size_t)(e + 3 - p), no[i], 3);
+		if (e != NULL)
+			return;
+	}
+	/* no option set later, nor a back reference \1 */
+	for (q = p; (q = memmem(q, n - (size_t)(q - p), "(?", 2)) != NULL;
+	     q += 2)
+		if ((size_t)(q - p) + 2 < n &&
+		    (isalpha((unsigned char)q[2]) || q[2] == '-' || q[2] == '^'))
+			return;
+	for (q = p; q < p + n; q++)
+		if (*q == '\\' && q + 1 < p + n &&
+		    isdigit((unsigned char)*++q))
+			return;
+	/* (A|B|C) covering the whole pattern, or A|B|C */
+	body = p;
+	if (n > 2 && p[0] == '(' && group_end(p, n, 0) == n - 1) {
+		if (p[1] == '?' && (n < 4 || p[2] != ':'))
+			return; /* a lookaround or the like */
+		body = p[1] == '?' ? p + 3 : p + 1;
+		n = (size_t)(p + n - 1 - body);
+	}
+	alt[nalt++] = body;
+	for (i = 0; i < n; i++) {
+		if (body[i] == '\\')
+			i++;
+		else if (body[i] == '[')
+			i = class_end(body, n, i);
+		else if (body[i] == '(')
+			i = group_end(body, n, i);
+		else if (body[i] == ')')
+			return; /* unbalanced */
+		else if (body[i] == '|') {
+			if (nalt == SPLIT_MAX)
+				return;
+			alt[nalt++] = body + i + 1;
+		}
+		if (i >= n)
+			return; /* unclosed */
+	}
+	alt[nalt] = body + n + 1;
+	if (nalt < SPLIT_MIN)
+		return;
+	br = xcalloc(nalt, sizeof *br);
+	for (i = 0; i < nalt; i++) {
+		const char *a = alt[i], *ae = alt[i + 1] - 1, *ap = a;
+		struct lset l;
+		char *bp;
+
+		if (lit_alt(&ap, ae, 1, &l) != 0)
+			goto fail;
+		if (ap != ae || !lset_usable(&l)) {
+			lset_free(&l);
+			goto fail;
+		}
+		br[i].lits = l.s;
+		br[i].nlits = l.n;
+		bp = xasprintf("%.*s%.*s", (int)pre, pat, (int)(ae - a), a);
+		if (re_compile(bp, strlen(bp), flags, &br[i].re, &cause) != 0) {
+			free(bp);
+			free(cause);
+			goto fail;
+		}
+		free(bp);
+	}
+	r->br = br;
+	r->nbr = nalt;
+	log_debug("classify", "rule %s: %zu alternatives, run alone", r->name,
+	          nalt);
+	return;
+fail:
+	branches_free(br, nalt);
 }
 
 static const struct {
@@ -633,6 +824,7 @@ classify_free(struct classifier *c)
 		for (j = 0; j < c->rules[i].nlits; j++)
 			free(c->rules[i].lits[j]);
 		free(c->rules[i].lits);
+		branches_free(c->rules[i].br, c->rules[i].nbr);
 	}
 	free(c->rules);
 	free(c->jitted);
@@ -809,6 +1001,7 @@ parse_rule(char *line, struct rule *r, char **why)
 	}
 	lit_extract(r, pat, (size_t)(end - pat), flags);
 	r->name = xstrdup(name);
+	split_branches(r, pat, (size_t)(end - pat), flags);
 	return 0;
 fail:
 	free(r->header);
@@ -996,6 +1189,57 @@ field_get(struct ctx *x, const struct rule *r, size_t *len, uint32_t *opts)
  * cls_run_rules: the first rule in file order whose class passes want() and
  * whose field matches; its index or -1.
  */
+/*
+ * rule_match: re_match of rule i on v (len bytes); for a split rule (see
+ * split_branches) its alternatives whose strings occur, the leftmost match
+ * kept (ties: the first alternative), its ovector left in x->md.
+ */
+static int
+rule_match(struct ctx *x, size_t i, const char *v, size_t len, uint32_t opts,
+           pcre2_match_context *mc, char **cause)
+{
+	const struct rule *r = &x->c->rules[i];
+	size_t b, best = 0, best_off = 0, last = 0;
+	int rc, found = 0;
+
+	if (r->nbr == 0) {
+		rule_jit(x->c, i);
+		return re_match(&r->re, v, len, opts, x->md, mc, cause);
+	}
+	for (b = 0; b < r->nbr; b++) {
+		struct branch *br = &r->br[b];
+		if (!lits_any(x, r->field, v, len, br->lits, br->nlits))
+			continue;
+		if (!br->jitted) {
+			br->jitted = 1;
+			if (getenv("NUDGE_NO_JIT") == NULL)
+				(void)pcre2_jit_compile(br->re.code,
+				                        PCRE2_JIT_COMPLETE);
+		}
+		last = b;
+		rc = re_match(&br->re, v, len, opts, x->md, mc, cause);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			PCRE2_SIZE off = pcre2_get_ovector_pointer(x->md)[0];
+			if (!found || off < best_off) {
+				found = 1;
+				best = b;
+				best_off = off;
+			}
+			if (best_off == 0)
+				break; /* a later alternative cannot start
+				          earlier, and loses a tie */
+		}
+	}
+	if (!found)
+		return 0;
+	if (last != best) /* the winner's ovector again */
+		return re_match(&r->br[best].re, v, len, opts, x->md, mc,
+		                cause);
+	return 1;
+}
+
 /* run_rules: cls_run_rules, the rules passing want() or (want NULL) those
  * of class only */
 static int
@@ -1015,8 +1259,7 @@ run_rules(struct ctx *x, int (*want)(int cls), int only)
 			continue;
 		if (!lit_pass(x, r, v, len))
 			continue;
-		rule_jit(x->c, i);
-		rc = re_match(&r->re, v, len, opts, x->md, x->c->mctx, &cause);
+		rc = rule_match(x, i, v, len, opts, x->c->mctx, &cause);
 		if (rc == 1) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
 			x->hit = v;
@@ -1072,7 +1315,6 @@ earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
 			done[i] = 1;
 			continue;
 		}
-		rule_jit(x->c, i);
 		/* a match that starts after limit cannot win (its start, and
 		 * so ov[0], would be past the best so far) */
 		limit = window;
@@ -1099,7 +1341,7 @@ earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
 			mc = x->lmc;
 		} else
 			limit = PCRE2_UNSET;
-		rc = re_match(&r->re, v, len, opts, x->md, mc, &cause);
+		rc = rule_match(x, i, v, len, opts, mc, &cause);
 		if (rc == 1) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
 			done[i] = 1;

@@ -160,6 +160,75 @@ test_load_ok(void **state)
 	classify_free(c);
 }
 
+/* A long alternation runs alternative by alternative (split_branches in
+ * classify_rules.c): the same decisions, and the same earliest match, as
+ * the whole pattern (kept whole here by a trailing empty group). */
+static void
+test_split_same(void **state)
+{
+#define SPLIT_RULES(END)                                                       \
+	"rule b bounce subject /^fail/\n"                                     \
+	"rule s1 bounce_soft bounce /(quota exceeded|mailbox full|over "       \
+	"quota|(?<!not )listed in |\\bspam|rate limit)" END "/i\n"           \
+	"rule h1 bounce_hard bounce /(?m)(no such user|user ?unknown|"         \
+	"unknown recipient|invalid (mailbox|address)|^bad address$)" END       \
+	"/i\n"
+	static const char *rules[2] = {SPLIT_RULES(""), SPLIT_RULES("(?:)")};
+#undef SPLIT_RULES
+	static const struct {
+		const char *body;
+		const char *rule;
+	} rows[] = {
+	    {"550 Mailbox full; later: user unknown", "rule:s1"},
+	    {"550 User unknown; the mailbox full message was wrong",
+	     "rule:h1"},
+	    {"550 not listed in any list; no such user", "rule:h1"},
+	    {"550 listed in a list; no such user", "rule:s1"},
+	    {"550 antispam says: invalid address", "rule:h1"},
+	    {"550 spamhaus: invalid address", "rule:s1"},
+	    {"x\nbad address\nrate limit", "rule:h1"},
+	    {"rate limit\nbad address", "rule:s1"},
+	    {"nothing of the kind", NULL},
+	};
+	struct classifier *c[2];
+	char *err = NULL;
+	size_t i;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 2; k++)
+		assert_int_equal(
+		    classify_load_string("t", rules[k], &c[k], &err),
+		    CLASSIFY_OK);
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct classification cl[2];
+		char *msg = xasprintf("From: MAILER-DAEMON@x.example\nSubject: "
+		                      "failure\n\n%s\n",
+		                      rows[i].body);
+		for (k = 0; k < 2; k++) {
+			struct mime_msg *m = NULL;
+			assert_int_equal(
+			    mime_parse(msg, strlen(msg), NULL, &m, &err),
+			    MIME_OK);
+			classify_message(c[k], m, "UTC", &cl[k]);
+			mime_free(m);
+		}
+		if (cl[0].cls != cl[1].cls || strcmp(cl[0].rule, cl[1].rule))
+			fail_msg("row %zu: split %s (%s), whole %s (%s)", i,
+			         classify_class_name(cl[0].cls), cl[0].rule,
+			         classify_class_name(cl[1].cls), cl[1].rule);
+		if (rows[i].rule != NULL &&
+		    strcmp(cl[0].rule, rows[i].rule) != 0)
+			fail_msg("row %zu: got %s, want %s", i, cl[0].rule,
+			         rows[i].rule);
+		for (k = 0; k < 2; k++)
+			classification_free(&cl[k]);
+		free(msg);
+	}
+	for (k = 0; k < 2; k++)
+		classify_free(c[k]);
+}
+
 static void
 test_class_names(void **state)
 {
@@ -905,6 +974,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_load_ok),
+	    cmocka_unit_test(test_split_same),
 	    cmocka_unit_test(test_class_names),
 	    cmocka_unit_test(test_reply_text),
 	    cmocka_unit_test(test_return_day),
