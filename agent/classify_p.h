@@ -68,6 +68,7 @@ enum field {
 struct branch {
 	struct re re;
 	char **lits; /* as struct rule's, for this alternative */
+	size_t *litlens;
 	size_t nlits;
 	int jitted;
 };
@@ -84,6 +85,7 @@ struct rule {
 	 * of these lowercase ASCII strings occurs (lowercased); none: no
 	 * prefilter (see lit_extract in classify_rules.c) */
 	char **lits;
+	size_t *litlens; /* their lengths */
 	size_t nlits;
 	/* a long alternation whose every alternative has such strings: the
 	 * alternatives, run alone and only where their strings occur (the

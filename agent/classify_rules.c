@@ -471,6 +471,17 @@ lit_alt(const char **pp, const char *end, int depth, struct lset *out)
 	return 0;
 }
 
+/* lit_lengths: a malloc'd array of the lengths of s[0..n) */
+static size_t *
+lit_lengths(char *const *s, size_t n)
+{
+	size_t *l = xreallocarray(NULL, n > 0 ? n : 1, sizeof *l), i;
+
+	for (i = 0; i < n; i++)
+		l[i] = strlen(s[i]);
+	return l;
+}
+
 /* lit_extract: r->lits from the pattern pat (len bytes); flags: the rule's
  * compile flags */
 static void
@@ -489,6 +500,7 @@ lit_extract(struct rule *r, const char *pat, size_t len, uint32_t flags)
 	}
 	r->lits = l.s;
 	r->nlits = l.n;
+	r->litlens = lit_lengths(l.s, l.n);
 }
 
 #define TRI_BITS 14 /* the 3-byte window filter: 2 KiB a field */
@@ -514,7 +526,7 @@ tri_hash(const char *s)
  * first use */
 static int
 lits_any(struct ctx *x, enum field f, const char *v, size_t len,
-         char *const *lits, size_t nlits)
+         char *const *lits, const size_t *litlens, size_t nlits)
 {
 	char *lo;
 	unsigned char *tri;
@@ -535,7 +547,7 @@ lits_any(struct ctx *x, enum field f, const char *v, size_t len,
 	tri = x->tri[f];
 	for (i = 0; i < nlits; i++) {
 		const char *l = lits[i];
-		n = strlen(l);
+		n = litlens[i];
 		for (j = 0; j + 3 <= n; j++) {
 			unsigned h = tri_hash(l + j);
 			if (!(tri[h >> 3] & (1u << (h & 7))))
@@ -554,7 +566,7 @@ lit_pass(struct ctx *x, const struct rule *r, const char *v, size_t len)
 {
 	if (r->nlits == 0 || r->field == F_HEADER)
 		return 1;
-	return lits_any(x, r->field, v, len, r->lits, r->nlits);
+	return lits_any(x, r->field, v, len, r->lits, r->litlens, r->nlits);
 }
 
 /*
@@ -629,6 +641,7 @@ branches_free(struct branch *br, size_t n)
 		for (j = 0; j < br[i].nlits; j++)
 			free(br[i].lits[j]);
 		free(br[i].lits);
+		free(br[i].litlens);
 	}
 	free(br);
 }
@@ -721,6 +734,7 @@ split_branches(struct rule *r, const char *pat, size_t len, uint32_t flags)
 		}
 		br[i].lits = l.s;
 		br[i].nlits = l.n;
+		br[i].litlens = lit_lengths(l.s, l.n);
 		bp = xasprintf("%.*s%.*s", (int)pre, pat, (int)(ae - a), a);
 		if (re_compile(bp, strlen(bp), flags, &br[i].re, &cause) != 0) {
 			free(bp);
@@ -824,6 +838,7 @@ classify_free(struct classifier *c)
 		for (j = 0; j < c->rules[i].nlits; j++)
 			free(c->rules[i].lits[j]);
 		free(c->rules[i].lits);
+		free(c->rules[i].litlens);
 		branches_free(c->rules[i].br, c->rules[i].nbr);
 	}
 	free(c->rules);
@@ -1208,7 +1223,8 @@ rule_match(struct ctx *x, size_t i, const char *v, size_t len, uint32_t opts,
 	}
 	for (b = 0; b < r->nbr; b++) {
 		struct branch *br = &r->br[b];
-		if (!lits_any(x, r->field, v, len, br->lits, br->nlits))
+		if (!lits_any(x, r->field, v, len, br->lits, br->litlens,
+		              br->nlits))
 			continue;
 		if (!br->jitted) {
 			br->jitted = 1;

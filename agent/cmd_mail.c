@@ -915,13 +915,13 @@ static const char usage_classify[] =
     "reply_text.\n";
 
 /* slurp: a message file, cut at max bytes (the parser is bounded too): one
- * read of the file's size (and one to see its end), not stdio's chunks. */
+ * read of a regular file's size (as fstat gives it), not stdio's chunks. */
 static char *
 slurp(const char *path, size_t max, size_t *len, char **errstr)
 {
 	struct buf b;
 	struct stat sb;
-	size_t cap, n = 0;
+	size_t cap, n = 0, size = 0;
 	ssize_t r;
 	char *s;
 	int fd;
@@ -945,11 +945,9 @@ slurp(const char *path, size_t max, size_t *len, char **errstr)
 		*errstr = xasprintf("%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	/* room for the whole file and one byte more: the read that finds
-	 * the end needs no bigger buffer */
-	cap = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0
-	          ? (size_t)sb.st_size + 1
-	          : 16384;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+		size = (size_t)sb.st_size;
+	cap = size > 0 ? size : 16384;
 	if (cap > max)
 		cap = max;
 	s = xmalloc(cap + 1);
@@ -971,6 +969,8 @@ slurp(const char *path, size_t max, size_t *len, char **errstr)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (size > 0 && n >= size)
+			break; /* all of it */
 	}
 	close(fd);
 	s[n] = '\0';

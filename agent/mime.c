@@ -84,9 +84,20 @@ static const unsigned char ctl_map[256] = {
 void
 mime_controls_to_space(char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0, k;
+	uint64_t w;
 
-	for (i = 0; i < n; i++)
+	/* eight bytes at a time: (w - 0x20..) & ~w & 0x80.. is zero only
+	 * when no byte of w is below 0x20 (text: most words have none) */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (((w - 0x2020202020202020u) & ~w & 0x8080808080808080u) == 0)
+			continue;
+		for (k = i; k < i + 8; k++)
+			if (ctl_map[(unsigned char)s[k]])
+				s[k] = ' ';
+	}
+	for (; i < n; i++)
 		if (ctl_map[(unsigned char)s[i]])
 			s[i] = ' ';
 }
@@ -328,7 +339,7 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 	char *ctype = NULL;
 	struct buf dec;
 	size_t dlen;
-	int top = (depth == 0), view;
+	int top = (depth == 0), view, kept = 0;
 
 	if (c->nparts >= c->lim.max_parts) {
 		c->m->truncated = 1;
@@ -351,6 +362,21 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 		c->m->nparams = pl.n;
 		if (c->headers_only)
 			goto out;
+	}
+	if (c->capture) {
+		/* the returned original: its header block is all of it
+		 * mime_returned() gives (the header blocks are the same as
+		 * parse_head's) */
+		struct mime_msg *r = xcalloc(1, sizeof(*r));
+		c->capture = 0;
+		r->hdrs = hl.v;
+		r->nhdrs = hl.n;
+		r->ctype = xstrdup(ctype);
+		r->params = pl.v;
+		r->nparams = pl.n;
+		r->text = xstrdup("");
+		c->returned_msg = r;
+		kept = 1;
 	}
 	s += body;
 	n -= body;
@@ -426,6 +452,8 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 
 	if (strcmp(ctype, "message/rfc822") == 0 ||
 	    strcmp(ctype, "message/global") == 0) {
+		int capture = 0;
+
 		if (view) {
 			badd(&dec, s, n);
 			d = dec.s;
@@ -433,14 +461,21 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 		}
 		if (c->want_returned && !c->returned_found) {
 			c->returned_found = 1;
-			c->returned_owned = mime_memdup(dec.s, dec.len);
-			c->returned_len = dec.len;
+			capture = 1;
 		}
 		if (depth + 1 > c->lim.max_depth)
 			c->m->truncated = 1;
-		else
+		else {
+			c->capture = capture;
 			parse_entity(c, dec.s, dec.len, depth + 1, 1,
 			             "text/plain", NULL);
+			c->capture = 0;
+		}
+		if (capture && c->returned_msg == NULL) {
+			/* not parsed there (a limit): on its own */
+			c->returned_owned = mime_memdup(dec.s, dec.len);
+			c->returned_len = dec.len;
+		}
 		buf_free(&dec);
 		goto out;
 	}
@@ -517,7 +552,7 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 	}
 out:
 	free(ctype);
-	if (!top) {
+	if (!top && !kept) {
 		mime_hlist_free(hl.v, hl.n);
 		mime_plist_free(pl.v, pl.n);
 	}
@@ -663,7 +698,9 @@ parse_msg(const char *buf, size_t len, const struct mime_limits *lim)
 	if (m->ctype == NULL)
 		m->ctype = xstrdup("text/plain");
 	pick_text(m);
-	if (c.returned_owned) {
+	if (c.returned_msg != NULL)
+		m->returned = c.returned_msg;
+	else if (c.returned_owned) {
 		struct mime_limits l2 = c.lim;
 		l2.max_depth = c.lim.max_depth > 1 ? c.lim.max_depth - 1 : 1;
 		m->returned = parse_head(c.returned_owned, c.returned_len, &l2);

@@ -72,6 +72,9 @@ struct ctx {
 	size_t returned_len;
 	int returned_found;
 	char *returned_owned; /* decoded copy of the returned part, if any */
+	int capture;          /* the next entity is the returned original:
+	                         its header block becomes returned_msg */
+	struct mime_msg *returned_msg;
 };
 
 /* A growing list of headers / of Content-Type parameters. */
