@@ -66,11 +66,14 @@ enum field {
 /* one top-level alternative of a rule's pattern, compiled alone (see
  * split_branches in classify_rules.c) */
 struct branch {
+	char *pat;      /* its pattern, with the rule's leading options */
+	uint32_t flags; /* the rule's compile flags */
+	int state;      /* 0 not compiled yet, 1 compiled (and JIT tried),
+	                   -1 failed: the rule's whole pattern runs */
 	struct re re;
 	char **lits; /* as struct rule's, for this alternative */
 	size_t *litlens;
 	size_t nlits;
-	int jitted;
 };
 
 struct rule {

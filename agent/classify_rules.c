@@ -66,6 +66,23 @@ rule_jit(const struct classifier *c, size_t i)
 		                        PCRE2_JIT_COMPLETE);
 }
 
+/* ascii_only: no byte of s[0..n) has its high bit set (so it is valid
+ * UTF-8 without PCRE2's check); eight bytes at a time */
+static int
+ascii_only(const char *s, size_t n)
+{
+	uint64_t w, acc = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080u) == 0;
+}
+
 /* subject_len: the bytes of s (len bytes) a rule looks at: at most
  * MAX_SUBJECT_LEN, cut on a character boundary. */
 static size_t
@@ -637,6 +654,7 @@ branches_free(struct branch *br, size_t n)
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
+		free(br[i].pat);
 		re_free(&br[i].re);
 		for (j = 0; j < br[i].nlits; j++)
 			free(br[i].lits[j]);
@@ -655,7 +673,6 @@ split_branches(struct rule *r, const char *pat, size_t len, uint32_t flags)
 	const char *p = pat, *body, *alt[SPLIT_MAX + 1], *q, *e;
 	size_t n = len, k, i, nalt = 0, pre;
 	struct branch *br;
-	char *cause = NULL;
 
 	if ((flags & PCRE2_EXTENDED) || r->field == F_HEADER)
 		return;
@@ -724,7 +741,6 @@ split_branches(struct rule *r, const char *pat, size_t len, uint32_t flags)
 	for (i = 0; i < nalt; i++) {
 		const char *a = alt[i], *ae = alt[i + 1] - 1, *ap = a;
 		struct lset l;
-		char *bp;
 
 		if (lit_alt(&ap, ae, 1, &l) != 0)
 			goto fail;
@@ -735,13 +751,10 @@ split_branches(struct rule *r, const char *pat, size_t len, uint32_t flags)
 		br[i].lits = l.s;
 		br[i].nlits = l.n;
 		br[i].litlens = lit_lengths(l.s, l.n);
-		bp = xasprintf("%.*s%.*s", (int)pre, pat, (int)(ae - a), a);
-		if (re_compile(bp, strlen(bp), flags, &br[i].re, &cause) != 0) {
-			free(bp);
-			free(cause);
-			goto fail;
-		}
-		free(bp);
+		/* compiled on first use (most alternatives never run) */
+		br[i].pat = xasprintf("%.*s%.*s", (int)pre, pat,
+		                      (int)(ae - a), a);
+		br[i].flags = flags;
 	}
 	r->br = br;
 	r->nbr = nalt;
@@ -1189,9 +1202,10 @@ field_get(struct ctx *x, const struct rule *r, size_t *len, uint32_t *opts)
 	f = &x->fs[r->field];
 	if (!f->known) {
 		f->len = strlen(v);
-		f->utf =
-		    pcre2_match(x->c->utf_probe, (PCRE2_SPTR)v,
-		                subject_len(v, f->len), 0, 0, x->md, NULL) >= 0;
+		f->utf = ascii_only(v, subject_len(v, f->len)) ||
+		         pcre2_match(x->c->utf_probe, (PCRE2_SPTR)v,
+		                     subject_len(v, f->len), 0, 0, x->md,
+		                     NULL) >= 0;
 		f->known = 1;
 	}
 	*len = f->len;
@@ -1204,6 +1218,26 @@ field_get(struct ctx *x, const struct rule *r, size_t *len, uint32_t *opts)
  * cls_run_rules: the first rule in file order whose class passes want() and
  * whose field matches; its index or -1.
  */
+/* branch_prepare: compile (and JIT) an alternative on its first use; 0,
+ * or -1 when it does not compile (state -1) */
+static int
+branch_prepare(struct branch *br)
+{
+	char *cause = NULL;
+
+	if (re_compile(br->pat, strlen(br->pat), br->flags, &br->re, &cause) !=
+	    0) {
+		log_warnx("classify: alternative /%s/: %s", br->pat, cause);
+		free(cause);
+		br->state = -1;
+		return -1;
+	}
+	br->state = 1;
+	if (getenv("NUDGE_NO_JIT") == NULL)
+		(void)pcre2_jit_compile(br->re.code, PCRE2_JIT_COMPLETE);
+	return 0;
+}
+
 /*
  * rule_match: re_match of rule i on v (len bytes); for a split rule (see
  * split_branches) its alternatives whose strings occur, the leftmost match
@@ -1226,11 +1260,12 @@ rule_match(struct ctx *x, size_t i, const char *v, size_t len, uint32_t opts,
 		if (!lits_any(x, r->field, v, len, br->lits, br->litlens,
 		              br->nlits))
 			continue;
-		if (!br->jitted) {
-			br->jitted = 1;
-			if (getenv("NUDGE_NO_JIT") == NULL)
-				(void)pcre2_jit_compile(br->re.code,
-				                        PCRE2_JIT_COMPLETE);
+		if ((br->state == 0 && branch_prepare(br) != 0) ||
+		    br->state < 0) {
+			/* not expected (the whole pattern compiled); if so,
+			 * the whole pattern decides */
+			rule_jit(x->c, i);
+			return re_match(&r->re, v, len, opts, x->md, mc, cause);
 		}
 		last = b;
 		rc = re_match(&br->re, v, len, opts, x->md, mc, cause);
