@@ -70,6 +70,9 @@ struct branch {
 	uint32_t flags; /* the rule's compile flags */
 	int state;      /* 0 not compiled yet, 1 compiled (and JIT tried),
 	                   -1 failed: the rule's whole pattern runs */
+	int plain;      /* the alternative is one literal string (lits[0]
+	                   when caseless): found with memmem in an ASCII
+	                   text, without PCRE2 */
 	struct re re;
 	char **lits; /* as struct rule's, for this alternative */
 	size_t *litlens;
@@ -112,6 +115,7 @@ struct fstate {
 	int known;  /* len and utf are set */
 	size_t len; /* strlen */
 	int utf;    /* 1: PCRE2 accepted its first subject_len() bytes */
+	int ascii;  /* 1: those bytes are all ASCII */
 };
 
 struct ctx {

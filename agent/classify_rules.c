@@ -648,6 +648,20 @@ group_end(const char *p, size_t n, size_t i)
 	return n;
 }
 
+/* plain_literal: p[0..n) is printable ASCII without a regex
+ * metacharacter: it matches itself only */
+static int
+plain_literal(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f ||
+		    strchr("\\.^$|?*+()[]{}#", p[i]) != NULL)
+			return 0;
+	return n > 0;
+}
+
 static void
 branches_free(struct branch *br, size_t n)
 {
@@ -755,11 +769,19 @@ split_branches(struct rule *r, const char *pat, size_t len, uint32_t flags)
 		br[i].pat = xasprintf("%.*s%.*s", (int)pre, pat,
 		                      (int)(ae - a), a);
 		br[i].flags = flags;
+		br[i].plain = plain_literal(a, (size_t)(ae - a)) &&
+		              memchr(pat, 'i', pre) == NULL &&
+		              br[i].nlits == 1 &&
+		              br[i].litlens[0] == (size_t)(ae - a) &&
+		              ((flags & PCRE2_CASELESS) ||
+		               memcmp(br[i].lits[0], a, br[i].litlens[0]) == 0);
 	}
 	r->br = br;
 	r->nbr = nalt;
-	log_debug("classify", "rule %s: %zu alternatives, run alone", r->name,
-	          nalt);
+	for (i = k = 0; i < nalt; i++)
+		k += br[i].plain;
+	log_debug("classify", "rule %s: %zu alternatives, run alone (%zu plain)",
+	          r->name, nalt, k);
 	return;
 fail:
 	branches_free(br, nalt);
@@ -1202,7 +1224,8 @@ field_get(struct ctx *x, const struct rule *r, size_t *len, uint32_t *opts)
 	f = &x->fs[r->field];
 	if (!f->known) {
 		f->len = strlen(v);
-		f->utf = ascii_only(v, subject_len(v, f->len)) ||
+		f->ascii = ascii_only(v, subject_len(v, f->len));
+		f->utf = f->ascii ||
 		         pcre2_match(x->c->utf_probe, (PCRE2_SPTR)v,
 		                     subject_len(v, f->len), 0, 0, x->md,
 		                     NULL) >= 0;
@@ -1239,56 +1262,89 @@ branch_prepare(struct branch *br)
 }
 
 /*
- * rule_match: re_match of rule i on v (len bytes); for a split rule (see
- * split_branches) its alternatives whose strings occur, the leftmost match
- * kept (ties: the first alternative), its ovector left in x->md.
+ * rule_match: re_match of rule i on v (len bytes), searching for a match
+ * that starts at or before limit (PCRE2_UNSET: anywhere; mc says the same
+ * to PCRE2); on a match *so and *eo are its start and end.  For a split
+ * rule (see split_branches) its alternatives whose strings occur, the
+ * leftmost match kept (ties: the first alternative); a plain alternative
+ * in an ASCII text is found with memmem in the text (lowercased when the
+ * rule is caseless: in ASCII that is what PCRE2's caseless match is).
  */
 static int
 rule_match(struct ctx *x, size_t i, const char *v, size_t len, uint32_t opts,
-           pcre2_match_context *mc, char **cause)
+           pcre2_match_context *mc, size_t limit, size_t *so, size_t *eo,
+           char **cause)
 {
 	const struct rule *r = &x->c->rules[i];
-	size_t b, best = 0, best_off = 0, last = 0;
-	int rc, found = 0;
+	size_t b, slen = subject_len(v, len), s, e;
+	PCRE2_SIZE *ov;
+	int rc, found = 0, ascii = x->fs[r->field].known &&
+	                            x->fs[r->field].ascii;
 
 	if (r->nbr == 0) {
 		rule_jit(x->c, i);
-		return re_match(&r->re, v, len, opts, x->md, mc, cause);
+		rc = re_match(&r->re, v, len, opts, x->md, mc, cause);
+		if (rc == 1) {
+			ov = pcre2_get_ovector_pointer(x->md);
+			*so = ov[0];
+			*eo = ov[1];
+		}
+		return rc;
 	}
 	for (b = 0; b < r->nbr; b++) {
 		struct branch *br = &r->br[b];
 		if (!lits_any(x, r->field, v, len, br->lits, br->litlens,
 		              br->nlits))
 			continue;
-		if ((br->state == 0 && branch_prepare(br) != 0) ||
-		    br->state < 0) {
-			/* not expected (the whole pattern compiled); if so,
-			 * the whole pattern decides */
-			rule_jit(x->c, i);
-			return re_match(&r->re, v, len, opts, x->md, mc, cause);
-		}
-		last = b;
-		rc = re_match(&br->re, v, len, opts, x->md, mc, cause);
-		if (rc < 0)
-			return rc;
-		if (rc == 1) {
-			PCRE2_SIZE off = pcre2_get_ovector_pointer(x->md)[0];
-			if (!found || off < best_off) {
-				found = 1;
-				best = b;
-				best_off = off;
+		if (br->plain && ascii) {
+			const char *h = (br->flags & PCRE2_CASELESS)
+			                    ? x->lower[r->field]
+			                    : v;
+			const char *at =
+			    memmem(h, slen, br->lits[0], br->litlens[0]);
+			if (at == NULL ||
+			    (limit != PCRE2_UNSET && (size_t)(at - h) > limit))
+				continue;
+			s = (size_t)(at - h);
+			e = s + br->litlens[0];
+		} else {
+			if ((br->state == 0 && branch_prepare(br) != 0) ||
+			    br->state < 0) {
+				/* not expected (the whole pattern compiled);
+				 * if so, the whole pattern decides */
+				r = NULL;
+				break;
 			}
-			if (best_off == 0)
-				break; /* a later alternative cannot start
-				          earlier, and loses a tie */
+			rc = re_match(&br->re, v, len, opts, x->md, mc, cause);
+			if (rc < 0)
+				return rc;
+			if (rc == 0)
+				continue;
+			ov = pcre2_get_ovector_pointer(x->md);
+			s = ov[0];
+			e = ov[1];
 		}
+		if (!found || s < *so) {
+			found = 1;
+			*so = s;
+			*eo = e;
+		}
+		if (*so == 0)
+			break; /* a later alternative cannot start earlier,
+			          and loses a tie */
 	}
-	if (!found)
-		return 0;
-	if (last != best) /* the winner's ovector again */
-		return re_match(&r->br[best].re, v, len, opts, x->md, mc,
-		                cause);
-	return 1;
+	if (r == NULL) {
+		r = &x->c->rules[i];
+		rule_jit(x->c, i);
+		rc = re_match(&r->re, v, len, opts, x->md, mc, cause);
+		if (rc == 1) {
+			ov = pcre2_get_ovector_pointer(x->md);
+			*so = ov[0];
+			*eo = ov[1];
+		}
+		return rc;
+	}
+	return found;
 }
 
 /* run_rules: cls_run_rules, the rules passing want() or (want NULL) those
@@ -1296,7 +1352,7 @@ rule_match(struct ctx *x, size_t i, const char *v, size_t len, uint32_t opts,
 static int
 run_rules(struct ctx *x, int (*want)(int cls), int only)
 {
-	size_t i, len;
+	size_t i, len, so = 0, eo = 0;
 	const char *v;
 	char *cause = NULL;
 	uint32_t opts;
@@ -1310,19 +1366,17 @@ run_rules(struct ctx *x, int (*want)(int cls), int only)
 			continue;
 		if (!lit_pass(x, r, v, len))
 			continue;
-		rc = rule_match(x, i, v, len, opts, x->c->mctx, &cause);
+		rc = rule_match(x, i, v, len, opts, x->c->mctx, PCRE2_UNSET,
+		                &so, &eo, &cause);
 		if (rc == 1) {
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
 			x->hit = v;
-			x->hit_start = ov[0];
-			x->hit_end = ov[1];
+			x->hit_start = so;
+			x->hit_end = eo;
 			if (log_debug_enabled("classify")) {
 				log_debug("classify",
 				          "rule %s matched \"%.*s\"", r->name,
-				          (int)(ov[1] - ov[0] > 80
-				                    ? 80
-				                    : ov[1] - ov[0]),
-				          v + ov[0]);
+				          (int)(eo - so > 80 ? 80 : eo - so),
+				          v + so);
 			}
 			return (int)i;
 		}
@@ -1350,7 +1404,7 @@ static void
 earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
               unsigned char *done, int *best, size_t *best_off)
 {
-	size_t i, len, limit;
+	size_t i, len, limit, so = 0, eo = 0;
 	const char *v;
 	char *cause = NULL;
 	uint32_t opts;
@@ -1392,23 +1446,20 @@ earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
 			mc = x->lmc;
 		} else
 			limit = PCRE2_UNSET;
-		rc = rule_match(x, i, v, len, opts, mc, &cause);
+		rc = rule_match(x, i, v, len, opts, mc, limit, &so, &eo,
+		                &cause);
 		if (rc == 1) {
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
 			done[i] = 1;
-			if ((size_t)ov[0] < *best_off ||
-			    ((size_t)ov[0] == *best_off && (int)i < *best)) {
-				*best_off = ov[0];
+			if (so < *best_off || (so == *best_off && (int)i < *best)) {
+				*best_off = so;
 				*best = (int)i;
 				if (log_debug_enabled("classify"))
 					log_debug(
 					    "classify",
 					    "rule %s matched at %zu \"%.*s\"",
-					    r->name, (size_t)ov[0],
-					    (int)(ov[1] - ov[0] > 80
-					              ? 80
-					              : ov[1] - ov[0]),
-					    v + ov[0]);
+					    r->name, so,
+					    (int)(eo - so > 80 ? 80 : eo - so),
+					    v + so);
 			}
 		} else if (rc < 0) {
 			done[i] = 1;

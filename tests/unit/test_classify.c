@@ -188,6 +188,11 @@ test_split_same(void **state)
 	    {"550 spamhaus: invalid address", "rule:s1"},
 	    {"x\nbad address\nrate limit", "rule:h1"},
 	    {"rate limit\nbad address", "rule:s1"},
+	    /* plain alternatives are found without PCRE2 in ASCII text;
+	     * other text goes through PCRE2 */
+	    {"Caf\xc3\xa9 says: RATE LIMIT, then user unknown", "rule:s1"},
+	    {"Caf\xc3\xa9 says: no such user, then rate limit", "rule:h1"},
+	    {"USER UNKNOWN. Over Quota.", "rule:h1"},
 	    {"nothing of the kind", NULL},
 	};
 	struct classifier *c[2];
