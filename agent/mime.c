@@ -648,7 +648,7 @@ find_inline_original(const struct mime_msg *m, const struct mime_limits *lim)
 		while (pos < n) {
 			const char *nl = memchr(b + pos, '\n', n - pos);
 			size_t e = nl ? (size_t)(nl - b) : n;
-			if (e - pos >= 11 &&
+			if (e - pos >= 11 && (b[pos] | 0x20) == 'm' &&
 			    strncasecmp(b + pos, "Message-ID:", 11) == 0) {
 				hit = b + pos;
 				break;
