@@ -298,21 +298,46 @@ user_unknown(struct ctx *x, struct classification *out, const char *st,
 		cls_set_rule(out, "rule:", name, ",unconfirmed");
 }
 
-/* find_specific_status: the first status code of class cls ('4', '5') in
- * t that is not X.0.0, malloc'd, or NULL. */
+/* after_reply_code: the status at p follows an SMTP reply code of class
+ * cls ("550 5.7.1", "550-5.7.1", "550-'5.7.1"): the remote server's own. */
+static int
+after_reply_code(const char *t, const char *p, char cls)
+{
+	if (p > t && (p[-1] == '\'' || p[-1] == '"'))
+		p--;
+	return p - t >= 4 && (p[-1] == ' ' || p[-1] == '-') &&
+	       p[-4] == cls && isdigit((unsigned char)p[-3]) &&
+	       isdigit((unsigned char)p[-2]) &&
+	       (p - t == 4 || !isalnum((unsigned char)p[-5]));
+}
+
+/* find_specific_status: the status code of class cls ('4', '5') in t that
+ * is not X.0.0 - the first one that follows an SMTP reply code (a relay's
+ * summary such as SES's "5.1.0 - Unknown address error 550-'5.7.1 ..."
+ * comes before the remote server's own), else the first - malloc'd, or
+ * NULL. */
 static char *
 find_specific_status(const char *t, char cls)
 {
-	const char *p = t;
-	char *f;
+	const char *p = t, *at;
+	char *f, *first = NULL;
 
 	while ((f = find_status(p)) != NULL) {
-		if (f[0] == cls && strcmp(f + 1, ".0.0") != 0)
-			return f;
-		p = strstr(p, f) + strlen(f);
+		at = strstr(p, f);
+		p = at + strlen(f);
+		if (f[0] == cls && strcmp(f + 1, ".0.0") != 0) {
+			if (after_reply_code(t, at, cls)) {
+				free(first);
+				return f;
+			}
+			if (first == NULL) {
+				first = f;
+				continue;
+			}
+		}
 		free(f);
 	}
-	return NULL;
+	return first;
 }
 
 /* addr_at: the address around the '@' at p in t, lower-cased, or NULL */

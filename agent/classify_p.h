@@ -63,6 +63,22 @@ enum field {
 /* intent_NAME: CLS_INTENT0 + enum reply_intent */
 #define CLS_INTENT0 (CLS__COUNT + 16)
 
+/* one top-level alternative of a rule's pattern, compiled alone (see
+ * split_branches in classify_rules.c) */
+struct branch {
+	char *pat;      /* its pattern, with the rule's leading options */
+	uint32_t flags; /* the rule's compile flags */
+	int state;      /* 0 not compiled yet, 1 compiled (and JIT tried),
+	                   -1 failed: the rule's whole pattern runs */
+	int plain;      /* the alternative is one literal string (lits[0]
+	                   when caseless): found with memmem in an ASCII
+	                   text, without PCRE2 */
+	struct re re;
+	char **lits; /* as struct rule's, for this alternative */
+	size_t *litlens;
+	size_t nlits;
+};
+
 struct rule {
 	char *name;
 	int cls;
@@ -75,7 +91,13 @@ struct rule {
 	 * of these lowercase ASCII strings occurs (lowercased); none: no
 	 * prefilter (see lit_extract in classify_rules.c) */
 	char **lits;
+	size_t *litlens; /* their lengths */
 	size_t nlits;
+	/* a long alternation whose every alternative has such strings: the
+	 * alternatives, run alone and only where their strings occur (the
+	 * leftmost match, as the whole pattern's); none: the pattern runs */
+	struct branch *br;
+	size_t nbr;
 };
 
 struct classifier {
@@ -93,6 +115,7 @@ struct fstate {
 	int known;  /* len and utf are set */
 	size_t len; /* strlen */
 	int utf;    /* 1: PCRE2 accepted its first subject_len() bytes */
+	int ascii;  /* 1: those bytes are all ASCII */
 };
 
 struct ctx {

@@ -66,6 +66,23 @@ rule_jit(const struct classifier *c, size_t i)
 		                        PCRE2_JIT_COMPLETE);
 }
 
+/* ascii_only: no byte of s[0..n) has its high bit set (so it is valid
+ * UTF-8 without PCRE2's check); eight bytes at a time */
+static int
+ascii_only(const char *s, size_t n)
+{
+	uint64_t w, acc = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080u) == 0;
+}
+
 /* subject_len: the bytes of s (len bytes) a rule looks at: at most
  * MAX_SUBJECT_LEN, cut on a character boundary. */
 static size_t
@@ -471,6 +488,17 @@ lit_alt(const char **pp, const char *end, int depth, struct lset *out)
 	return 0;
 }
 
+/* lit_lengths: a malloc'd array of the lengths of s[0..n) */
+static size_t *
+lit_lengths(char *const *s, size_t n)
+{
+	size_t *l = xreallocarray(NULL, n > 0 ? n : 1, sizeof *l), i;
+
+	for (i = 0; i < n; i++)
+		l[i] = strlen(s[i]);
+	return l;
+}
+
 /* lit_extract: r->lits from the pattern pat (len bytes); flags: the rule's
  * compile flags */
 static void
@@ -489,6 +517,7 @@ lit_extract(struct rule *r, const char *pat, size_t len, uint32_t flags)
 	}
 	r->lits = l.s;
 	r->nlits = l.n;
+	r->litlens = lit_lengths(l.s, l.n);
 }
 
 #define TRI_BITS 14 /* the 3-byte window filter: 2 KiB a field */
@@ -509,31 +538,33 @@ tri_hash(const char *s)
  * window of it; a literal with a window whose bit is clear is not there, so
  * most literals are ruled out without a search.
  */
+/* lits_any: whether one of lits[0..n) occurs in field f's text v (len
+ * bytes), lowercased; builds the field's lowercased copy and filter on
+ * first use */
 static int
-lit_pass(struct ctx *x, const struct rule *r, const char *v, size_t len)
+lits_any(struct ctx *x, enum field f, const char *v, size_t len,
+         char *const *lits, const size_t *litlens, size_t nlits)
 {
 	char *lo;
 	unsigned char *tri;
 	size_t i, j, n;
 
-	if (r->nlits == 0 || r->field == F_HEADER)
-		return 1;
-	if ((lo = x->lower[r->field]) == NULL) {
-		lo = x->lower[r->field] = xmalloc(len + 1);
+	if ((lo = x->lower[f]) == NULL) {
+		lo = x->lower[f] = xmalloc(len + 1);
 		for (i = 0; i < len; i++)
 			lo[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32
 			                                          : v[i]);
 		lo[len] = '\0';
-		tri = x->tri[r->field] = xcalloc(1, 1u << (TRI_BITS - 3));
+		tri = x->tri[f] = xcalloc(1, 1u << (TRI_BITS - 3));
 		for (i = 0; i + 3 <= len; i++) {
 			unsigned h = tri_hash(lo + i);
 			tri[h >> 3] |= (unsigned char)(1u << (h & 7));
 		}
 	}
-	tri = x->tri[r->field];
-	for (i = 0; i < r->nlits; i++) {
-		const char *l = r->lits[i];
-		n = strlen(l);
+	tri = x->tri[f];
+	for (i = 0; i < nlits; i++) {
+		const char *l = lits[i];
+		n = litlens[i];
 		for (j = 0; j + 3 <= n; j++) {
 			unsigned h = tri_hash(l + j);
 			if (!(tri[h >> 3] & (1u << (h & 7))))
@@ -545,6 +576,215 @@ lit_pass(struct ctx *x, const struct rule *r, const char *v, size_t len)
 			return 1;
 	}
 	return 0;
+}
+
+static int
+lit_pass(struct ctx *x, const struct rule *r, const char *v, size_t len)
+{
+	if (r->nlits == 0 || r->field == F_HEADER)
+		return 1;
+	return lits_any(x, r->field, v, len, r->lits, r->litlens, r->nlits);
+}
+
+/*
+ * The branch split.  A pattern that is one long alternation, A|B|C or
+ * (A|B|C) after leading option settings such as (?m), is tried at every
+ * position of the text with every alternative: the bounce rules' lists of
+ * phrases cost more than the rest of classify together.  When every
+ * alternative has its own literal set (lit_alt), each is also compiled
+ * alone (with the same leading options and flags) and at match time only
+ * the alternatives whose strings occur in the text run.  The answer is the
+ * whole pattern's: its leftmost match starts where the earliest of the
+ * alternatives' leftmost matches starts, and there PCRE2 takes the first
+ * alternative in order that matches - the one rule_match keeps on a tie.
+ * Patterns whose alternatives are not independent are not split: options
+ * set or groups named after the start, back references, recursion,
+ * conditions, branch resets, verbs, callouts.
+ */
+#define SPLIT_MIN 4 /* fewer alternatives: not worth it */
+#define SPLIT_MAX 128
+
+/* class_end: the index of the ']' closing the character class opened at
+ * p[i] ('['), or n */
+static size_t
+class_end(const char *p, size_t n, size_t i)
+{
+	const char *e;
+
+	i++;
+	if (i < n && p[i] == '^')
+		i++;
+	if (i < n && p[i] == ']')
+		i++;
+	for (; i < n && p[i] != ']'; i++) {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+			if ((e = memmem(p + i + 2, n - i - 2, ":]", 2)) == NULL)
+				return n;
+			i = (size_t)(e - p) + 1;
+		}
+	}
+	return i < n ? i : n;
+}
+
+/* group_end: the index of the ')' closing the group opened at p[i] ('('),
+ * or n; escapes and character classes are skipped */
+static size_t
+group_end(const char *p, size_t n, size_t i)
+{
+	int depth = 0;
+
+	for (; i < n; i++) {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '[')
+			i = class_end(p, n, i);
+		else if (p[i] == '(')
+			depth++;
+		else if (p[i] == ')' && --depth == 0)
+			return i;
+	}
+	return n;
+}
+
+/* plain_literal: p[0..n) is printable ASCII without a regex
+ * metacharacter: it matches itself only */
+static int
+plain_literal(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f ||
+		    strchr("\\.^$|?*+()[]{}#", p[i]) != NULL)
+			return 0;
+	return n > 0;
+}
+
+static void
+branches_free(struct branch *br, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		free(br[i].pat);
+		re_free(&br[i].re);
+		for (j = 0; j < br[i].nlits; j++)
+			free(br[i].lits[j]);
+		free(br[i].lits);
+		free(br[i].litlens);
+	}
+	free(br);
+}
+
+static void
+split_branches(struct rule *r, const char *pat, size_t len, uint32_t flags)
+{
+	static const char *no[] = {"(?R", "(?&", "(?P", "(?|", "(?(", "(?C",
+	                           "(?'", "(*", "\\g", "\\k", "\\Q",
+	                           "(?<", NULL};
+	const char *p = pat, *body, *alt[SPLIT_MAX + 1], *q, *e;
+	size_t n = len, k, i, nalt = 0, pre;
+	struct branch *br;
+
+	if ((flags & PCRE2_EXTENDED) || r->field == F_HEADER)
+		return;
+	/* leading option settings: (?m) (?i) (?-s) */
+	while (n > 3 && p[0] == '(' && p[1] == '?' &&
+	       (isalpha((unsigned char)p[2]) || p[2] == '-' || p[2] == '^')) {
+		for (k = 2; k < n && (isalpha((unsigned char)p[k]) ||
+		                      p[k] == '-' || p[k] == '^');
+		     k++)
+			;
+		if (k >= n || p[k] != ')')
+			return;
+		p += k + 1;
+		n -= k + 1;
+	}
+	pre = (size_t)(p - pat);
+	for (i = 0; no[i] != NULL; i++) {
+		e = memmem(p, n, no[i], strlen(no[i]));
+		/* lookbehind (?<= (?<! is fine; (?<name> is not */
+		while (e != NULL && strcmp(no[i], "(?<") == 0 &&
+		       (size_t)(e - p) + 3 < n && (e[3] == '=' || e[3] == '!'))
+			e = memmem(e + 3, n - (size_t)(e + 3 - p), no[i], 3);
+		if (e != NULL)
+			return;
+	}
+	/* no option set later, nor a back reference \1 */
+	for (q = p; (q = memmem(q, n - (size_t)(q - p), "(?", 2)) != NULL;
+	     q += 2)
+		if ((size_t)(q - p) + 2 < n &&
+		    (isalpha((unsigned char)q[2]) || q[2] == '-' || q[2] == '^'))
+			return;
+	for (q = p; q < p + n; q++)
+		if (*q == '\\' && q + 1 < p + n &&
+		    isdigit((unsigned char)*++q))
+			return;
+	/* (A|B|C) covering the whole pattern, or A|B|C */
+	body = p;
+	if (n > 2 && p[0] == '(' && group_end(p, n, 0) == n - 1) {
+		if (p[1] == '?' && (n < 4 || p[2] != ':'))
+			return; /* a lookaround or the like */
+		body = p[1] == '?' ? p + 3 : p + 1;
+		n = (size_t)(p + n - 1 - body);
+	}
+	alt[nalt++] = body;
+	for (i = 0; i < n; i++) {
+		if (body[i] == '\\')
+			i++;
+		else if (body[i] == '[')
+			i = class_end(body, n, i);
+		else if (body[i] == '(')
+			i = group_end(body, n, i);
+		else if (body[i] == ')')
+			return; /* unbalanced */
+		else if (body[i] == '|') {
+			if (nalt == SPLIT_MAX)
+				return;
+			alt[nalt++] = body + i + 1;
+		}
+		if (i >= n)
+			return; /* unclosed */
+	}
+	alt[nalt] = body + n + 1;
+	if (nalt < SPLIT_MIN)
+		return;
+	br = xcalloc(nalt, sizeof *br);
+	for (i = 0; i < nalt; i++) {
+		const char *a = alt[i], *ae = alt[i + 1] - 1, *ap = a;
+		struct lset l;
+
+		if (lit_alt(&ap, ae, 1, &l) != 0)
+			goto fail;
+		if (ap != ae || !lset_usable(&l)) {
+			lset_free(&l);
+			goto fail;
+		}
+		br[i].lits = l.s;
+		br[i].nlits = l.n;
+		br[i].litlens = lit_lengths(l.s, l.n);
+		/* compiled on first use (most alternatives never run) */
+		br[i].pat = xasprintf("%.*s%.*s", (int)pre, pat,
+		                      (int)(ae - a), a);
+		br[i].flags = flags;
+		br[i].plain = plain_literal(a, (size_t)(ae - a)) &&
+		              memchr(pat, 'i', pre) == NULL &&
+		              br[i].nlits == 1 &&
+		              br[i].litlens[0] == (size_t)(ae - a) &&
+		              ((flags & PCRE2_CASELESS) ||
+		               memcmp(br[i].lits[0], a, br[i].litlens[0]) == 0);
+	}
+	r->br = br;
+	r->nbr = nalt;
+	for (i = k = 0; i < nalt; i++)
+		k += br[i].plain;
+	log_debug("classify", "rule %s: %zu alternatives, run alone (%zu plain)",
+	          r->name, nalt, k);
+	return;
+fail:
+	branches_free(br, nalt);
 }
 
 static const struct {
@@ -633,6 +873,8 @@ classify_free(struct classifier *c)
 		for (j = 0; j < c->rules[i].nlits; j++)
 			free(c->rules[i].lits[j]);
 		free(c->rules[i].lits);
+		free(c->rules[i].litlens);
+		branches_free(c->rules[i].br, c->rules[i].nbr);
 	}
 	free(c->rules);
 	free(c->jitted);
@@ -809,6 +1051,7 @@ parse_rule(char *line, struct rule *r, char **why)
 	}
 	lit_extract(r, pat, (size_t)(end - pat), flags);
 	r->name = xstrdup(name);
+	split_branches(r, pat, (size_t)(end - pat), flags);
 	return 0;
 fail:
 	free(r->header);
@@ -981,9 +1224,11 @@ field_get(struct ctx *x, const struct rule *r, size_t *len, uint32_t *opts)
 	f = &x->fs[r->field];
 	if (!f->known) {
 		f->len = strlen(v);
-		f->utf =
-		    pcre2_match(x->c->utf_probe, (PCRE2_SPTR)v,
-		                subject_len(v, f->len), 0, 0, x->md, NULL) >= 0;
+		f->ascii = ascii_only(v, subject_len(v, f->len));
+		f->utf = f->ascii ||
+		         pcre2_match(x->c->utf_probe, (PCRE2_SPTR)v,
+		                     subject_len(v, f->len), 0, 0, x->md,
+		                     NULL) >= 0;
 		f->known = 1;
 	}
 	*len = f->len;
@@ -996,12 +1241,118 @@ field_get(struct ctx *x, const struct rule *r, size_t *len, uint32_t *opts)
  * cls_run_rules: the first rule in file order whose class passes want() and
  * whose field matches; its index or -1.
  */
+/* branch_prepare: compile (and JIT) an alternative on its first use; 0,
+ * or -1 when it does not compile (state -1) */
+static int
+branch_prepare(struct branch *br)
+{
+	char *cause = NULL;
+
+	if (re_compile(br->pat, strlen(br->pat), br->flags, &br->re, &cause) !=
+	    0) {
+		log_warnx("classify: alternative /%s/: %s", br->pat, cause);
+		free(cause);
+		br->state = -1;
+		return -1;
+	}
+	br->state = 1;
+	if (getenv("NUDGE_NO_JIT") == NULL)
+		(void)pcre2_jit_compile(br->re.code, PCRE2_JIT_COMPLETE);
+	return 0;
+}
+
+/*
+ * rule_match: re_match of rule i on v (len bytes), searching for a match
+ * that starts at or before limit (PCRE2_UNSET: anywhere; mc says the same
+ * to PCRE2); on a match *so and *eo are its start and end.  For a split
+ * rule (see split_branches) its alternatives whose strings occur, the
+ * leftmost match kept (ties: the first alternative); a plain alternative
+ * in an ASCII text is found with memmem in the text (lowercased when the
+ * rule is caseless: in ASCII that is what PCRE2's caseless match is).
+ */
+static int
+rule_match(struct ctx *x, size_t i, const char *v, size_t len, uint32_t opts,
+           pcre2_match_context *mc, size_t limit, size_t *so, size_t *eo,
+           char **cause)
+{
+	const struct rule *r = &x->c->rules[i];
+	size_t b, slen = subject_len(v, len), s, e;
+	PCRE2_SIZE *ov;
+	int rc, found = 0, ascii = x->fs[r->field].known &&
+	                            x->fs[r->field].ascii;
+
+	if (r->nbr == 0) {
+		rule_jit(x->c, i);
+		rc = re_match(&r->re, v, len, opts, x->md, mc, cause);
+		if (rc == 1) {
+			ov = pcre2_get_ovector_pointer(x->md);
+			*so = ov[0];
+			*eo = ov[1];
+		}
+		return rc;
+	}
+	for (b = 0; b < r->nbr; b++) {
+		struct branch *br = &r->br[b];
+		if (!lits_any(x, r->field, v, len, br->lits, br->litlens,
+		              br->nlits))
+			continue;
+		if (br->plain && ascii) {
+			const char *h = (br->flags & PCRE2_CASELESS)
+			                    ? x->lower[r->field]
+			                    : v;
+			const char *at =
+			    memmem(h, slen, br->lits[0], br->litlens[0]);
+			if (at == NULL ||
+			    (limit != PCRE2_UNSET && (size_t)(at - h) > limit))
+				continue;
+			s = (size_t)(at - h);
+			e = s + br->litlens[0];
+		} else {
+			if ((br->state == 0 && branch_prepare(br) != 0) ||
+			    br->state < 0) {
+				/* not expected (the whole pattern compiled);
+				 * if so, the whole pattern decides */
+				r = NULL;
+				break;
+			}
+			rc = re_match(&br->re, v, len, opts, x->md, mc, cause);
+			if (rc < 0)
+				return rc;
+			if (rc == 0)
+				continue;
+			ov = pcre2_get_ovector_pointer(x->md);
+			s = ov[0];
+			e = ov[1];
+		}
+		if (!found || s < *so) {
+			found = 1;
+			*so = s;
+			*eo = e;
+		}
+		if (*so == 0)
+			break; /* a later alternative cannot start earlier,
+			          and loses a tie */
+	}
+	if (r == NULL) {
+		r = &x->c->rules[i];
+		rule_jit(x->c, i);
+		rc = re_match(&r->re, v, len, opts, x->md, mc, cause);
+		if (rc == 1) {
+			ov = pcre2_get_ovector_pointer(x->md);
+			*so = ov[0];
+			*eo = ov[1];
+		}
+		return rc;
+	}
+	return found;
+}
+
 /* run_rules: cls_run_rules, the rules passing want() or (want NULL) those
  * of class only */
 static int
 run_rules(struct ctx *x, int (*want)(int cls), int only)
 {
-	size_t i, len;
+	size_t i, len, so = 0, eo = 0;
 	const char *v;
 	char *cause = NULL;
 	uint32_t opts;
@@ -1015,20 +1366,17 @@ run_rules(struct ctx *x, int (*want)(int cls), int only)
 			continue;
 		if (!lit_pass(x, r, v, len))
 			continue;
-		rule_jit(x->c, i);
-		rc = re_match(&r->re, v, len, opts, x->md, x->c->mctx, &cause);
+		rc = rule_match(x, i, v, len, opts, x->c->mctx, PCRE2_UNSET,
+		                &so, &eo, &cause);
 		if (rc == 1) {
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
 			x->hit = v;
-			x->hit_start = ov[0];
-			x->hit_end = ov[1];
+			x->hit_start = so;
+			x->hit_end = eo;
 			if (log_debug_enabled("classify")) {
 				log_debug("classify",
 				          "rule %s matched \"%.*s\"", r->name,
-				          (int)(ov[1] - ov[0] > 80
-				                    ? 80
-				                    : ov[1] - ov[0]),
-				          v + ov[0]);
+				          (int)(eo - so > 80 ? 80 : eo - so),
+				          v + so);
 			}
 			return (int)i;
 		}
@@ -1056,7 +1404,7 @@ static void
 earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
               unsigned char *done, int *best, size_t *best_off)
 {
-	size_t i, len, limit;
+	size_t i, len, limit, so = 0, eo = 0;
 	const char *v;
 	char *cause = NULL;
 	uint32_t opts;
@@ -1072,7 +1420,6 @@ earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
 			done[i] = 1;
 			continue;
 		}
-		rule_jit(x->c, i);
 		/* a match that starts after limit cannot win (its start, and
 		 * so ov[0], would be past the best so far) */
 		limit = window;
@@ -1099,23 +1446,20 @@ earliest_pass(struct ctx *x, int (*want)(int cls), size_t window,
 			mc = x->lmc;
 		} else
 			limit = PCRE2_UNSET;
-		rc = re_match(&r->re, v, len, opts, x->md, mc, &cause);
+		rc = rule_match(x, i, v, len, opts, mc, limit, &so, &eo,
+		                &cause);
 		if (rc == 1) {
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
 			done[i] = 1;
-			if ((size_t)ov[0] < *best_off ||
-			    ((size_t)ov[0] == *best_off && (int)i < *best)) {
-				*best_off = ov[0];
+			if (so < *best_off || (so == *best_off && (int)i < *best)) {
+				*best_off = so;
 				*best = (int)i;
 				if (log_debug_enabled("classify"))
 					log_debug(
 					    "classify",
 					    "rule %s matched at %zu \"%.*s\"",
-					    r->name, (size_t)ov[0],
-					    (int)(ov[1] - ov[0] > 80
-					              ? 80
-					              : ov[1] - ov[0]),
-					    v + ov[0]);
+					    r->name, so,
+					    (int)(eo - so > 80 ? 80 : eo - so),
+					    v + so);
 			}
 		} else if (rc < 0) {
 			done[i] = 1;

@@ -930,6 +930,8 @@ cmd_outbox(struct nudge *n, int argc, char **argv)
 
 /* ---- classify */
 
+enum { CLASSIFY_TXN_FILES = 1000 };
+
 static const char usage_classify[] =
     "usage: nudge classify [--json] FILE.eml...\n"
     "\n"
@@ -942,23 +944,99 @@ static const char usage_classify[] =
     "file, class, rule, lead, return_date, failed_recipient, status,\n"
     "reply_text.\n";
 
-/* slurp: a message file, cut at max bytes (the parser is bounded too). */
+/* slurp: a message file, cut at max bytes (the parser is bounded too): one
+ * read of a regular file's size (as fstat gives it), not stdio's chunks. */
 static char *
 slurp(const char *path, size_t max, size_t *len, char **errstr)
 {
 	struct buf b;
+	struct stat sb;
+	size_t cap, n = 0, size = 0;
+	ssize_t r;
+	char *s;
+	int fd;
 
-	buf_init(&b);
-	if (buf_read_file(&b, path, max, errstr) == -1) {
-		buf_free(&b);
+	if (strcmp(path, "-") == 0) {
+		buf_init(&b);
+		if (buf_read_file(&b, path, max, errstr) == -1) {
+			buf_free(&b);
+			return NULL;
+		}
+		if (b.len > max) {
+			b.len = max;
+			b.s[max] = '\0';
+		}
+		if (b.s == NULL)
+			buf_adds(&b, "");
+		*len = b.len;
+		return buf_steal(&b);
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (b.len > max) {
-		b.len = max;
-		b.s[max] = '\0';
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+		size = (size_t)sb.st_size;
+	cap = size > 0 ? size : 16384;
+	if (cap > max)
+		cap = max;
+	s = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max)
+				break;
+			cap = cap > max / 2 ? max : cap * 2;
+			s = xreallocarray(s, cap + 1, 1);
+		}
+		if ((r = read(fd, s + n, cap - n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			*errstr = xasprintf("%s: %s", path, strerror(errno));
+			close(fd);
+			free(s);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (size > 0 && n >= size)
+			break; /* all of it */
 	}
-	*len = b.len;
-	return buf_steal(&b);
+	close(fd);
+	s[n] = '\0';
+	*len = n;
+	return s;
+}
+
+/* classify_store: the database classify matches against, or NULL when there
+ * is none or it holds no lead (then no lookup can match: none is made).
+ * Its reads run in one read transaction (see cmd_classify). */
+static struct store *
+classify_store(struct nudge *n)
+{
+	struct store *st = NULL;
+	int counts[STORE_NSTATUS], total = 0;
+	char *err = NULL;
+
+	if (access(n->db_path, F_OK) != 0)
+		return NULL;
+	if (store_open(n->db_path, &st, &err) != STORE_OK) {
+		log_warnx("%s", err);
+		free(err);
+		return NULL;
+	}
+	if (store_lead_count_by_status(st, counts, &err) != STORE_OK) {
+		log_warnx("%s", err);
+		free(err);
+		return st; /* the lookups will say what is wrong */
+	}
+	for (int i = 0; i < STORE_NSTATUS; i++)
+		total += counts[i];
+	if (total == 0) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
 }
 
 int
@@ -968,7 +1046,7 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 	struct agent *a = NULL;
 	struct buf out;
 	char *err = NULL;
-	int nfiles = 0, bad = 0, rc;
+	int nfiles = 0, bad = 0, rc, intxn;
 
 	if (cli_help(argc, argv, usage_classify))
 		return EX_OK;
@@ -980,14 +1058,11 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 	}
 	if ((rc = cli_open_nodb(n, 0)) != EX_OK)
 		return rc;
-	/* a database is used for matching when there is one */
-	if (access(n->db_path, F_OK) == 0 &&
-	    store_open(n->db_path, &n->st, &err) != STORE_OK) {
-		log_warnx("%s", err);
-		free(err);
-		err = NULL;
-		n->st = NULL;
-	}
+	/* a database is used for matching when there is one with leads;
+	 * its lookups share one read transaction (one snapshot and lock, not
+	 * one per statement), renewed every CLASSIFY_TXN_FILES files so that
+	 * a long run does not hold a checkpoint back */
+	n->st = classify_store(n);
 	memset(&o, 0, sizeof o);
 	o.no_sync = 1;
 	o.wake_fd = -1;
@@ -996,6 +1071,13 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 		free(err);
 		return EX_CONFIG;
 	}
+	if (n->st != NULL && store_begin_read(n->st, &err) != STORE_OK) {
+		log_warnx("%s", err);
+		free(err);
+		err = NULL;
+		intxn = 0;
+	} else
+		intxn = n->st != NULL;
 	buf_init(&out);
 	if (n->json && nfiles > 1)
 		buf_adds(&out, "[\n");
@@ -1021,6 +1103,19 @@ cmd_classify(struct nudge *n, int argc, char **argv)
 		free(data);
 		if (n->json)
 			buf_adds(&out, i + 1 < argc ? ",\n" : "\n");
+		if (intxn && i % CLASSIFY_TXN_FILES == 0 &&
+		    (store_commit(n->st, &err) != STORE_OK ||
+		     store_begin_read(n->st, &err) != STORE_OK)) {
+			log_warnx("%s", err);
+			free(err);
+			err = NULL;
+			intxn = 0;
+		}
+	}
+	if (intxn && store_commit(n->st, &err) != STORE_OK) {
+		log_warnx("%s", err);
+		free(err);
+		err = NULL;
 	}
 	if (n->json && nfiles > 1)
 		buf_adds(&out, "]\n");

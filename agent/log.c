@@ -196,6 +196,18 @@ log_scrub_len(char *s, size_t len, int multiline)
 	unsigned long cp;
 
 	while (r < len) {
+		/* fast path: a run of printable ASCII, TAB and (multiline)
+		 * LF passes unchanged, without decoding byte by byte */
+		k = r;
+		while (r < len && ((p[r] >= 0x20 && p[r] < 0x7f) ||
+		                   p[r] == '\t' || (multiline && p[r] == '\n')))
+			r++;
+		if (r > k) {
+			if (w != k)
+				memmove(p + w, p + k, r - k);
+			w += r - k;
+			continue;
+		}
 		k = utf8_seq(p + r, len - r, &cp);
 		if (k == 0) {
 			p[w++] = '?'; /* one byte of invalid UTF-8 */

@@ -84,9 +84,20 @@ static const unsigned char ctl_map[256] = {
 void
 mime_controls_to_space(char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0, k;
+	uint64_t w;
 
-	for (i = 0; i < n; i++)
+	/* eight bytes at a time: (w - 0x20..) & ~w & 0x80.. is zero only
+	 * when no byte of w is below 0x20 (text: most words have none) */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (((w - 0x2020202020202020u) & ~w & 0x8080808080808080u) == 0)
+			continue;
+		for (k = i; k < i + 8; k++)
+			if (ctl_map[(unsigned char)s[k]])
+				s[k] = ' ';
+	}
+	for (; i < n; i++)
 		if (ctl_map[(unsigned char)s[i]])
 			s[i] = ' ';
 }
@@ -328,7 +339,7 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 	char *ctype = NULL;
 	struct buf dec;
 	size_t dlen;
-	int top = (depth == 0), view;
+	int top = (depth == 0), view, kept = 0;
 
 	if (c->nparts >= c->lim.max_parts) {
 		c->m->truncated = 1;
@@ -349,6 +360,23 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 		c->m->ctype = xstrdup(ctype);
 		c->m->params = pl.v;
 		c->m->nparams = pl.n;
+		if (c->headers_only)
+			goto out;
+	}
+	if (c->capture) {
+		/* the returned original: its header block is all of it
+		 * mime_returned() gives (the header blocks are the same as
+		 * parse_head's) */
+		struct mime_msg *r = xcalloc(1, sizeof(*r));
+		c->capture = 0;
+		r->hdrs = hl.v;
+		r->nhdrs = hl.n;
+		r->ctype = xstrdup(ctype);
+		r->params = pl.v;
+		r->nparams = pl.n;
+		r->text = xstrdup("");
+		c->returned_msg = r;
+		kept = 1;
 	}
 	s += body;
 	n -= body;
@@ -424,18 +452,27 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 
 	if (strcmp(ctype, "message/rfc822") == 0 ||
 	    strcmp(ctype, "message/global") == 0) {
+		int capture = 0;
+
 		if (view)
 			badd(&dec, s, n);
 		if (c->want_returned && !c->returned_found) {
 			c->returned_found = 1;
-			c->returned_owned = mime_memdup(dec.s, dec.len);
-			c->returned_len = dec.len;
+			capture = 1;
 		}
 		if (depth + 1 > c->lim.max_depth)
 			c->m->truncated = 1;
-		else
+		else {
+			c->capture = capture;
 			parse_entity(c, dec.s, dec.len, depth + 1, 1,
 			             "text/plain", NULL);
+			c->capture = 0;
+		}
+		if (capture && c->returned_msg == NULL) {
+			/* not parsed there (a limit): on its own */
+			c->returned_owned = mime_memdup(dec.s, dec.len);
+			c->returned_len = dec.len;
+		}
 		buf_free(&dec);
 		goto out;
 	}
@@ -512,7 +549,7 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 	}
 out:
 	free(ctype);
-	if (!top) {
+	if (!top && !kept) {
 		mime_hlist_free(hl.v, hl.n);
 		mime_plist_free(pl.v, pl.n);
 	}
@@ -546,9 +583,31 @@ pick_text(struct mime_msg *m)
 	m->text = xstrdup("");
 }
 
-static struct mime_msg *parse_msg(const char *buf, size_t len,
-                                  const struct mime_limits *lim,
-                                  int want_returned);
+/*
+ * parse_head: a message's header block only, as the returned original of a
+ * bounce is used (its Message-ID, In-Reply-To, References, To): no part is
+ * transfer-decoded or converted, its text is "".
+ */
+static struct mime_msg *
+parse_head(const char *buf, size_t len, const struct mime_limits *lim)
+{
+	struct ctx c;
+	struct mime_msg *m = xcalloc(1, sizeof(*m));
+
+	memset(&c, 0, sizeof(c));
+	c.lim = *lim;
+	c.m = m;
+	c.headers_only = 1;
+	if (len > c.lim.max_size) {
+		len = c.lim.max_size;
+		m->truncated = 1;
+	}
+	parse_entity(&c, buf, len, 0, 0, "text/plain", NULL);
+	if (m->ctype == NULL)
+		m->ctype = xstrdup("text/plain");
+	m->text = xstrdup("");
+	return m;
+}
 
 /* is_field_line: "Name: ..." with a printable, blank-free name. */
 static int
@@ -586,7 +645,7 @@ find_inline_original(const struct mime_msg *m, const struct mime_limits *lim)
 		while (pos < n) {
 			const char *nl = memchr(b + pos, '\n', n - pos);
 			size_t e = nl ? (size_t)(nl - b) : n;
-			if (e - pos >= 11 &&
+			if (e - pos >= 11 && (b[pos] | 0x20) == 'm' &&
 			    strncasecmp(b + pos, "Message-ID:", 11) == 0) {
 				hit = b + pos;
 				break;
@@ -609,7 +668,7 @@ find_inline_original(const struct mime_msg *m, const struct mime_limits *lim)
 				break;
 			start = q;
 		}
-		r = parse_msg(start, n - (size_t)(start - b), lim, 0);
+		r = parse_head(start, n - (size_t)(start - b), lim);
 		if (r->nhdrs > 0 && mime_header(r, "Message-ID"))
 			return r;
 		mime_free(r);
@@ -617,9 +676,9 @@ find_inline_original(const struct mime_msg *m, const struct mime_limits *lim)
 	return NULL;
 }
 
+/* parse_msg: the whole message, with its returned original (headers). */
 static struct mime_msg *
-parse_msg(const char *buf, size_t len, const struct mime_limits *lim,
-          int want_returned)
+parse_msg(const char *buf, size_t len, const struct mime_limits *lim)
 {
 	struct ctx c;
 	struct mime_msg *m = xcalloc(1, sizeof(*m));
@@ -627,7 +686,7 @@ parse_msg(const char *buf, size_t len, const struct mime_limits *lim,
 	memset(&c, 0, sizeof(c));
 	c.lim = *lim;
 	c.m = m;
-	c.want_returned = want_returned;
+	c.want_returned = 1;
 	if (len > c.lim.max_size) {
 		len = c.lim.max_size;
 		m->truncated = 1;
@@ -636,15 +695,15 @@ parse_msg(const char *buf, size_t len, const struct mime_limits *lim,
 	if (m->ctype == NULL)
 		m->ctype = xstrdup("text/plain");
 	pick_text(m);
-	if (c.returned_owned) {
+	if (c.returned_msg != NULL)
+		m->returned = c.returned_msg;
+	else if (c.returned_owned) {
 		struct mime_limits l2 = c.lim;
 		l2.max_depth = c.lim.max_depth > 1 ? c.lim.max_depth - 1 : 1;
-		m->returned =
-		    parse_msg(c.returned_owned, c.returned_len, &l2, 0);
+		m->returned = parse_head(c.returned_owned, c.returned_len, &l2);
 		free(c.returned_owned);
-	} else if (want_returned) {
+	} else
 		m->returned = find_inline_original(m, &c.lim);
-	}
 	return m;
 }
 
@@ -671,7 +730,7 @@ mime_parse(const char *buf, size_t len, const struct mime_limits *lim,
 			*errstr = xstrdup("mime: empty message");
 		return MIME_EINVAL;
 	}
-	*out = parse_msg(buf, len, &l, 1);
+	*out = parse_msg(buf, len, &l);
 	return MIME_OK;
 }
 

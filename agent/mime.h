@@ -151,11 +151,13 @@ const struct mime_dsn *mime_dsn(const struct mime_msg *m, size_t i);
 
 /*
  * mime_returned: the returned original of a bounce: the first message/rfc822
- * (or message/global) or text/rfc822-headers part, parsed (headers at least);
- * failing that, an original quoted inline in a text/plain part (Exim, qmail,
- * Gmail, old Sendmail): the header block around the first line starting with
- * "Message-ID:", parsed from there; else NULL.  Owned by m.  Meant for
- * bounces: a human reply quoting full headers would yield one too.
+ * (or message/global) or text/rfc822-headers part; failing that, an original
+ * quoted inline in a text/plain part (Exim, qmail, Gmail, old Sendmail): the
+ * header block around the first line starting with "Message-ID:"; else NULL.
+ * Only its header block is parsed (mime_header*, mime_content_type,
+ * mime_param): it has no parts, no DSN records and mime_text "" - its body
+ * is in m's own parts (in_msg).  Owned by m.  Meant for bounces: a human
+ * reply quoting full headers would yield one too.
  */
 const struct mime_msg *mime_returned(const struct mime_msg *m);
 

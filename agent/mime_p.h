@@ -66,10 +66,15 @@ struct ctx {
 	struct mime_msg *m;
 	int nparts;
 	int want_returned; /* compute m->returned */
+	int headers_only;  /* the top-level header block only: no body, no
+	                      parts (the returned original) */
 	const char *returned_buf;
 	size_t returned_len;
 	int returned_found;
 	char *returned_owned; /* decoded copy of the returned part, if any */
+	int capture;          /* the next entity is the returned original:
+	                         its header block becomes returned_msg */
+	struct mime_msg *returned_msg;
 };
 
 /* A growing list of headers / of Content-Type parameters. */

@@ -160,6 +160,80 @@ test_load_ok(void **state)
 	classify_free(c);
 }
 
+/* A long alternation runs alternative by alternative (split_branches in
+ * classify_rules.c): the same decisions, and the same earliest match, as
+ * the whole pattern (kept whole here by a trailing empty group). */
+static void
+test_split_same(void **state)
+{
+#define SPLIT_RULES(END)                                                       \
+	"rule b bounce subject /^fail/\n"                                     \
+	"rule s1 bounce_soft bounce /(quota exceeded|mailbox full|over "       \
+	"quota|(?<!not )listed in |\\bspam|rate limit)" END "/i\n"           \
+	"rule h1 bounce_hard bounce /(?m)(no such user|user ?unknown|"         \
+	"unknown recipient|invalid (mailbox|address)|^bad address$)" END       \
+	"/i\n"
+	static const char *rules[2] = {SPLIT_RULES(""), SPLIT_RULES("(?:)")};
+#undef SPLIT_RULES
+	static const struct {
+		const char *body;
+		const char *rule;
+	} rows[] = {
+	    {"550 Mailbox full; later: user unknown", "rule:s1"},
+	    {"550 User unknown; the mailbox full message was wrong",
+	     "rule:h1"},
+	    {"550 not listed in any list; no such user", "rule:h1"},
+	    {"550 listed in a list; no such user", "rule:s1"},
+	    {"550 antispam says: invalid address", "rule:h1"},
+	    {"550 spamhaus: invalid address", "rule:s1"},
+	    {"x\nbad address\nrate limit", "rule:h1"},
+	    {"rate limit\nbad address", "rule:s1"},
+	    /* plain alternatives are found without PCRE2 in ASCII text;
+	     * other text goes through PCRE2 */
+	    {"Caf\xc3\xa9 says: RATE LIMIT, then user unknown", "rule:s1"},
+	    {"Caf\xc3\xa9 says: no such user, then rate limit", "rule:h1"},
+	    {"USER UNKNOWN. Over Quota.", "rule:h1"},
+	    {"nothing of the kind", NULL},
+	};
+	struct classifier *c[2];
+	char *err = NULL;
+	size_t i;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 2; k++)
+		assert_int_equal(
+		    classify_load_string("t", rules[k], &c[k], &err),
+		    CLASSIFY_OK);
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct classification cl[2];
+		char *msg = xasprintf("From: MAILER-DAEMON@x.example\nSubject: "
+		                      "failure\n\n%s\n",
+		                      rows[i].body);
+		for (k = 0; k < 2; k++) {
+			struct mime_msg *m = NULL;
+			assert_int_equal(
+			    mime_parse(msg, strlen(msg), NULL, &m, &err),
+			    MIME_OK);
+			classify_message(c[k], m, "UTC", &cl[k]);
+			mime_free(m);
+		}
+		if (cl[0].cls != cl[1].cls || strcmp(cl[0].rule, cl[1].rule))
+			fail_msg("row %zu: split %s (%s), whole %s (%s)", i,
+			         classify_class_name(cl[0].cls), cl[0].rule,
+			         classify_class_name(cl[1].cls), cl[1].rule);
+		if (rows[i].rule != NULL &&
+		    strcmp(cl[0].rule, rows[i].rule) != 0)
+			fail_msg("row %zu: got %s, want %s", i, cl[0].rule,
+			         rows[i].rule);
+		for (k = 0; k < 2; k++)
+			classification_free(&cl[k]);
+		free(msg);
+	}
+	for (k = 0; k < 2; k++)
+		classify_free(c[k]);
+}
+
 static void
 test_class_names(void **state)
 {
@@ -764,6 +838,44 @@ test_messages(void **state)
 	     "Remote server returned unknown recipient or mailbox unavailable "
 	     "-> 550 : User unknown\n",
 	     CLS_BOUNCE_SOFT, "rule:empty-user-unknown"},
+	    /* a relay's summary status gives way to the remote server's own
+	     * (after its SMTP reply code): 5.7.1, policy, not an address */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery Status "
+	     "Notification (Failure)\nMIME-Version: 1.0\nContent-Type: "
+	     "multipart/report; report-type=delivery-status; boundary=b\n\n"
+	     "--b\nContent-Type: text/plain\n\nThe message was undeliverable."
+	     "\n--b\nContent-Type: message/delivery-status\n\n"
+	     "Reporting-MTA: dns; x.com\n\nFinal-Recipient: rfc822; a@x.com\n"
+	     "Action: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 5.1.0 - "
+	     "Unknown address error 550-'5.7.1 <b@y.com>... Access denied'\n"
+	     "\n--b--\n",
+	     CLS_BOUNCE_SOFT, "rule:user-unknown,status"},
+	    /* ... without a reply code the first specific status stays */
+	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery Status "
+	     "Notification (Failure)\nMIME-Version: 1.0\nContent-Type: "
+	     "multipart/report; report-type=delivery-status; boundary=b\n\n"
+	     "--b\nContent-Type: text/plain\n\nThe message was undeliverable."
+	     "\n--b\nContent-Type: message/delivery-status\n\n"
+	     "Reporting-MTA: dns; x.com\n\nFinal-Recipient: rfc822; a@x.com\n"
+	     "Action: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 5.1.1 "
+	     "Unknown address; then 5.7.1 Access denied\n\n--b--\n",
+	     CLS_BOUNCE_HARD, "rule:user-unknown"},
+	    /* MTAs' and gateways' own stock wording */
+	    {"From: postmaster@vtext.com\nSubject: Undeliverable Message\n\n"
+	     "Message could not be delivered to mobile.\nError: No valid "
+	     "recipients for this MM\n",
+	     CLS_BOUNCE_HARD, "rule:verizon-no-recipient"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Undeliverable Mail\n\n"
+	     "Unknown user: a@x.com\n\nOriginal message follows.\n",
+	     CLS_BOUNCE_HARD, "rule:imail-unknown-user"},
+	    {"From: MAILER-DAEMON@x.com\nSubject: Undeliverable Mail\n\n"
+	     "Remote host said: 550 Unknown user: a@x.com\n",
+	     CLS_BOUNCE_SOFT, "rule:user-unknown,unconfirmed"},
+	    {"From: postmaster@hotmail.com\nSubject: Delivery Status "
+	     "Notification (Failure)\n\na@hotmail.com\nsmtp;550 Requested "
+	     "action not taken: mailbox unavailable (-0000000022:2222:"
+	     "-0000000022)\n",
+	     CLS_BOUNCE_HARD, "rule:outlookcom-unavailable"},
 	    /* a local part that spells "userunknown" is not a reason */
 	    {"From: MAILER-DAEMON@x.com\nSubject: Delivery failure\n\n"
 	     "userunknown@x.com: 552 5.2.2 Mailbox full\n",
@@ -867,6 +979,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_load_ok),
+	    cmocka_unit_test(test_split_same),
 	    cmocka_unit_test(test_class_names),
 	    cmocka_unit_test(test_reply_text),
 	    cmocka_unit_test(test_return_day),
