@@ -110,8 +110,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the sender's cues: the text's first line as From, the second as
 	 * Date */
 	nl = strchr(text, '\n');
-	from = fuzz_strndup((const uint8_t *)text,
-	                    nl ? (size_t)(nl - text) : 0);
+	from =
+	    fuzz_strndup((const uint8_t *)text, nl ? (size_t)(nl - text) : 0);
 	day = cls_day_first(text, from, nl ? nl + 1 : NULL);
 	fuzz_check(day == 0 || day == 1, "day_first not 0 or 1");
 	free(from);

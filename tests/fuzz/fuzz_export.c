@@ -64,8 +64,8 @@ runs(const char *c)
 
 /* readback: read the file back and compare every cell with the rows */
 static void
-readback(const char *buf, size_t len, char **cells, size_t ncells,
-         size_t ncols, int utf8)
+readback(const char *buf, size_t len, char **cells, size_t ncells, size_t ncols,
+         int utf8)
 {
 	FILE *f = fmemopen((void *)buf, len ? len : 1, "r");
 	struct csv_reader *r;
@@ -86,7 +86,8 @@ readback(const char *buf, size_t len, char **cells, size_t ncells,
 		if (rc != CSV_OK)
 			fprintf(stderr, "fuzz_export: %s\n",
 			        err ? err : "early end of file");
-		fuzz_check(rc == CSV_OK, "an exported record does not read back");
+		fuzz_check(rc == CSV_OK,
+		           "an exported record does not read back");
 		fuzz_check(rec.nfields == want, "field count changed");
 		for (i = 0; i < want; i++) {
 			fuzz_check(!runs(rec.fields[i]),
@@ -125,11 +126,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w = open_memstream(&buf, &len);
 	fuzz_check(w != NULL, "open_memstream");
 	for (i = 0; i < ncells; i += ncols)
-		fuzz_check(csv_write_record(w, (const char *const *)cells + i,
-		                            ncells - i < ncols ? ncells - i
-		                                               : ncols,
-		                            CSV_SAFE) == 0,
-		           "csv_write_record");
+		fuzz_check(
+		    csv_write_record(w, (const char *const *)cells + i,
+		                     ncells - i < ncols ? ncells - i : ncols,
+		                     CSV_SAFE) == 0,
+		    "csv_write_record");
 	fclose(w);
 	readback(buf, len, cells, ncells, ncols, 0);
 	if (utf8)

@@ -41,9 +41,8 @@
 
 enum { F_NAME, F_COMPANY, F_PHONE, F_EMAIL, F_ADDRESS, F_NOTE, F_FROM, NF };
 
-static const char *const channels[] = {"call",     "text",   "visit",
-                                       "note",     "research", "social",
-                                       "reply",    "email"};
+static const char *const channels[] = {"call",     "text",   "visit", "note",
+                                       "research", "social", "reply", "email"};
 
 static struct nudge n;
 
@@ -301,7 +300,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			        sum.s ? sum.s : "", want.s);
 		fuzz_check(strcmp(sum.s ? sum.s : "", want.s) == 0,
 		           "SUMMARY is not the name given");
-		contains(desc.s, "Lead: ", who, "", "DESCRIPTION lost the lead");
+		contains(desc.s, "Lead: ", who, "",
+		         "DESCRIPTION lost the lead");
 		contains(desc.s, " <", l.email, ">\n",
 		         "DESCRIPTION lost the email");
 		if (l.phone != NULL && *l.phone != '\0')

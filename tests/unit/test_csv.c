@@ -153,8 +153,7 @@ static const struct read_case read_cases[] = {
      * from NULL here (UBSan, fuzz_csv) */
     {"a quote opened as the last byte",
      IN("a,\""),
-     {{CSV_EBAD, 1, {NULL}, "t:1: quoted field 2 opened on line 1"},
-      END}},
+     {{CSV_EBAD, 1, {NULL}, "t:1: quoted field 2 opened on line 1"}, END}},
 };
 
 static void
