@@ -65,6 +65,11 @@ check_day(int day, int msg_day, int stale, const char *what)
 {
 	int y, m, d;
 
+	if ((stale && day != -1) || (day != -1 && msg_day >= 0 &&
+	                             (day < msg_day ||
+	                              day > msg_day + 100 * 366 + 62)))
+		fprintf(stderr, "fuzz_date: day %d, message day %d, stale %d\n",
+		        day, msg_day, stale);
 	if (stale)
 		fuzz_check(day == -1, what);
 	if (day == -1)
