@@ -789,9 +789,12 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 			    msg_day >= 0) {
 				/* "until week 51": the whole week is away,
 				 * its Sunday the last day; "back in week 52":
-				 * its Monday */
+				 * its Monday, or the message's own day when
+				 * that week has begun (fuzz_date) */
 				int mon = iso_week_monday(v, msg_day);
-				return mon >= 0 && *is_until ? mon + 6 : mon;
+				if (mon >= 0 && *is_until)
+					return mon + 6;
+				return mon >= 0 && mon < msg_day ? msg_day : mon;
 			}
 		}
 		if (in_list(day_words, s, n))

@@ -883,10 +883,10 @@ static const char usage_export[] =
     "'nudge lead import' reads, custom fields included, then status, stage and\n"
     "next_due for reading (import ignores those three).  FILE is created with\n"
     "mode 0600 (as the database) and appears whole or not at all.  A cell\n"
-    "starting with = + - @ TAB or CR gets a leading single quote so that a\n"
-    "spreadsheet does not run it as a formula (plain numbers and phone\n"
-    "numbers are left alone; import takes the quote off again); --raw writes\n"
-    "cells exactly as stored.\n";
+    "starting with = + - @ TAB or CR (also after spaces or quotes) gets a\n"
+    "leading single quote so that a spreadsheet does not run it as a formula\n"
+    "(plain numbers and phone numbers are left alone; import takes the quote\n"
+    "off again); --raw writes cells exactly as stored.\n";
 
 /* export_open: a temporary file next to path, mode 0600, to be renamed onto
  * path when complete.  Returns the stream (and *tmp, malloc'd) or NULL with

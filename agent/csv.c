@@ -108,7 +108,9 @@ reread(struct csv_reader *r, unsigned long qline)
 	/* what is left of an earlier pushback comes after */
 	rest = r->pblen - r->pbpos;
 	nb = xmalloc(r->raw.len - i + rest + 1);
-	memcpy(nb, r->raw.s + i, r->raw.len - i);
+	/* raw.s is NULL when nothing followed the quote: no memcpy from NULL */
+	if (r->raw.len > i)
+		memcpy(nb, r->raw.s + i, r->raw.len - i);
 	if (rest)
 		memcpy(nb + r->raw.len - i, r->pb + r->pbpos, rest);
 	free(r->pb);
@@ -501,11 +503,27 @@ harmless_number(const char *s)
 	return digits > 0;
 }
 
+/*
+ * formula: would a spreadsheet take s for a formula?  s starts with = + - @
+ * TAB or CR, or has one of those after leading spaces, line feeds and quotes
+ * (" =cmd", "\"=cmd", "'=cmd": some spreadsheets trim or unquote a cell
+ * before they look), and is not a plain number.  A leading single quote is
+ * skipped too, so that a cell that already starts with one is guarded again
+ * and csv_unguard gives it back whole.
+ */
+static int
+formula(const char *s)
+{
+	const char *p = s + strspn(s, " \n\"'");
+
+	return *p != '\0' && strchr("=+-@\t\r", *p) != NULL &&
+	       !harmless_number(s);
+}
+
 const char *
 csv_unguard(const char *s)
 {
-	if (s[0] == '\'' && s[1] != '\0' && strchr("=+-@\t\r", s[1]) != NULL &&
-	    !harmless_number(s + 1))
+	if (s[0] == '\'' && formula(s + 1))
 		return s + 1;
 	return s;
 }
@@ -520,8 +538,7 @@ csv_write_field(FILE *fp, const char *s, unsigned int flags)
 	if (s == NULL)
 		s = "";
 	len = strlen(s);
-	if ((flags & CSV_SAFE) && *s != '\0' && strchr("=+-@\t\r", *s) &&
-	    !harmless_number(s))
+	if ((flags & CSV_SAFE) && formula(s))
 		prefix = "'";
 	/* a leading byte-order mark is quoted so that, first in a file, it is
 	   not taken for one */

@@ -97,19 +97,21 @@ void csv_close(struct csv_reader *r);
 
 /*
  * Writer flags.  CSV_SAFE guards exports meant for spreadsheets against formula
- * injection: a field starting with = + - @ TAB or CR gets a leading single
- * quote (') unless it is a plain number or phone number (digits, spaces and
- * ( ) . - / after an optional + or -), so "+1 (555) 010-0000" and "-5" stay as
- * they are but "=HYPERLINK(...)" becomes "'=HYPERLINK(...)".  Without CSV_SAFE
- * the output reads back exactly (csv_read returns the same bytes).
+ * injection: a field starting with = + - @ TAB or CR, also after leading
+ * spaces, line feeds, double or single quotes (" =cmd", "\"=cmd", "'=cmd"),
+ * gets a leading single quote (') unless it is a plain number or phone number
+ * (digits, spaces and ( ) . - / after an optional + or -), so
+ * "+1 (555) 010-0000" and "-5" stay as they are but "=HYPERLINK(...)" becomes
+ * "'=HYPERLINK(...)".  Without CSV_SAFE the output reads back exactly
+ * (csv_read returns the same bytes).
  */
 #define CSV_SAFE 0x1
 
 /*
  * csv_unguard: s without the single quote CSV_SAFE would have put in front of
- * it: when s is ' followed by = + - @ TAB or CR and the rest is not a plain
- * number, s + 1; else s.  Import applies it so that an export reads back
- * exactly ("'=1+2" -> "=1+2"; "'-5" and "'abc" stay as they are).
+ * it: when s is ' followed by text CSV_SAFE guards, s + 1; else s.  Import
+ * applies it so that an export reads back exactly ("'=1+2" -> "=1+2",
+ * "' =x" -> " =x", "''=x" -> "'=x"; "'-5" and "'abc" stay as they are).
  */
 const char *csv_unguard(const char *s);
 

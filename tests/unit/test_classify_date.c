@@ -167,6 +167,8 @@ test_stated_days(void **state)
 	    {"Vuelve a contactarme en marzo.", 1, 2027, 3, 1, 0},
 	    {"Vamos conversar em janeiro?", 1, 2027, 1, 1, 0},
 	    {"Hör av dig vecka 3.", 1, 2027, 1, 18, 0},
+	    /* this week: the message's day, not its Monday before it */
+	    {"Hör av dig vecka 50.", 1, 2026, 12, 10, 0},
 	    {"Hör av dig igen i maj.", 1, 2027, 5, 1, 0},
 	    {"Proszę napisać w marcu.", 1, 2027, 3, 1, 0},
 	    {"Mail me in april nog eens.", 1, 2027, 4, 1, 0},

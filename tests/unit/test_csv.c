@@ -149,6 +149,11 @@ static const struct read_case read_cases[] = {
       {CSV_OK, 2, {"x\"\"y"}, NULL},
       {CSV_OK, 3, {"c"}, NULL},
       END}},
+    /* nothing after the quote to read again: reread() once did a memcpy
+     * from NULL here (UBSan, fuzz_csv) */
+    {"a quote opened as the last byte",
+     IN("a,\""),
+     {{CSV_EBAD, 1, {NULL}, "t:1: quoted field 2 opened on line 1"}, END}},
 };
 
 static void
@@ -410,6 +415,14 @@ static const struct {
     {"-", CSV_SAFE, "'-"},
     {"\tx", CSV_SAFE, "\"'\tx\""},
     {"plain", CSV_SAFE, "plain"},
+    /* the guard looks past leading quotes and white space (fuzz_export) */
+    {"\"=cmd", CSV_SAFE, "\"'\"\"=cmd\""},
+    {" =cmd", CSV_SAFE, "\"' =cmd\""},
+    {"\n@x", CSV_SAFE, "\"'\n@x\""},
+    {"'=cmd", CSV_SAFE, "''=cmd"},
+    {"'-5", CSV_SAFE, "''-5"},
+    {" -5", CSV_SAFE, "\" -5\""},
+    {"\"", CSV_SAFE, "\"\"\"\""},
 };
 
 static void
@@ -614,6 +627,9 @@ static const struct {
     {"'+cmd", "+cmd"}, {"'-5", "'-5"}, /* CSV_SAFE never guards -5 */
     {"'abc", "'abc"},  {"'", "'"},
     {"=1+2", "=1+2"},  {"", ""},
+    {"' =x", " =x"},   {"'\"=x", "\"=x"},
+    {"''=x", "'=x"},   {"''-5", "'-5"},
+    {"' -5", "' -5"},  {"'\"abc", "'\"abc"},
 };
 
 static void
