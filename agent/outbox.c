@@ -764,6 +764,16 @@ prepare(struct outbox *ox, int64_t id, time_t now, struct item *it,
 		r->skipped++;
 		return OUTBOX_OK;
 	}
+	/* nor does it go while a reply of the lead waits for an answer (an
+	 * engaged lead's reply leaves its plan, see DUE_SQL); it stays
+	 * planned, and answering moves it on */
+	if ((rc = db(store_lead_reply_waits(st, it->l->id, &yes, &err), &err,
+		 errstr)))
+		return rc;
+	if (yes) {
+		r->skipped++;
+		return OUTBOX_OK;
+	}
 	if ((rc = db(store_is_suppressed(st, it->l->email, &yes, NULL, &err),
 		 &err, errstr)))
 		return rc;

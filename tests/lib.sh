@@ -239,7 +239,16 @@ nudge_clone() {
 	sed -e "s|^database .*|database $1/nudge.db|" -e "s|^templates .*|templates $NH/templates|" \
 		-e "s|^rules .*|rules $NH/rules|" "$NH/config" >"$1/config"
 	echo "window Mon-Sun 00:00-24:00" >>"$1/config"
+	# real time, whatever the hour the test runs at: a zone where it is
+	# about noon now, so that a new lead's first email is due at once
+	sed -i "s|^timezone .*|timezone $(noon_tz)|" "$1/config"
 	chmod 600 "$1/config"
+}
+
+# noon_tz: an Etc/GMT zone where it is about noon now
+noon_tz() {
+	local o=$(((12 - 10#$(date -u +%H) + 36) % 24 - 12))
+	if [ "$o" -gt 0 ]; then echo "Etc/GMT-$o"; elif [ "$o" -lt 0 ]; then echo "Etc/GMT+$((-o))"; else echo Etc/GMT; fi
 }
 
 db_query() {
