@@ -514,7 +514,7 @@ outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 		return db(rc, &err, errstr);
 	if (c.n == 0)
 		return OUTBOX_OK;
-	ts = xcalloc(c.n, sizeof *ts);
+	ts = xcalloc(c.n, sizeof *ts); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	found = xcalloc(c.n, sizeof *found);
 	folder = sent_folder(ox);
 	for (size_t i = 0; i < c.n; i++) {

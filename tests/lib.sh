@@ -239,10 +239,15 @@ nudge_clone() {
 	sed -e "s|^database .*|database $1/nudge.db|" -e "s|^templates .*|templates $NH/templates|" \
 		-e "s|^rules .*|rules $NH/rules|" "$NH/config" >"$1/config"
 	echo "window Mon-Sun 00:00-24:00" >>"$1/config"
-	# real time, whatever the hour the test runs at: a zone where it is
-	# about noon now, so that a new lead's first email is due at once
-	sed -i "s|^timezone .*|timezone $(noon_tz)|" "$1/config"
 	chmod 600 "$1/config"
+}
+
+# realtime_clone DIR: nudge_clone for a test in real time, whatever the hour
+# it runs at: a zone where it is about noon now, so that a new lead's first
+# email is due at once
+realtime_clone() {
+	nudge_clone "$1"
+	sed -i "s|^timezone .*|timezone $(noon_tz)|" "$1/config"
 }
 
 # noon_tz: an Etc/GMT zone where it is about noon now

@@ -54,7 +54,7 @@ check "X2 fell about 2.6 months after stage 1" bash -c "test \"\$(db_query \"SEL
 
 # ---- the race: a reply arrives between two sends of one batch (real time)
 R=$TEST_TMP/race
-nudge_clone "$R"
+realtime_clone "$R"
 sed -i 's/^min_gap .*/min_gap 3s/' "$R/config"
 NUDGE_CONFIG=$R/config nudge lead add lead1@example.test --name "First Race" >/dev/null
 NUDGE_CONFIG=$R/config nudge lead add lead2@example.test --name "Second Race" >/dev/null
@@ -70,7 +70,7 @@ check "... which is engaged" bash -c "NUDGE_CONFIG=$R/config nudge lead show lea
 
 # ---- nudge run: IDLE, a reply stops the lead within seconds
 D=$TEST_TMP/daemon
-nudge_clone "$D"
+realtime_clone "$D"
 export NUDGE_CONFIG=$D/config
 nudge lead add lead3@example.test --name "Idle Reader" >/dev/null
 "$NUDGE" run >"$D/run.log" 2>&1 &
@@ -119,7 +119,7 @@ check "SIGTERM: the daemon exits cleanly" bash -c "wait_for '! kill -0 $run 2>/d
 
 # ---- kill -9 of run during sending, then restart: no duplicate, no lost touch
 K=$TEST_TMP/kill9
-nudge_clone "$K"
+realtime_clone "$K"
 export NUDGE_CONFIG=$K/config
 python3 -c 'print("Email,Name"); [print("run%03d@bulk.test,Run %d" % (i, i)) for i in range(100)]' >"$K/leads.csv"
 nudge lead import "$K/leads.csv" >/dev/null

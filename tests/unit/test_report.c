@@ -520,7 +520,7 @@ static void
 test_digest_render(void **state)
 {
 	struct nudge n;
-	struct lead l;
+	struct lead l, l2;
 	struct buf text, html;
 	char *err = NULL, *subject = NULL;
 	const char *top = getenv("top_srcdir");
@@ -549,6 +549,16 @@ test_digest_render(void **state)
 	planned(n.st, l.id, "reply", "reply", "2026-12-07T07:00Z",
 	        "Sounds good, call me");
 	planned(n.st, l.id, "3", "call", "2026-12-09T00:00Z", NULL);
+	/* Jo's email waits while Jo's reply does; Kim's goes */
+	memset(&l2, 0, sizeof l2);
+	l2.email = "kim@acme.example";
+	l2.name = "Kim";
+	l2.sequence = "12345x";
+	l2.prior_status = -1;
+	l2.created = l2.updated = at("2026-12-01T08:00Z");
+	if (store_lead_insert(n.st, &l2, &err) != STORE_OK)
+		fail_msg("%s", err);
+	planned(n.st, l2.id, "2", "email", "2026-12-07T00:00Z", NULL);
 	buf_init(&text);
 	buf_init(&html);
 	assert_int_equal(digest_render(&n, at("2026-12-07T09:00Z"), &subject,
