@@ -140,6 +140,18 @@ finish_bg() {
 	RC=$?
 }
 
+# taken MID: Postfix queued the message MID (waits up to 5 s for qmgr)
+taken() {
+	local log=$MAILSTACK_DIR/log/postfix.log qid i
+	for qid in $(grep -F "message-id=$1" "$log" | sed -nE 's/.*: ([0-9A-F]+): message-id=.*/\1/p'); do
+		for ((i = 0; i < 25; i++)); do
+			grep -Eq "qmgr\[[0-9]+\]: $qid: from=" "$log" && return 0
+			sleep 0.2
+		done
+	done
+	return 1
+}
+
 # settle I: the clean rerun; reconcile unknown sends against the sink; rerun
 settle() {
 	local id mid n=
@@ -149,9 +161,11 @@ settle() {
 	for id in $(NH=$D db_query "SELECT id FROM touches WHERE state = 'unknown'"); do
 		mid=$(NH=$D db_query "SELECT message_id FROM touches WHERE id = $id")
 		# what the operator checks: did the server take it?  (Postfix may
-		# still hold it in its queue, so not the sink)
-		n=$(grep -cF "message-id=$mid" "$MAILSTACK_DIR/log/postfix.log")
-		if [ "$n" -ge 1 ]; then
+		# still hold it in its queue, so not the sink.)  cleanup logs the
+		# Message-ID before the queue file is complete: a message cut off
+		# before the server's final answer is never queued, so taken
+		# means queued, which qmgr logs as "QID: from=<...>"
+		if taken "$mid"; then
 			nudge outbox resolve "$id" --sent >>"$D/rerun.out" 2>&1
 		else
 			nudge outbox resolve "$id" --resend >>"$D/rerun.out" 2>&1
