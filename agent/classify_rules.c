@@ -1278,7 +1278,9 @@ rule_match(struct ctx *x, size_t i, const char *v, size_t len, uint32_t opts,
 	const struct rule *r = &x->c->rules[i];
 	size_t b, slen = subject_len(v, len), s, e;
 	PCRE2_SIZE *ov;
-	int rc, found = 0, ascii = x->fs[r->field].known &&
+	/* fs has no entry for header:Name rules (F_HEADER) */
+	int rc, found = 0, ascii = r->field < F_HEADER &&
+	                            x->fs[r->field].known &&
 	                            x->fs[r->field].ascii;
 
 	if (r->nbr == 0) {

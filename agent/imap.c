@@ -407,7 +407,11 @@ tls_open_failed(struct imap_conn *c, int fd, double t0, int timeout,
 		            "imap %s: %s: handshake timed out after %d s",
 		            c->host, what, timeout);
 	k = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (k == 0 || (k == -1 && (errno == ECONNRESET || errno == EPIPE)))
+	/* a connection still open but silent, or still sending, is a server
+	 * that does not speak TLS; one that is gone (closed, reset, or the
+	 * socket already dropped by the TLS layer) was cut */
+	if (k == 0 ||
+	    (k == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 		return fail(errstr, IMAP_ENET,
 		            "imap %s: %s: the connection was closed during "
 		            "the handshake", c->host, what);
