@@ -151,6 +151,19 @@ void cls_set_bounce(struct ctx *x, char *b, size_t head);
 const char *cls_ctx_body(struct ctx *x);
 /* cls_run_rules: the first rule in file order whose class passes want()
  * and whose field matches; its index or -1. */
+/* classify_prefilter.c: at load, the strings a rule's matches must contain
+ * and the split of a long alternation into branches; at match time, whether
+ * any of those strings is in field f's text (so the regex can run). */
+void cls_lit_extract(struct rule *r, const char *pat, size_t len,
+                     uint32_t flags);
+void cls_split_branches(struct rule *r, const char *pat, size_t len,
+                        uint32_t flags);
+void cls_branches_free(struct branch *br, size_t n);
+int cls_lits_any(struct ctx *x, enum field f, const char *v, size_t len,
+                 char *const *lits, const size_t *litlens, size_t nlits);
+int cls_lit_pass(struct ctx *x, const struct rule *r, const char *v,
+                 size_t len);
+void cls_re_free(struct re *r);
 int cls_run_rules(struct ctx *x, int (*want)(int cls));
 /* cls_run_rules_earliest: among the rules passing want(), the one whose
  * match starts earliest in its field (ties: file order); its index or -1. */
