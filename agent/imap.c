@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -392,26 +394,42 @@ exit:
 	return code;
 }
 
+/* Whether the peer has closed or reset the connection.  Linux says so in
+ * the TCP state, whatever is still queued: a cut in the middle of the
+ * server's handshake leaves its first records unread behind the reset, so
+ * readable data proves nothing.  Elsewhere, a peek: gone, or still there. */
+static int
+peer_gone(int fd)
+{
+#if defined(TCP_INFO) && defined(__linux__)
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+		return ti.tcpi_state != TCP_ESTABLISHED;
+#endif
+	{
+		char b;
+		ssize_t k = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+		return k == 0 || (k == -1 && errno != EAGAIN &&
+		                  errno != EWOULDBLOCK && errno != EINTR);
+	}
+}
+
 /* libetpan only says the handshake failed: one that ran into the timeout, or
  * whose connection the peer closed or reset (a cut line, a server going
- * down), is a network problem (retry later); anything else a TLS refusal. */
+ * down), is a network problem (retry later); one still open is a server
+ * that does not speak TLS, or not our TLS: a refusal. */
 static int
 tls_open_failed(struct imap_conn *c, int fd, double t0, int timeout,
                 const char *what, char **errstr)
 {
-	char b;
-	ssize_t k;
-
 	if (mono_now() - t0 >= timeout - 0.2)
 		return fail(errstr, IMAP_ENET,
 		            "imap %s: %s: handshake timed out after %d s",
 		            c->host, what, timeout);
-	k = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-	/* a connection still open but silent, or still sending, is a server
-	 * that does not speak TLS; one that is gone (closed, reset, or the
-	 * socket already dropped by the TLS layer) was cut */
-	if (k == 0 ||
-	    (k == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+	if (peer_gone(fd))
 		return fail(errstr, IMAP_ENET,
 		            "imap %s: %s: the connection was closed during "
 		            "the handshake", c->host, what);

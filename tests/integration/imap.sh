@@ -302,7 +302,7 @@ check "a silent server (TLS and plain): IMAP_ENET within the timeout" t_dead
 # ---- a fake server: no STARTTLS, or STARTTLS with injected plaintext.  It records
 # every line it receives: the password must never be among them.
 t_fake() {
-	local mode=$1 want=$2 pid port rc=0
+	local mode=$1 want=$2 pid port rc=0 scheme
 	: >"$T/fake-$mode.log"
 	python3 - "$mode" "$T/fake-$mode.log" >"$T/fake-$mode.port" <<'EOF' &
 import socket, sys
@@ -330,7 +330,9 @@ EOF
 	pid=$!
 	wait_for "[ -s '$T/fake-$mode.port' ]" 5 || { kill "$pid"; return 1; }
 	port=$(cat "$T/fake-$mode.port")
-	$WRAP "$IMAP_TEST" -T 2 -u "imap://127.0.0.1:$port" -p secretpw caps >"$T/fake.out" 2>&1 || rc=$?
+	scheme=imap
+	[ "$mode" = plaintls ] && scheme=imaps
+	$WRAP "$IMAP_TEST" -T 2 -u "$scheme://127.0.0.1:$port" -p secretpw caps >"$T/fake.out" 2>&1 || rc=$?
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	cat "$T/fake.out"
@@ -341,5 +343,8 @@ EOF
 }
 check "server without STARTTLS: IMAP_ETLS, no credentials sent" t_fake nostarttls 'does not offer STARTTLS'
 check "plaintext injected after STARTTLS: IMAP_ETLS, no credentials sent" t_fake inject 'injected'
+# a plain IMAP server behind an imaps:// URL stays connected: a refusal (not
+# a cut line to retry), whatever of its greeting TLS left unread
+check "plain server on imaps://: IMAP_ETLS, not a TLS server" t_fake plaintls 'not a TLS server'
 
 finish
