@@ -792,6 +792,18 @@ keys_copy(struct csv_keys *k, const char *key)
 }
 
 unsigned long
+csv_keys_find(const struct csv_keys *k, const char *key)
+{
+	uint64_t h = key_hash(key);
+
+	for (size_t i = (size_t)h & (k->cap - 1); k->keys[i] != NULL;
+	     i = (i + 1) & (k->cap - 1))
+		if (k->hashes[i] == h && strcasecmp(k->keys[i], key) == 0)
+			return k->lines[i] ? k->lines[i] : 1;
+	return 0;
+}
+
+unsigned long
 csv_keys_add(struct csv_keys *k, const char *key, unsigned long line)
 {
 	uint64_t h = key_hash(key);

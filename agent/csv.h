@@ -90,6 +90,9 @@ struct csv_keys;
 struct csv_keys *csv_keys_new(void);
 unsigned long csv_keys_add(struct csv_keys *k, const char *key,
                            unsigned long line);
+/* csv_keys_find: the line key was added with (0 when it is not in the set;
+ * a key added with line 0 gives 1). */
+unsigned long csv_keys_find(const struct csv_keys *k, const char *key);
 void csv_keys_free(struct csv_keys *k);
 
 /* csv_close: free the reader and the last record (NULL is fine). */

@@ -60,7 +60,17 @@ struct imp {
 	const char *seqname;
 	struct colmap *cols;
 	size_t ncols;
-	struct csv_keys *seen;
+	/* the same address twice in one file, found without a set of every
+	 * address (memory would grow with the file): a lead with an id past
+	 * base_id is new in this import, and an older one updated by it has
+	 * its bit set; the later rows are reported at the end */
+	int64_t base_id;
+	unsigned char *updated; /* base_id + 1 bits, made on first use */
+	struct dup {
+		char *email;
+		unsigned long line;
+	} *dups;
+	size_t ndups, dupcap;
 	int any_suppressed;
 	struct plan *plans;
 	size_t nplans;
@@ -441,6 +451,39 @@ write_update(struct imp *im, struct lead *old, char **err)
 	return rc;
 }
 
+/* this_file: whether the lead was written by an earlier row of this file */
+static int
+this_file(const struct imp *im, int64_t id)
+{
+	if (id > im->base_id)
+		return 1;
+	return im->updated != NULL && id > 0 &&
+	       (im->updated[id / 8] & (1u << (id % 8))) != 0;
+}
+
+static void
+mark_updated(struct imp *im, int64_t id)
+{
+	if (id <= 0 || id > im->base_id)
+		return;
+	if (im->updated == NULL)
+		im->updated = xcalloc((size_t)(im->base_id / 8) + 1, 1);
+	im->updated[id / 8] |= (unsigned char)(1u << (id % 8));
+}
+
+static void
+add_dup(struct imp *im, const char *email, unsigned long line)
+{
+	if (im->ndups == im->dupcap) {
+		im->dupcap = im->dupcap ? 2 * im->dupcap : 16;
+		im->dups = xreallocarray(im->dups, im->dupcap, sizeof *im->dups);
+	}
+	im->dups[im->ndups].email = xstrdup(email);
+	im->dups[im->ndups].line = line;
+	im->ndups++;
+	im->res->skipped++;
+}
+
 /*
  * row: import one record.  Returns IMPORT_OK (imported, or skipped with
  * *why set: a malloc'd reason) or IMPORT_EDB with *errstr.
@@ -482,15 +525,6 @@ row(struct imp *im, const struct csv_record *rec, char **why, char **errstr)
 	for (e = l->email + strlen(l->email);
 	     e > l->email && (e[-1] == ' ' || e[-1] == '\t'); e--)
 		e[-1] = '\0';
-	/* the same address twice in one file: the first row is kept, the
-	 * later one reported */
-	unsigned long first = csv_keys_add(im->seen, l->email, rec->line);
-	if (first != 0) {
-		*why = xasprintf("%s is already on line %lu of this file; this "
-		                 "row is not imported",
-		                 l->email, first);
-		return IMPORT_OK;
-	}
 	if (im->last)
 		im->fields[l->nfields++] =
 		    (struct lead_field){(char *)"last_name", (char *)im->last};
@@ -566,11 +600,19 @@ row(struct imp *im, const struct csv_record *rec, char **why, char **errstr)
 	}
 	rc = store_lead_get_email(im->n->st, l->email, &old, &err);
 	if (rc == STORE_OK) {
-		/* a suppressed address that is a lead is updated, not
-		 * enrolled */
 		free(*why);
 		*why = NULL;
+		/* the same address twice in one file: the first row is kept,
+		 * the later one reported */
+		if (this_file(im, old->id)) {
+			add_dup(im, l->email, rec->line);
+			lead_free(old);
+			return IMPORT_OK;
+		}
+		/* a suppressed address that is a lead is updated, not
+		 * enrolled */
 		rc = write_update(im, old, &err);
+		mark_updated(im, old->id);
 		lead_free(old);
 		if (rc != STORE_OK) {
 			*errstr = err;
@@ -587,6 +629,82 @@ row(struct imp *im, const struct csv_record *rec, char **why, char **errstr)
 	*why = NULL;
 	*errstr = err;
 	return IMPORT_EDB;
+}
+
+/* report_dups: name each later row of an address with the line of its first
+ * one, found by reading the file once more (when it can be rewound; rows
+ * with the address are few, so this costs nothing when there are none). */
+static void
+report_dups(struct imp *im, FILE *fp)
+{
+	struct csv_keys *want;
+	struct csv_reader *r;
+	struct csv_record rec;
+	unsigned long *first;
+	size_t ec = SIZE_MAX, left = 0;
+	char *err = NULL;
+
+	if (im->ndups == 0)
+		return;
+	for (size_t c = 0; c < im->ncols; c++)
+		if (im->cols[c].field == C_EMAIL)
+			ec = c;
+	want = csv_keys_new();
+	for (size_t i = 0; i < im->ndups; i++)
+		if (csv_keys_add(want, im->dups[i].email, left + 1) == 0)
+			left++;
+	first = xcalloc(left, sizeof *first);
+	if (ec != SIZE_MAX && fseek(fp, 0, SEEK_SET) == 0) {
+		r = csv_open(fp, im->o->name);
+		if (csv_set_encoding(r, im->o->encoding ? im->o->encoding
+		                                         : "utf-8",
+		                     &err) == CSV_OK &&
+		    csv_read(r, &rec, &err) == CSV_OK) {
+			for (;;) {
+				int crc = csv_read(r, &rec, &err);
+				unsigned long k;
+				char *v, *e;
+
+				if (crc == CSV_EOF || crc == CSV_EIO)
+					break;
+				free(err);
+				err = NULL;
+				if (crc != CSV_OK || ec >= rec.nfields)
+					continue;
+				/* the address as row() reads it */
+				v = rec.fields[ec] + strspn(rec.fields[ec], " \t");
+				v = (char *)csv_unguard(v);
+				for (e = v + strlen(v);
+				     e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
+					e[-1] = '\0';
+				k = csv_keys_find(want, v);
+				if (k != 0 && first[k - 1] == 0) {
+					first[k - 1] = rec.line;
+					if (--left == 0)
+						break;
+				}
+			}
+		}
+		free(err);
+		csv_close(r);
+	}
+	for (size_t i = 0; i < im->ndups; i++) {
+		const struct dup *d = &im->dups[i];
+		unsigned long f = first[csv_keys_find(want, d->email) - 1];
+
+		if (f != 0 && f < d->line)
+			say(im, IMPORT_SKIP,
+			    "%s:%lu: %s is already on line %lu of this file; "
+			    "this row is not imported (skipped)",
+			    im->o->name, d->line, d->email, f);
+		else
+			say(im, IMPORT_SKIP,
+			    "%s:%lu: %s is already earlier in this file; this "
+			    "row is not imported (skipped)",
+			    im->o->name, d->line, d->email);
+	}
+	free(first);
+	csv_keys_free(want);
 }
 
 static int
@@ -645,7 +763,12 @@ import_csv(struct nudge *n, FILE *fp, const struct import_opts *o,
 		rc = IMPORT_EDB;
 		goto out;
 	}
-	im.seen = csv_keys_new();
+	if (store_lead_max_id(n->st, &im.base_id, &err) != STORE_OK) {
+		store_rollback(n->st, NULL);
+		*errstr = err;
+		rc = IMPORT_EDB;
+		goto out;
+	}
 	{
 		struct stat sb;
 		if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
@@ -684,12 +807,17 @@ import_csv(struct nudge *n, FILE *fp, const struct import_opts *o,
 			res->skipped++;
 		}
 	}
+	if (rc == IMPORT_OK)
+		report_dups(&im, fp);
 	if (rc == IMPORT_OK && store_commit(n->st, errstr) != STORE_OK)
 		rc = IMPORT_EDB;
 	if (rc != IMPORT_OK)
 		store_rollback(n->st, NULL);
 out:
-	csv_keys_free(im.seen);
+	free(im.updated);
+	for (size_t i = 0; i < im.ndups; i++)
+		free(im.dups[i].email);
+	free(im.dups);
 	for (size_t c = 0; c < im.ncols; c++)
 		free(im.cols[c].custom);
 	free(im.cols);

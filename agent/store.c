@@ -222,6 +222,7 @@ const char *const st_queries[Q_COUNT] = {
     [Q_LEAD_LIST_STATUS] = "SELECT " LEAD_COLS " FROM leads AS l"
                            " WHERE l.status = ?1 ORDER BY l.email",
     [Q_LEAD_COUNT] = "SELECT status, count(*) FROM leads GROUP BY status",
+    [Q_LEAD_MAX_ID] = "SELECT coalesce(max(id), 0) FROM leads",
     [Q_TOUCH_NEXT_DUE] = "SELECT t.id FROM touches AS t JOIN leads AS l"
                          " ON l.id = t.lead_id WHERE t.state = 'planned'"
                          " AND t.channel = 'email'"

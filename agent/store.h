@@ -175,6 +175,9 @@ int store_lead_insert(struct store *st, struct lead *l, char **errstr);
  * replace all custom fields by l->fields[0..nfields) (nfields 0 clears them).
  * STORE_ENOTFOUND, STORE_EEXIST (email taken), STORE_EINVAL. */
 int store_lead_update(struct store *st, const struct lead *l, char **errstr);
+/* store_lead_max_id: the highest lead id so far (0 with none); leads added
+ * later get higher ones. */
+int store_lead_max_id(struct store *st, int64_t *id, char **errstr);
 /* store_lead_get_email / _id: *out is a new lead with its custom fields
  * (caller frees with lead_free).  The email match ignores ASCII case.
  * STORE_ENOTFOUND if there is none. */

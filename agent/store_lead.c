@@ -354,6 +354,25 @@ store_lead_get_email(struct store *st, const char *email, struct lead **out,
 }
 
 int
+store_lead_max_id(struct store *st, int64_t *id, char **errstr)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*id = 0;
+	if ((s = st_stmt_get(st, Q_LEAD_MAX_ID, errstr)) == NULL)
+		return STORE_EDB;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		rc = STORE_OK;
+	} else
+		rc = st_db_err(st, "max lead id", errstr);
+	st_stmt_put(st, Q_LEAD_MAX_ID, s);
+	return rc;
+}
+
+int
 store_touch_next_due(struct store *st, time_t after, struct touch **out,
                      char **errstr)
 {

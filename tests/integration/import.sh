@@ -75,6 +75,25 @@ check "a custom field keeps its commas" bash -c \
 
 check "re-import updates in place" bash -c \
 	"'$NUDGE' --now 2026-11-25T10:00 lead import '$TEST_TMP/one.csv' | grep -q '0 added, 1 updated'"
+# the same address twice in a file of existing leads: the first row updates,
+# the later ones are skipped and named with the first line, even from a pipe
+cat >"$TEST_TMP/again.csv" <<'CSV'
+Email,First Name,Company
+good2@b.example,Bo,First Co
+good1@b.example,Bea,Beta
+Good2@B.example,Bo,Second Co
+good2@b.example,Bo,Third Co
+CSV
+nudge lead import "$TEST_TMP/again.csv" >"$TEST_TMP/again.out" 2>"$TEST_TMP/again.err"
+rc=$?
+check "re-import with a repeated address: exit 65" test "$rc" = 65
+check "... two updated, two skipped" grep -q '0 added, 2 updated.*2 skipped\|2 skipped.*0 added, 2 updated' "$TEST_TMP/again.out" "$TEST_TMP/again.err"
+check "... each later row named with the first line" bash -c \
+	"grep -qi 'again.csv:4: good2@b.example is already on line 2' '$TEST_TMP/again.err' && grep -q 'again.csv:5: good2@b.example is already on line 2' '$TEST_TMP/again.err'"
+check "... the first row's values are kept" bash -c \
+	"'$NUDGE' lead show good2@b.example --json | grep -q 'First Co'"
+check "... from a pipe (no second reading), the row is still skipped and said" bash -c \
+	"cat '$TEST_TMP/again.csv' | '$NUDGE' lead import - 2>&1 | grep -q 'stdin:4: good2@b.example is already earlier in this file'"
 check "a duplicate column imports nothing" bash -c \
 	"printf 'Email,E-mail\nx@c.example,y@c.example\n' >'$TEST_TMP/dup.csv'; '$NUDGE' lead import '$TEST_TMP/dup.csv'; test \$? = 65 && ! '$NUDGE' lead show x@c.example >/dev/null 2>&1"
 

@@ -143,7 +143,7 @@ check "... and nothing imported" bash -c "! '$NUDGE' --db '$TEST_TMP/imp.db' lea
 check "--map COLUMN=- resolves it" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import --map E-mail=- '$TEST_TMP/dupcol.csv' | grep -q '1 added'"
 printf 'email,company\nsame@x.example,First\nother@x.example,O\nSAME@x.example,Second\n' >"$TEST_TMP/dupmail.csv"
 check "the same address twice: 65" exits 65 imp "$TEST_TMP/dupmail.csv"
-check "... the later line named with the first" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import '$TEST_TMP/dupmail.csv' 2>&1 | grep -q 'dupmail.csv:4: SAME@x.example is already on line 2 of this file'"
+check "... the later line named with the first" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead import '$TEST_TMP/dupmail.csv' 2>&1 | grep -qi 'dupmail.csv:4: SAME@x.example is already on line 2 of this file'"
 check "... the first row is kept" bash -c "'$NUDGE' --db '$TEST_TMP/imp.db' lead show same@x.example --json | grep -q '\"company\":\"First\"'"
 printf 'email,company\nextra@x.example,Acme,lost cell\nfine@x.example,F,\n' >"$TEST_TMP/extra.csv"
 check "more cells than the header: 65" exits 65 imp "$TEST_TMP/extra.csv"

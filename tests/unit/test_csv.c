@@ -614,7 +614,12 @@ test_keys(void **state)
 	for (unsigned long i = 0; i < 5000; i += 499) {
 		snprintf(key, sizeof key, "U%lu@X.example", i);
 		assert_int_equal(csv_keys_add(k, key, 1), i + 10);
+		assert_int_equal(csv_keys_find(k, key), i + 10);
 	}
+	/* find never adds */
+	assert_int_equal(csv_keys_find(k, "nobody@x.example"), 0);
+	assert_int_equal(csv_keys_find(k, "nobody@x.example"), 0);
+	assert_int_equal(csv_keys_add(k, "nobody@x.example", 7), 0);
 	csv_keys_free(k);
 }
 
