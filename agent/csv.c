@@ -807,11 +807,11 @@ unsigned long
 csv_keys_add(struct csv_keys *k, const char *key, unsigned long line)
 {
 	uint64_t h = key_hash(key);
-	size_t i = (size_t)h & (k->cap - 1);
+	unsigned long first = csv_keys_find(k, key);
+	size_t i;
 
-	for (; k->keys[i] != NULL; i = (i + 1) & (k->cap - 1))
-		if (k->hashes[i] == h && strcasecmp(k->keys[i], key) == 0)
-			return k->lines[i] ? k->lines[i] : 1;
+	if (first != 0)
+		return first;
 	if (2 * (k->n + 1) > k->cap) {
 		size_t ncap = k->cap * 2;
 		const char **nk = xcalloc(ncap, sizeof(*nk));
@@ -835,10 +835,10 @@ csv_keys_add(struct csv_keys *k, const char *key, unsigned long line)
 		k->hashes = nh;
 		k->lines = nl;
 		k->cap = ncap;
-		for (i = (size_t)h & (ncap - 1); k->keys[i] != NULL;
-		     i = (i + 1) & (ncap - 1))
-			;
 	}
+	for (i = (size_t)h & (k->cap - 1); k->keys[i] != NULL;
+	     i = (i + 1) & (k->cap - 1))
+		;
 	k->keys[i] = keys_copy(k, key);
 	k->hashes[i] = h;
 	k->lines[i] = line;

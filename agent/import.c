@@ -60,6 +60,7 @@ struct imp {
 	const char *seqname;
 	struct colmap *cols;
 	size_t ncols;
+	size_t ecol; /* the email column */
 	/* the same address twice in one file, found without a set of every
 	 * address (memory would grow with the file): a lead with an id past
 	 * base_id is new in this import, and an older one updated by it has
@@ -269,6 +270,7 @@ map_header(struct imp *im, const struct csv_record *rec, char **errstr)
 			ecol = (int)c;
 	}
 	csv_keys_free(dest);
+	im->ecol = ecol < 0 ? 0 : (size_t)ecol;
 	if (rc == IMPORT_OK && ecol < 0) {
 		*errstr = xasprintf("%s:%lu: no email column (name one with "
 		                    "--map COLUMN=email)",
@@ -451,6 +453,25 @@ write_update(struct imp *im, struct lead *old, char **err)
 	return rc;
 }
 
+/* cell_text: a cell as the import reads it: without leading blanks or the
+ * guard export put before a formula character. */
+static char *
+cell_text(char *v)
+{
+	v += strspn(v, " \t");
+	return (char *)csv_unguard(v);
+}
+
+/* trim_blanks: s without its trailing blanks (an address). */
+static void
+trim_blanks(char *s)
+{
+	char *e;
+
+	for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		e[-1] = '\0';
+}
+
 /* this_file: whether the lead was written by an earlier row of this file */
 static int
 this_file(const struct imp *im, int64_t id)
@@ -510,11 +531,8 @@ row(struct imp *im, const struct csv_record *rec, char **why, char **errstr)
 			return IMPORT_OK;
 		}
 	for (size_t c = 0; c < im->ncols && c < rec->nfields; c++) {
-		char *v = rec->fields[c];
+		char *v = cell_text(rec->fields[c]);
 
-		while (*v == ' ' || *v == '\t')
-			v++;
-		v = (char *)csv_unguard(v); /* what export guarded */
 		if (*v != '\0')
 			take(im, &im->cols[c], v);
 	}
@@ -522,9 +540,7 @@ row(struct imp *im, const struct csv_record *rec, char **why, char **errstr)
 		*why = xstrdup("no email address");
 		return IMPORT_OK;
 	}
-	for (e = l->email + strlen(l->email);
-	     e > l->email && (e[-1] == ' ' || e[-1] == '\t'); e--)
-		e[-1] = '\0';
+	trim_blanks(l->email);
 	if (im->last)
 		im->fields[l->nfields++] =
 		    (struct lead_field){(char *)"last_name", (char *)im->last};
@@ -641,20 +657,17 @@ report_dups(struct imp *im, FILE *fp)
 	struct csv_reader *r;
 	struct csv_record rec;
 	unsigned long *first;
-	size_t ec = SIZE_MAX, left = 0;
+	size_t left = 0;
 	char *err = NULL;
 
 	if (im->ndups == 0)
 		return;
-	for (size_t c = 0; c < im->ncols; c++)
-		if (im->cols[c].field == C_EMAIL)
-			ec = c;
 	want = csv_keys_new();
 	for (size_t i = 0; i < im->ndups; i++)
 		if (csv_keys_add(want, im->dups[i].email, left + 1) == 0)
 			left++;
 	first = xcalloc(left, sizeof *first);
-	if (ec != SIZE_MAX && fseek(fp, 0, SEEK_SET) == 0) {
+	if (fseek(fp, 0, SEEK_SET) == 0) {
 		r = csv_open(fp, im->o->name);
 		if (csv_set_encoding(r, im->o->encoding ? im->o->encoding
 		                                         : "utf-8",
@@ -663,20 +676,17 @@ report_dups(struct imp *im, FILE *fp)
 			for (;;) {
 				int crc = csv_read(r, &rec, &err);
 				unsigned long k;
-				char *v, *e;
+				char *v;
 
 				if (crc == CSV_EOF || crc == CSV_EIO)
 					break;
 				free(err);
 				err = NULL;
-				if (crc != CSV_OK || ec >= rec.nfields)
+				if (crc != CSV_OK || im->ecol >= rec.nfields)
 					continue;
 				/* the address as row() reads it */
-				v = rec.fields[ec] + strspn(rec.fields[ec], " \t");
-				v = (char *)csv_unguard(v);
-				for (e = v + strlen(v);
-				     e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
-					e[-1] = '\0';
+				v = cell_text(rec.fields[im->ecol]);
+				trim_blanks(v);
 				k = csv_keys_find(want, v);
 				if (k != 0 && first[k - 1] == 0) {
 					first[k - 1] = rec.line;
