@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "clock.h"
 #include "imap.h"
 #include "log.h"
+#include "net.h"
 #include "xalloc.h"
 
 #define DEFAULT_TIMEOUT 30
@@ -394,29 +394,6 @@ exit:
 	return code;
 }
 
-/* Whether the peer has closed or reset the connection.  Linux says so in
- * the TCP state, whatever is still queued: a cut in the middle of the
- * server's handshake leaves its first records unread behind the reset, so
- * readable data proves nothing.  Elsewhere, a peek: gone, or still there. */
-static int
-peer_gone(int fd)
-{
-#if defined(TCP_INFO) && defined(__linux__)
-	struct tcp_info ti;
-	socklen_t len = sizeof ti;
-
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
-		return ti.tcpi_state != TCP_ESTABLISHED;
-#endif
-	{
-		char b;
-		ssize_t k = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-
-		return k == 0 || (k == -1 && errno != EAGAIN &&
-		                  errno != EWOULDBLOCK && errno != EINTR);
-	}
-}
-
 /* libetpan only says the handshake failed: one that ran into the timeout, or
  * whose connection the peer closed or reset (a cut line, a server going
  * down), is a network problem (retry later); one still open is a server
@@ -429,7 +406,7 @@ tls_open_failed(struct imap_conn *c, int fd, double t0, int timeout,
 		return fail(errstr, IMAP_ENET,
 		            "imap %s: %s: handshake timed out after %d s",
 		            c->host, what, timeout);
-	if (peer_gone(fd))
+	if (net_peer_gone(fd))
 		return fail(errstr, IMAP_ENET,
 		            "imap %s: %s: the connection was closed during "
 		            "the handshake", c->host, what);

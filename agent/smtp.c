@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "net.h"
 #include "smtp.h"
 #include "xalloc.h"
 
@@ -33,6 +35,8 @@ struct smtp_session {
 	int quitting;     /* we said QUIT: the 221 is not the answer we keep */
 	int data_started; /* we said DATA: the message may be on its way */
 	int open;         /* a connection stayed open after the last transfer */
+	int peer_gone;    /* the peer had closed or reset the connection when
+	                     libcurl closed it */
 	struct smtp_result *res;
 };
 
@@ -226,6 +230,17 @@ debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *ud)
 	return 0;
 }
 
+/* libcurl closes a connection that failed before curl_easy_perform()
+ * returns: look at its state first (see cut_handshake()). */
+static int
+close_cb(void *ud, curl_socket_t fd)
+{
+	struct smtp_session *s = ud;
+
+	s->peer_gone = net_peer_gone(fd);
+	return close(fd);
+}
+
 static int
 is_tls_error(CURLcode rc)
 {
@@ -250,14 +265,36 @@ is_tls_error(CURLcode rc)
 	}
 }
 
+/*
+ * libcurl reports a STARTTLS or smtps handshake that failed alike whether
+ * the server refused our TLS (a configuration problem) or the line was cut
+ * while it ran (a server going down: retry later).  A reset or a closed
+ * connection says which.
+ */
+static int
+cut_handshake(struct smtp_session *s, CURLcode rc)
+{
+	long oserr = 0;
+
+	/* a certificate we refused, or a fatal alert the server sent, is a
+	 * verdict whatever happened to the line afterwards */
+	if (rc != CURLE_SSL_CONNECT_ERROR || strcasestr(s->errbuf, "alert"))
+		return 0;
+	if (curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &oserr) !=
+	    CURLE_OK)
+		oserr = 0;
+	return s->peer_gone || oserr == ECONNRESET || oserr == EPIPE ||
+	       oserr == ECONNABORTED || oserr == ETIMEDOUT;
+}
+
 /* Map libcurl's verdict plus the last reply to a status. */
 static enum smtp_status
-classify(CURLcode rc, const struct smtp_result *r)
+classify(struct smtp_session *s, CURLcode rc, const struct smtp_result *r)
 {
 	if (rc == CURLE_OK)
 		return SMTP_OK;
 	if (is_tls_error(rc))
-		return SMTP_TLS;
+		return cut_handshake(s, rc) ? SMTP_TEMP : SMTP_TLS;
 	if (rc == CURLE_LOGIN_DENIED)
 		return r->code >= 400 && r->code < 500 ? SMTP_TEMP : SMTP_AUTH;
 	switch (rc) {
@@ -427,6 +464,8 @@ smtp_open(const struct smtp_params *p, struct smtp_session **out, char **errstr)
 	/* VERBOSE only feeds debug_cb: nothing is printed by libcurl */
 	curl_easy_setopt(s->curl, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(s->curl, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
+	curl_easy_setopt(s->curl, CURLOPT_CLOSESOCKETDATA, s);
 	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, timeout);
 	curl_easy_setopt(s->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
 	/* a hard ceiling per message as well, generous for large messages */
@@ -496,6 +535,7 @@ send_once(struct smtp_session *s, struct curl_slist *rl, const char *msg,
 	s->in_auth = 0;
 	s->quitting = 0;
 	s->data_started = 0;
+	s->peer_gone = 0;
 	s->res = res;
 	s->errbuf[0] = '\0';
 
@@ -510,7 +550,7 @@ send_once(struct smtp_session *s, struct curl_slist *rl, const char *msg,
 	/* libcurl closes the connection after any failed transfer */
 	res->reused = s->open && nconn == 0;
 	s->open = rc == CURLE_OK;
-	res->status = classify(rc, res);
+	res->status = classify(s, rc, res);
 	if (rc != CURLE_OK) {
 		const char *d =
 		    s->errbuf[0] != '\0' ? s->errbuf : curl_easy_strerror(rc);

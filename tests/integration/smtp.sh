@@ -19,7 +19,7 @@ if [ ! -x "$T" ]; then
 	T=$TEST_TMP/smtp_test
 	# shellcheck disable=SC2046 # pkg-config output is meant to be split
 	${CC:-cc} -std=gnu11 -Wall -Wextra -I"$inc" -I"$top_srcdir/agent" \
-		"$top_srcdir"/agent/{xalloc,log,smtp}.c "$top_srcdir/tests/tools/smtp_test.c" \
+		"$top_srcdir"/agent/{xalloc,log,net,smtp}.c "$top_srcdir/tests/tools/smtp_test.c" \
 		$(pkg-config --cflags --libs libcurl) -o "$T" || fail "cannot build smtp_test"
 fi
 
@@ -147,10 +147,12 @@ check "  lead5 got 'Undelivered Mail Returned to Sender'" wait_for got_dsn 5
 
 # --- what happens after the data: a scripted fake server on 127.0.0.1 (Postfix always
 # answers), one connection per run.  MODE: drop (hang up after the final dot), 452
-# (answer 452 after it), hang (never answer), greet-drop (hang up before the greeting).
+# (answer 452 after it), hang (never answer), greet-drop (hang up before the greeting);
+# tls-rst and tls-fin (offer STARTTLS, say 220, then reset or close the line: a server
+# going down mid-handshake), tls-plain (say 220, then answer in plain text and stay).
 fake_server() { # MODE PORT READYFILE
 	python3 - "$@" <<'PY'
-import socket, sys
+import socket, struct, sys
 mode, port, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 ls.bind(("127.0.0.1", port)); ls.listen(1); ls.settimeout(10)
@@ -164,7 +166,14 @@ while True:
     l = f.readline()
     if not l: break
     v = l[:4].upper()
-    if v in (b"EHLO", b"HELO"): say("250 fake")
+    if v in (b"EHLO", b"HELO"): say("250-fake\r\n250 STARTTLS")
+    elif v == b"STAR":
+        say("220 2.0.0 Ready to start TLS")
+        if mode == "tls-rst":
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            break
+        if mode == "tls-fin": break
+        say("250 this is not TLS"); f.readline(); break
     elif v == b"QUIT": say("221 bye"); break
     elif v == b"DATA":
         say("354 go on")
@@ -196,6 +205,11 @@ check "452 after the final dot: temp, certain" fake_run f452 452 1
 check "  code 452, uncertain=0" has f452 "status=temp code=452 .*uncertain=0"
 check "hang-up before the greeting: temp, certain" fake_run fgreet greet-drop 1
 check "  uncertain=0" has fgreet "status=temp .*uncertain=0"
+# the server going down during the STARTTLS handshake is a line to retry, not a TLS
+# refusal; a server still there that answers in plain text is a refusal
+check "reset during the STARTTLS handshake: temp, not tls" fake_run frst tls-rst 1 -s require
+check "closed during the STARTTLS handshake: temp, not tls" fake_run ffin tls-fin 1 -s require
+check "plain text after STARTTLS, line kept open: tls (exit 3)" fake_run fplain tls-plain 3 -s require
 check "550 after the final dot (header_checks magic subject): perm" bash -c "
 	printf 'From: <sales@example.test>\r\nTo: <lead7@example.test>\r\nSubject: x [reject-at-data]\r\nMessage-ID: <rj@t>\r\n\r\nbody\r\n' >'$TEST_TMP/rj.eml'
 	'$T' -U '$MAILSTACK_SMTP' -c '$CA' -r lead7@example.test -m '$TEST_TMP/rj.eml' >'$(out rj)'; [ \$? = 2 ]"
