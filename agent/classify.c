@@ -841,6 +841,19 @@ classify_message(const struct classifier *c, const struct mime_msg *m,
 	    (hdr_is(m, "X-Apple-Action", "vacation") &&
 	     (v = "apple-vacation")) ||
 	    (hdr_is(m, "X-Mailer", "vacation") && (v = "vacation"))) {
+		/* RFC 3834 "auto-generated" is not an answer to any message:
+		 * a shop's or a system's notice, unless it answers ours
+		 * (Exchange marks its out-of-office so) or reads like one */
+		if (strcmp(v, "auto-submitted") == 0 &&
+		    hdr_is(m, "Auto-Submitted", "auto-generated") &&
+		    mime_header(m, "In-Reply-To") == NULL &&
+		    mime_header(m, "References") == NULL &&
+		    cls_run_rules(&x, cls_want_auto) < 0) {
+			out->cls = CLS_OTHER;
+			out->signal = xstrdup("notification");
+			cls_set_rule(out, "auto-generated", NULL, "");
+			goto done;
+		}
 		out->cls = CLS_AUTO_REPLY;
 		cls_set_rule(out, v, NULL, "");
 		/* an autoresponder that carries an unsubscribe confirmation or

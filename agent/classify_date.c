@@ -31,7 +31,8 @@
 /* ------------------------------------------------------------------ */
 /* Words. */
 
-enum { T_BACK, T_UNTIL };
+/* T_FOR: a length of absence ("for two weeks"): only a duration follows */
+enum { T_BACK, T_UNTIL, T_FOR };
 
 struct trigger {
 	const char *s;
@@ -90,6 +91,14 @@ static const struct trigger triggers[] = {
     {"jusqu'a", T_UNTIL},
     {"de retour", T_BACK},
     {"retour", T_BACK},
+    {"reprendrai", T_BACK},
+    {"reprends", T_BACK},
+    {"reprise", T_BACK},
+    {"reviens", T_BACK},
+    {"reviendrai", T_BACK},
+    {"rentre", T_BACK},
+    {"rentrerai", T_BACK},
+    {"pendant", T_FOR},
     {"à partir du", T_BACK},
     {"à partir de", T_BACK},
     /* es, pt */
@@ -117,6 +126,13 @@ static const struct trigger triggers[] = {
     {"voltarei", T_BACK},
     {"voltando", T_BACK},
     {"regresso", T_BACK},
+    {"regressarei", T_BACK},
+    {"de regreso", T_BACK},
+    {"me reincorporo", T_BACK},
+    {"me reincorporaré", T_BACK},
+    {"me incorporo", T_BACK},
+    {"durante", T_FOR},
+    {"por", T_FOR},
     /* it */
     {"fino al", T_UNTIL},
     {"fino a", T_UNTIL},
@@ -128,6 +144,10 @@ static const struct trigger triggers[] = {
     {"di nuovo", T_BACK},
     {"a partire dal", T_BACK},
     {"dal", T_BACK},
+    {"tornerò", T_BACK},
+    {"tornero", T_BACK},
+    {"torno", T_BACK},
+    {"per", T_FOR},
     /* sv */
     {"till och med", T_UNTIL},
     {"t.o.m.", T_UNTIL},
@@ -146,6 +166,11 @@ static const struct trigger triggers[] = {
     {"z powrotem", T_BACK},
     {"powrót", T_BACK},
     {"od", T_BACK},
+    {"przez", T_FOR},
+    /* a length of absence, en de nl */
+    {"for", T_FOR},
+    {"für", T_FOR},
+    {"voor", T_FOR},
     {NULL, 0},
 };
 
@@ -185,7 +210,22 @@ static const char *fillers[] = {
     "bereikbaar", "beschikbaar", "end", "ende", "fin", "final", "finales",
     "fine", "slutet", "końca", "eind", "einde", "wieder", "weer", "igen",
     "nuovo", "volta", "vuelta", "następny", "najbliższy", "włącznie", "r",
+    "día", "poste", "travail", "fonctions", "mes", "przyszłego", "przyszłej",
+    "najbliższego", "najbliższej", "następnego", "następnej", "another",
+    "about", "around", "weitere", "weiteren", "otras", "altre", "mais",
     NULL};
+
+/* what follows a number that is a time, not a day: "am 9 Uhr" */
+static const char *hour_words[] = {"h", "hour", "hours", "hrs", "uhr", "heure",
+                                   "heures", "hora", "horas", "ore", "uur",
+                                   "timmar", "godzin", "godziny", "am", "pm",
+                                   "o'clock", "a.m", "p.m", NULL};
+
+/* words before a bare number that make it a day of the month: "on the 9",
+ * "am 9.", "le 9", "el 9", "il 9", "den 9", "de 9e" */
+static const char *day_articles[] = {"the", "am", "zum", "vom", "le", "au",
+                                     "du", "el", "al", "del", "il", "dal",
+                                     "den", "de", "o", "ao", NULL};
 
 struct nameval {
 	const char *s;
@@ -260,15 +300,6 @@ static const struct nameval months[] = {
     {"octubre", 10},
     {"noviembre", 11},
     {"diciembre", 12},
-    /* reopening, in the other languages */
-    {"wieder geöffnet", T_BACK},
-    {"réouverture", T_BACK},
-    {"reabrimos", T_BACK},
-    {"riapriamo", T_BACK},
-    {"riapertura", T_BACK},
-    {"öppnar igen", T_BACK},
-    {"otwieramy", T_BACK},
-    {"weer open", T_BACK},
     /* nl */
     {"januari", 1},
     {"februari", 2},
@@ -363,6 +394,10 @@ static const struct nameval weekdays[] = {
     {"niedzielę", 0}, {"poniedziałek", 1}, {"wtorek", 2},
     {"środa", 3},     {"środę", 3},        {"czwartek", 4},
     {"piątek", 5},    {"sobota", 6},       {"sobotę", 6},
+    /* pl genitive and locative: "do wtorku", "we wtorek" */
+    {"poniedziałku", 1}, {"wtorku", 2},    {"środy", 3},
+    {"środzie", 3},   {"czwartku", 4},     {"piątku", 5},
+    {"soboty", 6},    {"sobocie", 6},      {"niedzieli", 0},
     {NULL, 0}};
 
 /* small numbers written out, for "in two weeks" */
@@ -523,9 +558,26 @@ skip_ordinal(const char *s, int *had)
 			return s + 2;
 		}
 	}
-	if (strncmp(s, "º", 2) == 0) {
+	if (strncmp(s, "º", 2) == 0 || strncmp(s, "ª", 2) == 0) {
 		*had = 1;
 		return s + 2;
+	}
+	/* nl 9e 9de 1ste, fr 9e 9ème, sv 9:e 1:a, pl 9-go 9-ego */
+	{
+		static const char *const suf[] = {"ème", "eme", "ste", "de",
+		                                  ":e",  ":a",  "-ego", "-go",
+		                                  "e",   NULL};
+		int k;
+		size_t n;
+
+		for (k = 0; suf[k] != NULL; k++) {
+			n = strlen(suf[k]);
+			if (strncmp(s, suf[k], n) == 0 &&
+			    !is_wordc((unsigned char)s[n])) {
+				*had = 1;
+				return s + n;
+			}
+		}
 	}
 	if (*s == '.')
 		return s + 1;
@@ -747,7 +799,7 @@ static int
 parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
            int *said_wday)
 {
-	int wday = -1, tok, v, a, b, c, m, d, y, had, dayword = 0;
+	int wday = -1, tok, v, a, b, c, m, d, y, had, dayword = 0, art = 0;
 	size_t n, n2, n3;
 	const char *t;
 
@@ -757,10 +809,23 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 		if (n == 0)
 			goto weekday_only;
 		if ((n2 = phrase_at(next_week, s)) > 0) {
+			int mon;
+
 			if (msg_day < 0)
 				return -1;
+			mon = next_weekday(msg_day, 1);
+			/* "next week Tuesday", "Tuesday next week": that
+			 * day of next week, an end like any named day */
+			t = skip_sp(s + n2);
+			if (wday < 0 && (v = lookup(weekdays, t, word_at(t))) >= 0)
+				wday = v;
+			if (wday >= 0 && !(n2 >= 11 &&
+			                   strncmp(s, "next monday", 11) == 0)) {
+				*said_wday = 1;
+				return mon + (wday + 6) % 7;
+			}
 			*is_until = 0;
-			return next_weekday(msg_day, 1);
+			return mon;
 		}
 		if ((v = relative_at(s, msg_day, NULL)) >= 0) {
 			*is_until = 0;
@@ -801,6 +866,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 			dayword = 1;
 		if (!is_filler(s, n))
 			goto weekday_only;
+		art = in_list(day_articles, s, n);
 		s += n;
 	}
 	if (tok == 8)
@@ -849,6 +915,8 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 			t = skip_sp(t);
 			if (strncmp(t, "de ", 3) == 0)
 				t += 3;
+			else if (strncmp(t, "of ", 3) == 0)
+				t += 3;
 			n2 = word_at(t);
 			if ((m = lookup(months, t, n2)) > 0) {
 				t += n2;
@@ -857,8 +925,12 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 				y = year_at(&t);
 				return resolve(y, m, a, msg_day, wday, stale);
 			}
-			/* "on the 4th": a day of the month alone */
-			if ((had || dayword) && a >= 1 && a <= 31 &&
+			/* "on the 4th", "am 4.", "le 4": a day of the month
+			 * alone (not "back at 4", "in 4 hours") */
+			if ((had || dayword ||
+			     (art && lookup(units, t, n2) < 0 &&
+			      !in_list(hour_words, t, n2))) &&
+			    a >= 1 && a <= 31 &&
 			    msg_day >= 0) {
 				int my, mm, md, k;
 				clock_civil_from_day(msg_day, &my, &mm, &md);
@@ -963,12 +1035,102 @@ inclusive_after(const char *p)
 	return 0;
 }
 
+/* trigger_at: the trigger word that starts at p (a word start), or -1 */
+static int
+trigger_at(const char *p)
+{
+	size_t tl;
+	int k;
+
+	for (k = 0; triggers[k].s != NULL; k++) {
+		if (triggers[k].s[0] != *p)
+			continue;
+		tl = strlen(triggers[k].s);
+		if (strncmp(p, triggers[k].s, tl) == 0 &&
+		    !is_wordc((unsigned char)p[tl]))
+			return k;
+	}
+	return -1;
+}
+
+/* duration_at: "for two weeks", "pendant 3 jours": the day after that
+ * long away, or -1 */
+static int
+duration_at(const char *s, int msg_day)
+{
+	int k;
+	size_t n;
+
+	for (k = 0; k < 4; k++) {
+		s = skip_sp(s);
+		n = word_at(s);
+		if (n == 0)
+			return -1;
+		if (relative_at(s, msg_day, NULL) >= 0)
+			return relative_at(s, msg_day, NULL);
+		if (!is_filler(s, n))
+			return -1;
+		s += n;
+	}
+	return -1;
+}
+
+/*
+ * date_before: Dutch, German, Swedish and Polish often put the date before
+ * the word that says "back": "ik ben de 9e weer terug", "am 9. wieder im
+ * Büro", "9 grudnia będę z powrotem".  The date nearest before p in its
+ * clause, widened while the words before it still read as part of it; none
+ * when another trigger stands in the clause (its date is its own).
+ */
+static int
+date_before(const char *lt, const char *p, int msg_day, int day_first,
+            int *stale)
+{
+	const char *b = p - 120 > lt ? p - 120 : lt, *q, *ws[32];
+	int nw = 0, i, j, v, best = -1, until, wd;
+
+	for (q = p; q > b; q--) {
+		if (q[-1] == '!' || q[-1] == '?' || q[-1] == ';')
+			break;
+		if (q[-1] == '.' && (q - 1 == lt ||
+		                     !isdigit((unsigned char)q[-2])))
+			break;
+		if (q[-1] == '\n' && q - 1 > lt && q[-2] == '\n')
+			break;
+	}
+	for (; q < p && nw < 32; q++) {
+		if ((q > lt && is_wordc((unsigned char)q[-1])) ||
+		    !is_wordc((unsigned char)*q))
+			continue;
+		if (trigger_at(q) >= 0)
+			return -1;
+		ws[nw++] = q;
+	}
+	for (i = nw - 1; i >= 0 && best < 0; i--) {
+		until = 0;
+		wd = 0;
+		if ((v = parse_when(ws[i], msg_day, day_first, &until, stale,
+		                    &wd)) < 0)
+			continue;
+		best = v;
+		for (j = i - 1; j >= 0; j--) {
+			until = 0;
+			if ((v = parse_when(ws[j], msg_day, day_first, &until,
+			                    stale, &wd)) < 0)
+				break;
+			best = v;
+		}
+	}
+	return best;
+}
+
 int
 cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 {
 	char *lt;
 	const char *p;
 	int k, day = -1, until, back = -1, first_until = -1, st = 0, wd;
+	int dur = -1;
 	size_t tl;
 
 	*stale = 0;
@@ -993,8 +1155,17 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 			if (until && first_until >= 0)
 				continue;
 			wd = 0;
+			if (triggers[k].kind == T_FOR) {
+				/* a length: only when no date is stated */
+				if (dur < 0 && msg_day >= 0)
+					dur = duration_at(p + tl, msg_day);
+				continue;
+			}
 			day = parse_when(p + tl, msg_day, day_first, &until,
 			                 &st, &wd);
+			if (day < 0 && triggers[k].kind == T_BACK)
+				day = date_before(lt, p, msg_day, day_first,
+				                  &st);
 			if (day < 0)
 				continue;
 			if (until) {
@@ -1046,6 +1217,8 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 		if (n > 0 && in_list(tomorrow, p, n))
 			day = msg_day + 1;
 	}
+	if (day < 0 && dur > msg_day)
+		day = dur;
 	free(lt);
 	if (day < 0 && st)
 		*stale = 1;

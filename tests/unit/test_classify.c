@@ -349,6 +349,37 @@ test_return_day(void **state)
 	     2026, 12, 5},
 	    {"Ich bin bis zum 4.12. im Urlaub und ab dem 7.12. wieder im Büro.",
 	     1, 2026, 12, 7},
+	    /* the date before the word for "back" (nl, de, pl) */
+	    {"Ik ben de 9e weer terug op kantoor.", 1, 2026, 12, 9},
+	    {"Ik ben in januari weer terug.", 1, 2027, 1, 1},
+	    {"Ich bin am 9. wieder im Büro.", 1, 2026, 12, 9},
+	    {"Ich habe am Montag frei, bin Dienstag wieder da.", 1, 2026, 12,
+	     1},
+	    {"9 grudnia będę z powrotem.", 1, 2026, 12, 9},
+	    /* ... but not a date that belongs to an earlier "until" */
+	    {"Ich bin bis zum 8. Dezember nicht im Büro und dann wieder "
+	     "erreichbar.",
+	     1, 2026, 12, 9},
+	    /* a day alone after an article, in each language */
+	    {"Je serai de retour le 9.", 1, 2026, 12, 9},
+	    {"Estaré de vuelta el día 9.", 1, 2026, 12, 9},
+	    {"Rientro il 9.", 1, 2026, 12, 9},
+	    {"Jag är tillbaka den 9:e.", 1, 2026, 12, 9},
+	    {"Wracam 9-go.", 1, 2026, 12, 9},
+	    {"I'll be back on the 9th and will reply then.", 0, 2026, 12, 9},
+	    {"Back on the 4th of January.", 0, 2027, 1, 4},
+	    {"Ab 9 Uhr bin ich wieder da.", 1, 0, 0, 0},
+	    /* a verb of return, a month alone */
+	    {"Je suis en congé et reprendrai mon poste en janvier.", 1, 2027, 1,
+	     1},
+	    /* a weekday of next week; pl weekday cases */
+	    {"Ik ben tot volgende week dinsdag afwezig.", 1, 2026, 12, 2},
+	    {"Jestem nieobecny do przyszłego wtorku.", 1, 2026, 12, 2},
+	    /* a length of absence, only when no date is stated */
+	    {"I'm away for two weeks.", 0, 2026, 12, 9},
+	    {"Je reviens dans deux semaines.", 1, 2026, 12, 9},
+	    {"I'm out for 3 days, back on 10 December.", 1, 2026, 12, 10},
+	    {"Thank you for your email. I am away.", 0, 0, 0, 0},
 	    {"I'll get back to you on Monday.", 0, 0, 0, 0},
 	    {"I am out of the office.", 0, 0, 0, 0},
 	    {"Thanks for your note, will reply soon.", 0, 0, 0, 0},
