@@ -467,6 +467,8 @@ calendar(struct ctx *x, struct classification *out)
 /* service: a notification from a document, e-signature, calendar,
  * scheduling, social or ticket system (the "engagement/KIND" and
  * "other/KIND" rules).  Returns 1 when decided. */
+static int greets_recipient(struct ctx *x);
+
 static int
 service(struct ctx *x, struct classification *out)
 {
@@ -475,6 +477,10 @@ service(struct ctx *x, struct classification *out)
 	if (calendar(x, out))
 		return 1;
 	if ((i = cls_run_rules(x, cls_want_service)) < 0)
+		return 0;
+	/* stock wording in the text, but it greets the salesperson by name:
+	 * a person wrote it */
+	if (x->c->rules[i].field == F_BODY && greets_recipient(x))
 		return 0;
 	out->signal = xstrdup(x->c->rules[i].signal);
 	cls_set_rule(out, "rule:", x->c->rules[i].name, "");
