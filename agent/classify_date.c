@@ -167,6 +167,12 @@ static const struct trigger triggers[] = {
     {"powrót", T_BACK},
     {"od", T_BACK},
     {"przez", T_FOR},
+    /* da, no, tr: the return only (their notices are read by the rules) */
+    {"tilbage", T_BACK},
+    {"tilbake", T_BACK},
+    {"döneceğim", T_BACK},
+    {"dönüyorum", T_BACK},
+    {"döneceğiz", T_BACK},
     /* a length of absence, en de nl */
     {"for", T_FOR},
     {"für", T_FOR},
@@ -211,21 +217,20 @@ static const char *fillers[] = {
     "fine", "slutet", "końca", "eind", "einde", "wieder", "weer", "igen",
     "nuovo", "volta", "vuelta", "następny", "najbliższy", "włącznie", "r",
     "día", "poste", "travail", "fonctions", "mes", "przyszłego", "przyszłej",
-    "najbliższego", "najbliższej", "następnego", "następnej", "another",
-    "about", "around", "weitere", "weiteren", "otras", "altre", "mais",
-    NULL};
+    "najbliższego", "najbliższej", "następnego", "następnej", "another", "günü",
+    "about", "around", "weitere", "weiteren", "otras", "altre", "mais", NULL};
 
 /* what follows a number that is a time, not a day: "am 9 Uhr" */
-static const char *hour_words[] = {"h", "hour", "hours", "hrs", "uhr", "heure",
-                                   "heures", "hora", "horas", "ore", "uur",
-                                   "timmar", "godzin", "godziny", "am", "pm",
-                                   "o'clock", "a.m", "p.m", NULL};
+static const char *hour_words[] = {
+    "h",    "hour",  "hours",   "hrs", "uhr",    "heure",  "heures",
+    "hora", "horas", "ore",     "uur", "timmar", "godzin", "godziny",
+    "am",   "pm",    "o'clock", "a.m", "p.m",    NULL};
 
 /* words before a bare number that make it a day of the month: "on the 9",
  * "am 9.", "le 9", "el 9", "il 9", "den 9", "de 9e" */
 static const char *day_articles[] = {"the", "am", "zum", "vom", "le", "au",
-                                     "du", "el", "al", "del", "il", "dal",
-                                     "den", "de", "o", "ao", NULL};
+                                     "du",  "el", "al",  "del", "il", "dal",
+                                     "den", "de", "o",   "ao",  NULL};
 
 struct nameval {
 	const char *s;
@@ -367,37 +372,118 @@ static const struct nameval months[] = {
     {"październiku", 10},
     {"listopadzie", 11},
     {"grudniu", 12},
+    /* da, no */
+    {"marts", 3},
+    {"desember", 12},
+    /* tr */
+    {"ocak", 1},
+    {"şubat", 2},
+    {"nisan", 4},
+    {"mayıs", 5},
+    {"haziran", 6},
+    {"temmuz", 7},
+    {"ağustos", 8},
+    {"eylül", 9},
+    {"ekim", 10},
+    {"kasım", 11},
+    {"aralık", 12},
     {NULL, 0}};
 
 static const struct nameval weekdays[] = {
-    {"sunday", 0},    {"monday", 1},       {"tuesday", 2},
-    {"wednesday", 3}, {"thursday", 4},     {"friday", 5},
-    {"saturday", 6},  {"sonntag", 0},      {"montag", 1},
-    {"dienstag", 2},  {"mittwoch", 3},     {"donnerstag", 4},
-    {"freitag", 5},   {"samstag", 6},      {"sonnabend", 6},
-    {"dimanche", 0},  {"lundi", 1},        {"mardi", 2},
-    {"mercredi", 3},  {"jeudi", 4},        {"vendredi", 5},
-    {"samedi", 6},    {"domingo", 0},      {"lunes", 1},
-    {"martes", 2},    {"miércoles", 3},    {"miercoles", 3},
-    {"jueves", 4},    {"viernes", 5},      {"sábado", 6},
-    {"sabado", 6},    {"zondag", 0},       {"maandag", 1},
-    {"dinsdag", 2},   {"woensdag", 3},     {"donderdag", 4},
-    {"vrijdag", 5},   {"zaterdag", 6},     {"domenica", 0},
-    {"lunedì", 1},    {"martedì", 2},      {"martedi", 2},
-    {"mercoledì", 3}, {"mercoledi", 3},    {"giovedì", 4},
-    {"giovedi", 4},   {"venerdì", 5},      {"venerdi", 5},
-    {"sabato", 6},    {"segunda", 1},      {"terça", 2},
-    {"terca", 2},     {"quarta", 3},       {"quinta", 4},
-    {"sexta", 5},     {"söndag", 0},       {"måndag", 1},
-    {"tisdag", 2},    {"onsdag", 3},       {"torsdag", 4},
-    {"fredag", 5},    {"lördag", 6},       {"niedziela", 0},
-    {"niedzielę", 0}, {"poniedziałek", 1}, {"wtorek", 2},
-    {"środa", 3},     {"środę", 3},        {"czwartek", 4},
-    {"piątek", 5},    {"sobota", 6},       {"sobotę", 6},
+    {"sunday", 0},
+    {"monday", 1},
+    {"tuesday", 2},
+    {"wednesday", 3},
+    {"thursday", 4},
+    {"friday", 5},
+    {"saturday", 6},
+    {"sonntag", 0},
+    {"montag", 1},
+    {"dienstag", 2},
+    {"mittwoch", 3},
+    {"donnerstag", 4},
+    {"freitag", 5},
+    {"samstag", 6},
+    {"sonnabend", 6},
+    {"dimanche", 0},
+    {"lundi", 1},
+    {"mardi", 2},
+    {"mercredi", 3},
+    {"jeudi", 4},
+    {"vendredi", 5},
+    {"samedi", 6},
+    {"domingo", 0},
+    {"lunes", 1},
+    {"martes", 2},
+    {"miércoles", 3},
+    {"miercoles", 3},
+    {"jueves", 4},
+    {"viernes", 5},
+    {"sábado", 6},
+    {"sabado", 6},
+    {"zondag", 0},
+    {"maandag", 1},
+    {"dinsdag", 2},
+    {"woensdag", 3},
+    {"donderdag", 4},
+    {"vrijdag", 5},
+    {"zaterdag", 6},
+    {"domenica", 0},
+    {"lunedì", 1},
+    {"martedì", 2},
+    {"martedi", 2},
+    {"mercoledì", 3},
+    {"mercoledi", 3},
+    {"giovedì", 4},
+    {"giovedi", 4},
+    {"venerdì", 5},
+    {"venerdi", 5},
+    {"sabato", 6},
+    {"segunda", 1},
+    {"terça", 2},
+    {"terca", 2},
+    {"quarta", 3},
+    {"quinta", 4},
+    {"sexta", 5},
+    {"söndag", 0},
+    {"måndag", 1},
+    {"tisdag", 2},
+    {"onsdag", 3},
+    {"torsdag", 4},
+    {"fredag", 5},
+    {"lördag", 6},
+    {"niedziela", 0},
+    {"niedzielę", 0},
+    {"poniedziałek", 1},
+    {"wtorek", 2},
+    {"środa", 3},
+    {"środę", 3},
+    {"czwartek", 4},
+    {"piątek", 5},
+    {"sobota", 6},
+    {"sobotę", 6},
     /* pl genitive and locative: "do wtorku", "we wtorek" */
-    {"poniedziałku", 1}, {"wtorku", 2},    {"środy", 3},
-    {"środzie", 3},   {"czwartku", 4},     {"piątku", 5},
-    {"soboty", 6},    {"sobocie", 6},      {"niedzieli", 0},
+    {"poniedziałku", 1},
+    {"wtorku", 2},
+    {"środy", 3},
+    {"środzie", 3},
+    {"czwartku", 4},
+    {"piątku", 5},
+    {"soboty", 6},
+    {"sobocie", 6},
+    {"niedzieli", 0},
+    /* da, no, tr */
+    {"mandag", 1},
+    {"tirsdag", 2},
+    {"lørdag", 6},
+    {"søndag", 0},
+    {"pazartesi", 1},
+    {"salı", 2},
+    {"çarşamba", 3},
+    {"perşembe", 4},
+    {"cuma", 5},
+    {"cumartesi", 6},
+    {"pazar", 0},
     {NULL, 0}};
 
 /* small numbers written out, for "in two weeks" */
@@ -564,7 +650,7 @@ skip_ordinal(const char *s, int *had)
 	}
 	/* nl 9e 9de 1ste, fr 9e 9ème, sv 9:e 1:a, pl 9-go 9-ego */
 	{
-		static const char *const suf[] = {"ème", "eme", "ste", "de",
+		static const char *const suf[] = {"ème", "eme", "ste",  "de",
 		                                  ":e",  ":a",  "-ego", "-go",
 		                                  "e",   NULL};
 		int k;
@@ -817,10 +903,11 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 			/* "next week Tuesday", "Tuesday next week": that
 			 * day of next week, an end like any named day */
 			t = skip_sp(s + n2);
-			if (wday < 0 && (v = lookup(weekdays, t, word_at(t))) >= 0)
+			if (wday < 0 &&
+			    (v = lookup(weekdays, t, word_at(t))) >= 0)
 				wday = v;
-			if (wday >= 0 && !(n2 >= 11 &&
-			                   strncmp(s, "next monday", 11) == 0)) {
+			if (wday >= 0 &&
+			    !(n2 >= 11 && strncmp(s, "next monday", 11) == 0)) {
 				*said_wday = 1;
 				return mon + (wday + 6) % 7;
 			}
@@ -859,7 +946,8 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 				int mon = iso_week_monday(v, msg_day);
 				if (mon >= 0 && *is_until)
 					return mon + 6;
-				return mon >= 0 && mon < msg_day ? msg_day : mon;
+				return mon >= 0 && mon < msg_day ? msg_day
+				                                 : mon;
 			}
 		}
 		if (in_list(day_words, s, n))
@@ -930,8 +1018,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 			if ((had || dayword ||
 			     (art && lookup(units, t, n2) < 0 &&
 			      !in_list(hour_words, t, n2))) &&
-			    a >= 1 && a <= 31 &&
-			    msg_day >= 0) {
+			    a >= 1 && a <= 31 && msg_day >= 0) {
 				int my, mm, md, k;
 				clock_civil_from_day(msg_day, &my, &mm, &md);
 				for (k = 0; k < 3; k++) {
@@ -1087,13 +1174,13 @@ date_before(const char *lt, const char *p, int msg_day, int day_first,
             int *stale)
 {
 	const char *b = p - 120 > lt ? p - 120 : lt, *q, *ws[32];
-	int nw = 0, i, j, v, best = -1, until, wd;
+	int nw = 0, i, j, v, best = -1, until, wd, pass;
 
 	for (q = p; q > b; q--) {
 		if (q[-1] == '!' || q[-1] == '?' || q[-1] == ';')
 			break;
-		if (q[-1] == '.' && (q - 1 == lt ||
-		                     !isdigit((unsigned char)q[-2])))
+		if (q[-1] == '.' &&
+		    (q - 1 == lt || !isdigit((unsigned char)q[-2])))
 			break;
 		if (q[-1] == '\n' && q - 1 > lt && q[-2] == '\n')
 			break;
@@ -1106,19 +1193,26 @@ date_before(const char *lt, const char *p, int msg_day, int day_first,
 			return -1;
 		ws[nw++] = q;
 	}
-	for (i = nw - 1; i >= 0 && best < 0; i--) {
-		until = 0;
-		wd = 0;
-		if ((v = parse_when(ws[i], msg_day, day_first, &until, stale,
-		                    &wd)) < 0)
-			continue;
-		best = v;
-		for (j = i - 1; j >= 0; j--) {
+	/* first a number or a month's name (a stated date), then anything
+	 * (a weekday, "morgen") */
+	for (pass = 0; pass < 2 && best < 0; pass++) {
+		for (i = nw - 1; i >= 0 && best < 0; i--) {
+			if (pass == 0 && !isdigit((unsigned char)*ws[i]) &&
+			    lookup(months, ws[i], word_at(ws[i])) < 0)
+				continue;
 			until = 0;
-			if ((v = parse_when(ws[j], msg_day, day_first, &until,
+			wd = 0;
+			if ((v = parse_when(ws[i], msg_day, day_first, &until,
 			                    stale, &wd)) < 0)
-				break;
+				continue;
 			best = v;
+			for (j = i - 1; j >= 0; j--) {
+				until = 0;
+				if ((v = parse_when(ws[j], msg_day, day_first,
+				                    &until, stale, &wd)) < 0)
+					break;
+				best = v;
+			}
 		}
 	}
 	return best;
@@ -1164,8 +1258,8 @@ cls_return_day(const char *text, int msg_day, int day_first, int *stale)
 			day = parse_when(p + tl, msg_day, day_first, &until,
 			                 &st, &wd);
 			if (day < 0 && triggers[k].kind == T_BACK)
-				day = date_before(lt, p, msg_day, day_first,
-				                  &st);
+				day =
+				    date_before(lt, p, msg_day, day_first, &st);
 			if (day < 0)
 				continue;
 			if (until) {

@@ -280,8 +280,7 @@ cut_handshake(struct smtp_session *s, CURLcode rc)
 	 * verdict whatever happened to the line afterwards */
 	if (rc != CURLE_SSL_CONNECT_ERROR || strcasestr(s->errbuf, "alert"))
 		return 0;
-	if (curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &oserr) !=
-	    CURLE_OK)
+	if (curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &oserr) != CURLE_OK)
 		oserr = 0;
 	return s->peer_gone || oserr == ECONNRESET || oserr == EPIPE ||
 	       oserr == ECONNABORTED || oserr == ETIMEDOUT;

@@ -380,6 +380,10 @@ test_return_day(void **state)
 	    {"Je reviens dans deux semaines.", 1, 2026, 12, 9},
 	    {"I'm out for 3 days, back on 10 December.", 1, 2026, 12, 10},
 	    {"Thank you for your email. I am away.", 0, 0, 0, 0},
+	    /* beyond the nine: the return only */
+	    {"Jeg er på vinterferie og tilbake på kontoret mandag 1. mars.", 1,
+	     2027, 3, 1},
+	    {"4 Ocak 2027 Pazartesi günü döneceğim.", 1, 2027, 1, 4},
 	    {"I'll get back to you on Monday.", 0, 0, 0, 0},
 	    {"I am out of the office.", 0, 0, 0, 0},
 	    {"Thanks for your note, will reply soon.", 0, 0, 0, 0},
