@@ -194,6 +194,11 @@ static const char *const migrations[] = {
     "DROP INDEX touches_lead_done;"
     "CREATE INDEX touches_lead_done ON touches (lead_id, done_at, state,"
     "  channel, stage, template);",
+
+    /* v7: touches_lead (lead_id) is a prefix of touches_lead_done, which
+     * serves every lookup by lead (and the cascade) as well: one index
+     * fewer to write for each touch (issue 13, import) */
+    "DROP INDEX touches_lead;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -107,7 +107,7 @@ for d in 2026-04-09 2026-04-10 2026-04-13 2026-04-14; do
 	for h in 10:00 16:55; do nudge --now "${d}T$h" tick --no-sync >/dev/null 2>&1; done
 done
 check "call-blitz: calls planned on three consecutive business days (Thu, Fri, Mon)" bash -c "
-	test \"\$(db_query \"SELECT group_concat(date(t.due, 'unixepoch', '-6 hours'), ' ') FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'blitz@example.test' AND t.channel = 'call' ORDER BY t.id\")\" = '2026-04-09 2026-04-10 2026-04-13'"
+	test \"\$(db_query \"SELECT group_concat(d, ' ') FROM (SELECT date(t.due, 'unixepoch', '-6 hours') AS d FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'blitz@example.test' AND t.channel = 'call' ORDER BY t.due)\")\" = '2026-04-09 2026-04-10 2026-04-13'"
 check "call-blitz: then the 'missed you by phone' email" bash -c "
 	test \"\$(db_query \"SELECT t.subject FROM touches t JOIN leads l ON l.id = t.lead_id WHERE l.email = 'blitz@example.test' AND t.stage = '4' AND t.channel = 'email'\")\" = 'Missed you by phone'"
 
