@@ -100,6 +100,7 @@ cls_one_line(const char *s, size_t max)
 /* Reply text. */
 
 static size_t count_sp(const char *l, size_t n);
+static int proper_name(const char *l, size_t n);
 
 static int
 is_blank(const char *s, size_t n)
@@ -604,6 +605,66 @@ short_line(const char *l, size_t n)
 	return w <= 6;
 }
 
+/* sig_line: a line of a signature block under a sign-off or a full name:
+ * short, or a title, address, phone or legal line ("Unit 4, Riverside
+ * Works | Leeds LS9 8AB", "Registered in England No. 01234567") - not a
+ * sentence, a question or a postscript */
+static int
+sig_line(const char *l, size_t n)
+{
+	size_t i, w = 0;
+	int in = 0;
+	unsigned char last;
+
+	while (n > 0 && isspace((unsigned char)l[n - 1]))
+		n--;
+	while (n > 0 && isspace((unsigned char)*l)) {
+		l++;
+		n--;
+	}
+	if (n == 0 || ci_prefix(l, "p.s") || ci_prefix(l, "ps:") ||
+	    ci_prefix(l, "ps "))
+		return 0;
+	if (short_line(l, n))
+		return 1;
+	last = (unsigned char)l[n - 1];
+	if (n > 100 || last == '.' || last == '?' || last == '!' || last == ':')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (isspace((unsigned char)l[i]))
+			in = 0;
+		else if (!in) {
+			in = 1;
+			w++;
+		}
+	}
+	return w <= 12;
+}
+
+/* dash_name: "- O", "-- Sam", "– JM": a name or initials after a dash */
+static int
+dash_name(const char *l, size_t n)
+{
+	size_t k = 0, i;
+
+	while (k < n && (l[k] == '-' || l[k] == ' '))
+		k++;
+	if (k == 0 && n >= 3 &&
+	    (strncmp(l, "–", 3) == 0 || strncmp(l, "—", 3) == 0)) {
+		k = 3;
+		while (k < n && l[k] == ' ')
+			k++;
+	}
+	if (k == 0 || k >= n || k > 4)
+		return 0;
+	for (i = k; i < n; i++)
+		if (!isupper((unsigned char)l[i]) && l[i] != '.' && l[i] != ' ')
+			break;
+	if (i == n && n - k <= 4)
+		return 1; /* initials */
+	return proper_name(l + k, n - k);
+}
+
 /* proper_name: a name line whose words all start with a capital */
 static int
 proper_name(const char *l, size_t n)
@@ -682,7 +743,8 @@ sig_block(const char **ls, const size_t *ln, size_t start, size_t end)
 			sign = 0;
 		for (j = par[k]; j < pe && sign; j++)
 			if (!cls_is_signoff(ls[j], ln[j]) &&
-			    !proper_name(ls[j], ln[j]))
+			    !proper_name(ls[j], ln[j]) &&
+			    !dash_name(ls[j], ln[j]))
 				sign = 0;
 		if (nlines == 2 && !cls_is_signoff(ls[par[k]], ln[par[k]]))
 			sign = 0;
@@ -692,8 +754,7 @@ sig_block(const char **ls, const size_t *ln, size_t start, size_t end)
 		}
 		/* everything after it: short lines */
 		for (j = par[k + 1]; j < end && all_short; j++)
-			if (!is_blank(ls[j], ln[j]) &&
-			    !short_line(ls[j], ln[j]))
+			if (!is_blank(ls[j], ln[j]) && !sig_line(ls[j], ln[j]))
 				all_short = 0;
 		if (all_short && end - par[k + 1] <= 10)
 			return pe;
@@ -706,7 +767,7 @@ sig_block(const char **ls, const size_t *ln, size_t start, size_t end)
 	    !cls_is_signoff(ls[par[k]], ln[par[k]]) &&
 	    count_sp(ls[par[k]], ln[par[k]]) >= 1) {
 		for (j = par[k]; j < end; j++)
-			if (!short_line(ls[j], ln[j]))
+			if (!sig_line(ls[j], ln[j]))
 				return end;
 		j = par[k];
 		while (j > start && is_blank(ls[j - 1], ln[j - 1]))
@@ -906,9 +967,28 @@ reply_text(const char *text, int depth)
 			continue;
 		for (k2 = j + 1; k2 < end && is_blank(ls[k2], ln[k2]); k2++)
 			;
+		if (k2 > j + 1 && k2 < end && !sig_line(ls[k2], ln[k2]) &&
+		    (ci_prefix(ls[k2], "p.s") || ci_prefix(ls[k2], "ps:")))
+			continue; /* a postscript is part of the reply */
 		if (k2 > j + 1 && k2 < end) {
 			end = j + 1;
 			break;
+		}
+		/* no blank line (an HTML signature): the name, then a
+		 * signature line with separators ("Emily Carter | Site
+		 * Director"), and nothing but signature lines after it (a
+		 * title alone under the name stays, as people sign) */
+		if (k2 == j + 1 && k2 < end &&
+		    line_has(ls[k2], ln[k2], " | ")) {
+			size_t m;
+			for (m = k2; m < end; m++)
+				if (!is_blank(ls[m], ln[m]) &&
+				    !sig_line(ls[m], ln[m]))
+					break;
+			if (m == end && end - k2 <= 10) {
+				end = j + 1;
+				break;
+			}
 		}
 	}
 	while (end > start && (is_blank(ls[end - 1], ln[end - 1]) ||

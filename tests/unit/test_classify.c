@@ -280,6 +280,23 @@ test_reply_text(void **state)
 	    {"Sent from my desk, is much easier.\n",
 	     "Sent from my desk, is much easier."},
 	    {"Call me.\nThanks,\nBob\n", "Call me.\nThanks,\nBob"},
+	    /* signature blocks: initials after a dash, then a company line;
+	     * a full name, a title and an address; an HTML signature under
+	     * the name without a blank line; a title alone stays */
+	    {"Looks good.\n\n- O\n\nKestrel Print Ltd | Unit 4, Riverside "
+	     "Works | Leeds LS9 8AB\nRegistered in England No. 01234567\n",
+	     "Looks good.\n\n- O"},
+	    {"2.\n\nHelen O'Brien\nOperations Manager, Emerald Linen\nUnit 4, "
+	     "Ballymount Industrial Estate, Dublin 12\n",
+	     "2."},
+	    {"Yes.\nBest,\nEmily\nEmily Carter | Site Director | Oakfield\n",
+	     "Yes.\nBest,\nEmily"},
+	    {"Yes.\n\nCheers,\nLeo Chen\nPractice Manager\n",
+	     "Yes.\n\nCheers,\nLeo Chen\nPractice Manager"},
+	    {"Thanks,\nTom\n\nP.S. We need 12 licences by March, call me on "
+	     "0113 496 0000\n",
+	     "Thanks,\nTom\n\nP.S. We need 12 licences by March, call me on "
+	     "0113 496 0000"},
 	    /* bottom posting, and a greeting above an interleaved answer */
 	    {"On Mon, Ann <a@x.com> wrote:\n> Hi\n> there\n\nHello back\n",
 	     "Hello back"},
