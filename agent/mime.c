@@ -24,7 +24,7 @@ void
 mime_limits_default(struct mime_limits *lim)
 {
 	lim->max_size = 10u * 1024 * 1024;
-	lim->max_depth = 20;
+	lim->max_depth = 64;
 	lim->max_parts = 200;
 	lim->max_header = 64u * 1024;
 }
@@ -460,7 +460,7 @@ parse_entity(struct ctx *c, const char *s, size_t n, int depth, int in_msg,
 			c->returned_found = 1;
 			capture = 1;
 		}
-		if (depth + 1 > c->lim.max_depth)
+		if (depth + 1 > c->lim.max_depth || depth + 1 > MIME_MSG_DEPTH)
 			c->m->truncated = 1;
 		else {
 			c->capture = capture;

@@ -24,7 +24,8 @@ enum { MIME_OK = 0, MIME_EINVAL, MIME_ETOOBIG };
 struct mime_limits {
 	size_t max_size;   /* bytes parsed, default 10 MiB; the rest is ignored
 	                      and   the truncated flag set */
-	int max_depth;     /* multipart / message nesting, default 20 */
+	int max_depth;     /* multipart nesting, default 64 (message/rfc822
+	                      nesting at most 20) */
 	int max_parts;     /* parts (leaves and containers), default 200 */
 	size_t max_header; /* one header's unfolded size, default 64 KiB */
 };

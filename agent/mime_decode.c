@@ -159,7 +159,8 @@ ascii_transparent(const char *name, iconv_t cd)
 		in[k] = (char)k;
 	iconv(cd, NULL, NULL, NULL, NULL);
 	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il != 0 ||
-	    (size_t)(op - out) != sizeof(in) || memcmp(in, out, sizeof(in)) != 0)
+	    (size_t)(op - out) != sizeof(in) ||
+	    memcmp(in, out, sizeof(in)) != 0)
 		return 0;
 	op = out;
 	ol = sizeof(out);
@@ -202,6 +203,28 @@ iconv_get(const char *name, int *ascii_ok)
 	return cd;
 }
 
+/* legacy_8bit: text with 8-bit bytes none of which forms a UTF-8
+ * sequence: windows-1252 (or Latin-1) under a wrong or missing label.  One
+ * valid sequence, and it is UTF-8 with damage: left to the U+FFFD repair. */
+static int
+legacy_8bit(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, l;
+	int bad = 0;
+
+	while (i < n) {
+		i += ascii_run(u + i, n - i);
+		if (i >= n)
+			break;
+		if ((l = mime_utf8_len(u + i, n - i)) > 0)
+			return 0;
+		bad = 1;
+		i++;
+	}
+	return bad;
+}
+
 void
 mime_to_utf8(struct buf *b, const char *cs, const char *s, size_t n)
 {
@@ -214,7 +237,10 @@ mime_to_utf8(struct buf *b, const char *cs, const char *s, size_t n)
 	int ascii_ok;
 
 	if (cs == NULL || *cs == '\0') {
-		mime_add_sane_utf8(b, s, n);
+		if (legacy_8bit(s, n))
+			mime_to_utf8(b, "windows-1252", s, n);
+		else
+			mime_add_sane_utf8(b, s, n);
 		return;
 	}
 	for (i = j = 0; cs[i] && j < sizeof(name) - 1; i++)
@@ -222,7 +248,12 @@ mime_to_utf8(struct buf *b, const char *cs, const char *s, size_t n)
 			name[j++] = (char)tolower((unsigned char)cs[i]);
 	name[j] = '\0';
 	if (!strcmp(name, "utf-8") || !strcmp(name, "utf8") || j == 0) {
-		mime_add_sane_utf8(b, s, n);
+		/* a sender that labels windows-1252 text UTF-8 (or
+		 * nothing): read it as what it is */
+		if (legacy_8bit(s, n))
+			mime_to_utf8(b, "windows-1252", s, n);
+		else
+			mime_add_sane_utf8(b, s, n);
 		return;
 	}
 	if (!strcmp(name, "us-ascii") || !strcmp(name, "ascii") ||
@@ -287,15 +318,48 @@ static const signed char b64tab[256] = {
 };
 /* clang-format on */
 
-/* mime_b64_decode: lenient: characters outside the alphabet are skipped; '='
- * ends a group (so concatenated encodings decode too). */
+/* b64_line: the line [k, its end): *end where it ends (at its '\n' or n),
+ * *vis its visible characters, *bad those outside the alphabet and '='
+ * (and the gaps between words; and base64url's '-' and '_' when urlbad:
+ * "--" is a separator, not data), *padded whether it ends in '=' */
+static void
+b64_line(const unsigned char *u, size_t k, size_t n, int urlbad, size_t *end,
+         size_t *vis, size_t *bad, int *padded)
+{
+	int gap = 0; /* blanks after a visible character */
+
+	*vis = *bad = 0;
+	*padded = 0;
+	for (; k < n && u[k] != '\n'; k++) {
+		if (u[k] == ' ' || u[k] == '\t' || u[k] == '\r') {
+			gap = *vis > 0;
+			continue;
+		}
+		if (gap)
+			(*bad)++; /* words: base64 has no inner blanks */
+		gap = 0;
+		(*vis)++;
+		*padded = u[k] == '=';
+		if ((b64tab[u[k]] < 0 && u[k] != '=') ||
+		    (urlbad && (u[k] == '-' || u[k] == '_')))
+			(*bad)++;
+	}
+	*end = k;
+}
+
+/* mime_b64_decode: lenient: a stray character is skipped, '=' ends a group
+ * (so concatenated encodings decode too) and a missing final '=' is
+ * forgiven; but a line that is mostly not base64, or one with anything
+ * outside the alphabet after the data has ended (a short or padded line:
+ * a footer a list server appended, garbage), is skipped whole rather than
+ * decoded into garbage. */
 void
 mime_b64_decode(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	unsigned long acc = 0;
-	int bits = 0, v;
-	size_t k = 0;
+	int bits = 0, v, padded, ended = 0;
+	size_t k = 0, eol = 0, vis, bad, full = 0;
 	char *o;
 
 	if (n == 0)
@@ -304,6 +368,22 @@ mime_b64_decode(struct buf *b, const char *s, size_t n)
 	o = b->s + b->len;
 	while (k < n) {
 		unsigned char c = u[k];
+		if (k >= eol && (k == 0 || u[k - 1] == '\n')) {
+			b64_line(u, k, n, ended, &eol, &vis, &bad, &padded);
+			if (bad > 0 && (ended || bad * 4 >= vis)) {
+				k = eol;
+				continue;
+			}
+			if (vis > 0) {
+				if (full == 0)
+					full = vis;
+				else if (vis < full)
+					ended = 1;
+				if (padded)
+					ended = 1;
+			}
+			eol++; /* past its '\n' */
+		}
 		if (bits == 0 && n - k >= 4) {
 			/* a whole group of four: three bytes */
 			int v0 = b64tab[c], v1 = b64tab[u[k + 1]],

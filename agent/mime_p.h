@@ -23,7 +23,10 @@
 #include "mime.h"
 #include "xalloc.h"
 
-#define MIME_DEPTH_CAP 100     /* hard cap whatever the caller asks */
+#define MIME_DEPTH_CAP 100 /* hard cap whatever the caller asks */
+/* a message/rfc822 part is copied (decoded) at each level: that nesting
+ * stays shallow whatever max_depth allows multiparts */
+#define MIME_MSG_DEPTH 20
 #define MIME_HEADERS_CAP 10000 /* headers kept per entity */
 #define MIME_MSGIDS_MAX 100
 #define MIME_DSN_MAX 1000

@@ -250,8 +250,9 @@ test_transfer_decoding(void **state)
 	    {"quoted-printable", "text/plain", "soft=  \r\nbreak pad",
 	     "softbreak pad"},
 	    {"quoted-printable", "text/plain", "a=3Db=3db", "a=b=b"},
+	    /* (a raw 8-bit byte without a charset is windows-1252: y") */
 	    {"quoted-printable", "text/plain", "bad =ZZ and =\xff",
-	     "bad =ZZ and =\xef\xbf\xbd"},
+	     "bad =ZZ and =\xc3\xbf"},
 	    {"quoted-printable", "text/plain", "trailing   \r\nx",
 	     "trailing\nx"},
 	    {"quoted-printable", "text/plain; charset=utf-8", "=C3=A9t=C3=A9",
@@ -260,6 +261,19 @@ test_transfer_decoding(void **state)
 	    {"base64", "text/plain", "aGVs\r\nbG8=", "hello"},
 	    {"base64", "text/plain", "aGV*sb!G8", "hello"},
 	    {"base64", "text/plain", "aGk=aGk=", "hihi"},
+	    /* the final '=' missing, then garbage or a list footer */
+	    {"base64", "text/plain", "aGVsbG8gd29y\r\nbGQ\r\n!!notbase64!!",
+	     "hello world"},
+	    {"base64", "text/plain",
+	     "aGVsbG8gd29y\r\nbGQ=\r\n--\r\nList mailing list\r\nList@x.org",
+	     "hello world"},
+	    /* windows-1252 text labelled UTF-8, or not labelled */
+	    {"8bit", "text/plain; charset=utf-8", "caf\xe9 \x93ok\x94",
+	     "caf\xc3\xa9 \xe2\x80\x9cok\xe2\x80\x9d"},
+	    {"8bit", "text/plain", "Tack f\xf6r", "Tack f\xc3\xb6r"},
+	    /* UTF-8 with one damaged byte stays UTF-8 */
+	    {"8bit", "text/plain; charset=utf-8", "caf\xc3\xa9 \xff",
+	     "caf\xc3\xa9 \xef\xbf\xbd"},
 	    {"BASE64", "text/plain; charset=iso-8859-1", "6Q==", "\xc3\xa9"},
 	    {"7bit", "text/plain", "line1\r\nline2", "line1\nline2"},
 	    {"x-unknown", "text/plain", "as is", "as is"},
