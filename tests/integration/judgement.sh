@@ -69,7 +69,7 @@ score() {
 # today (2026-12-05):     class          dates       text        harmful
 score judgement-lang/dev      "$data/judgement-lang/dev"      0.98 0.95 0.95 0 # 174/174 39/39 112/112 0
 score judgement-lang/holdout  "$data/judgement-lang/holdout"  0.95 0.80 0.92 0 # 60/60 13/13 35/35 0
-score judgement-service/dev   "$data/judgement-service/dev"   0.98 0.90 0.80 0 # 152/152 17/17 21/21 0
+score judgement-service/dev   "$data/judgement-service/dev"   0.98 0.90 0.80 0 # 154/154 17/17 21/21 0
 score judgement-service/holdout "$data/judgement-service/holdout" 0.92 0.60 0.80 0 # 54/55 5/6 12/12 0
 # written by someone who never read the rules; two of its misses were fixed
 # on 2026-12-05 (see its README), so judgement-blind3 is now the honest one
