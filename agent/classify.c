@@ -705,6 +705,139 @@ text_of(const struct mime_msg *m, char **own)
 	return t;
 }
 
+/* other_address: the new text names an e-mail address that is not the
+ * sender's own */
+static int
+other_address(struct ctx *x)
+{
+	const char *b = cls_ctx_body(x), *p, *s, *e;
+	size_t fl = x->from_addr != NULL ? strlen(x->from_addr) : 0;
+
+	if (b == NULL)
+		return 0;
+	for (p = strchr(b, '@'); p != NULL; p = strchr(p + 1, '@')) {
+		for (s = p; s > b && (isalnum((unsigned char)s[-1]) ||
+		                      strchr("._%+-", s[-1]) != NULL);
+		     s--)
+			;
+		for (e = p + 1;
+		     isalnum((unsigned char)*e) || *e == '.' || *e == '-'; e++)
+			;
+		while (e > p + 1 && e[-1] == '.')
+			e--;
+		if (s == p || e == p + 1 ||
+		    memchr(p + 1, '.', e - p - 1) == NULL)
+			continue;
+		if (fl > 0 && (size_t)(e - s) == fl &&
+		    strncasecmp(s, x->from_addr, fl) == 0)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * time_limited: does the sentence around the match [start, end) of t put a
+ * time on the request ("please don't email me until March", "bitte vorerst
+ * nicht mehr", "ne plus me contacter avant janvier")?  That is a "later",
+ * not an opt-out.  Only the words outside the match count (a rule's own
+ * "do mnie" is no "do").
+ */
+int
+cls_time_limited(const char *t, size_t start, size_t end)
+{
+	static const char *lim[] = {"until",
+	                            "before",
+	                            "for now",
+	                            "for the time being",
+	                            "for a while",
+	                            "for the next",
+	                            "this year",
+	                            "this quarter",
+	                            "this month",
+	                            "right now",
+	                            "at the moment",
+	                            "bis",
+	                            "vor",
+	                            "vorerst",
+	                            "vorläufig",
+	                            "zurzeit",
+	                            "derzeit",
+	                            "momentan",
+	                            "erst",
+	                            "dieses jahr",
+	                            "avant",
+	                            "jusqu",
+	                            "pour le moment",
+	                            "pour l'instant",
+	                            "cette année",
+	                            "d'ici",
+	                            "hasta",
+	                            "antes de",
+	                            "por ahora",
+	                            "por el momento",
+	                            "este año",
+	                            "fino a",
+	                            "fino al",
+	                            "prima di",
+	                            "per ora",
+	                            "per il momento",
+	                            "quest'anno",
+	                            "até",
+	                            "por enquanto",
+	                            "por agora",
+	                            "este ano",
+	                            "tot",
+	                            "voorlopig",
+	                            "voor nu",
+	                            "dit jaar",
+	                            "förrän",
+	                            "tills",
+	                            "innan",
+	                            "för tillfället",
+	                            "just nu",
+	                            "i år",
+	                            "przed",
+	                            "na razie",
+	                            "do końca",
+	                            "do przyszł",
+	                            "w tym roku",
+	                            NULL};
+	size_t b = start, e = end, n = strlen(t);
+	char *seg, *lo;
+	const char *p;
+	int k, r = 0;
+
+	while (b > 0 && start - b < 120 && !strchr(".!?;\n", t[b - 1]))
+		b--;
+	while (e < n && e - end < 120 && !strchr(".!?;\n", t[e]))
+		e++;
+	/* the words before the match, a gap, the words after it */
+	seg = xasprintf("%.*s \x01 %.*s", (int)(start - b), t + b,
+	                (int)(e - end), t + end);
+	lo = cls_lower_utf8(seg);
+	for (k = 0; lim[k] != NULL && !r; k++) {
+		size_t m = strlen(lim[k]);
+		for (p = lo; (p = strstr(p, lim[k])) != NULL; p++) {
+			int lb = p == lo || !(isalnum((unsigned char)p[-1]) ||
+			                      (unsigned char)p[-1] >= 0x80);
+			/* "jusqu'", "do przyszł...": a prefix is enough */
+			int rb = lim[k][m - 1] == 'u' ||
+			         lim[k][m - 1] == '\'' ||
+			         strcmp(lim[k], "do przyszł") == 0 ||
+			         !(isalnum((unsigned char)p[m]) ||
+			           (unsigned char)p[m] >= 0x80);
+			if (lb && rb) {
+				r = 1;
+				break;
+			}
+		}
+	}
+	free(seg);
+	free(lo);
+	return r;
+}
+
 /*
  * opt_out: an unsubscribe or weak opt-out rule matched (rule i).  Only an
  * explicit request that is not negated, in the new text, unsubscribes: a
@@ -724,6 +857,13 @@ opt_out(struct ctx *x, struct classification *out, int i)
 		cls_set_rule(out, "rule:", r->name, ",negated");
 		return;
 	}
+	if (r->field == F_BODY &&
+	    cls_time_limited(x->hit, x->hit_start, x->hit_end)) {
+		/* "not until March": a later, which the intent reads */
+		out->cls = CLS_HUMAN_REPLY;
+		cls_set_rule(out, "rule:", r->name, ",time-limited");
+		return;
+	}
 	if (r->cls == CLS_OPTOUT_WEAK) {
 		out->cls = CLS_HUMAN_REPLY;
 		why = xasprintf("unclear opt-out wording: \"%.*s\"",
@@ -733,6 +873,14 @@ opt_out(struct ctx *x, struct classification *out, int i)
 		                x->hit + x->hit_start);
 		set_review(out, why);
 		free(why);
+		return;
+	}
+	if (r->field == F_BODY && other_address(x)) {
+		/* "don't write to me any more, write to orders@..." sends
+		 * the salesperson elsewhere: a person to ask, not an opt-out */
+		out->cls = CLS_HUMAN_REPLY;
+		cls_set_rule(out, "rule:", r->name, ",names-address");
+		set_review(out, "opt-out wording, and another address named");
 		return;
 	}
 	out->cls = CLS_UNSUBSCRIBE;

@@ -438,6 +438,10 @@ cls_intent(struct ctx *x, struct classification *out)
 	for (k = 0; k < sizeof order / sizeof order[0]; k++) {
 		if ((i = cls_run_rules_class(x, CLS_INTENT0 + order[k])) < 0)
 			continue;
+		/* "please stop emailing me until March": later */
+		if (order[k] == INTENT_STOP &&
+		    cls_time_limited(x->hit, x->hit_start, x->hit_end))
+			continue;
 		out->intent = order[k];
 		out->intent_rule = xasprintf("rule:%s", x->c->rules[i].name);
 		break;

@@ -196,6 +196,9 @@ char *cls_one_line(const char *s, size_t max);
  * a return date that is already past (or whose weekday no nearby year
  * agrees with) - then -1.  day_first: read n/n/yyyy as day/month. */
 int cls_return_day(const char *text, int msg_day, int day_first, int *stale);
+/* cls_time_limited: the sentence around [start, end) of t puts a time on
+ * the request there ("don't email me until March"): a later, not a stop */
+int cls_time_limited(const char *t, size_t start, size_t end);
 /* cls_stated_day: the first time a text names ("in March", "next quarter",
  * "after the summer", "in two weeks", "on the 4th", a date) as a day
  * number counted from msg_day, or -1 (*stale as above). */

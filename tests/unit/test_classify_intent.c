@@ -93,6 +93,10 @@ test_intents(void **state)
 	    {"Bitte melden Sie sich im März wieder.", INTENT_LATER},
 	    {"Pas maintenant. Recontactez-moi en janvier.", INTENT_LATER},
 	    {"Ahora no, vuelve a contactarme en marzo.", INTENT_LATER},
+	    /* a stop with a time on it is a later */
+	    {"Please don't email me again until March.", INTENT_LATER},
+	    {"Not interested right now, try again in the spring.",
+	     INTENT_LATER},
 	    {"We went with another vendor last month.", INTENT_NOT_FIT},
 	    {"Wir haben schon eine Lösung, kein Bedarf.", INTENT_NOT_FIT},
 	    {"Non fa per noi, abbiamo già un fornitore.", INTENT_NOT_FIT},
@@ -460,6 +464,38 @@ test_opt_outs(void **state)
 	    {"Re: hello", "Haal me alstublieft van jullie mailinglijst.",
 	     CLS_UNSUBSCRIBE, 0},
 	    {"Re: hello", "Can you remove the setup fee from the quote?",
+	     CLS_HUMAN_REPLY, 0},
+	    /* polite and singular forms, one per language */
+	    {"Re: hello", "Por favor no me escriba más.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Por favor não me envie mais emails.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Non mi scriva più, grazie.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Ne m'écrivez plus, merci.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Schreiben Sie mir bitte nicht mehr.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Stuur me geen e-mails meer.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Skicka inga fler mejl till mig.", CLS_UNSUBSCRIBE,
+	     0},
+	    {"Re: hello", "Proszę do mnie nie pisać.", CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Quit emailing me please", CLS_UNSUBSCRIBE, 0},
+	    /* a time on it: a later, never an opt-out */
+	    {"Re: hello", "Please don't email me again until March.",
+	     CLS_HUMAN_REPLY, 0},
+	    {"Re: hello", "Bitte kontaktieren Sie mich nicht mehr vor Februar.",
+	     CLS_HUMAN_REPLY, 0},
+	    {"Re: hello", "Merci de ne plus me contacter avant janvier.",
+	     CLS_HUMAN_REPLY, 0},
+	    {"Re: hello", "Non mi scriva più fino a marzo.", CLS_HUMAN_REPLY,
+	     0},
+	    /* sent elsewhere: a person to ask */
+	    {"Re: hello",
+	     "No me escriba más a este correo, escriba a "
+	     "compras@alpenrose.example",
+	     CLS_HUMAN_REPLY, 1},
+	    /* not about mail to them at all */
+	    {"Re: hello",
+	     "Nie wysyłać faktur na ten adres, tylko na "
+	     "ksiegowosc@firma.example",
 	     CLS_HUMAN_REPLY, 0},
 	    /* negated: a person who wants to stay */
 	    {"Re: hello",
