@@ -554,6 +554,26 @@ test_canned_ooo(void **state)
 	assert_int_equal(cl.cls, CLS_AUTO_REPLY);
 	assert_int_equal(cl.return_day, clock_day_from_civil(2026, 12, 2));
 	classification_free(&cl);
+	/* "your mail will not be forwarded" alone; "if urgent" as the close */
+	run("Re: hello", "",
+	    "Ich bin ab dem 14.12. wieder im Büro. Ihre Mail wird nicht "
+	    "weitergeleitet.",
+	    &cl);
+	assert_int_equal(cl.cls, CLS_AUTO_REPLY);
+	classification_free(&cl);
+	run("Re: hello", "",
+	    "I am out of office, back in the office on 2026-12-09. If urgent "
+	    "please contact the team.",
+	    &cl);
+	assert_int_equal(cl.cls, CLS_AUTO_REPLY);
+	classification_free(&cl);
+	/* a person back on Monday who will answer then */
+	run("Re: hello", "",
+	    "I'm back in the office on Monday - let's talk then. Will reply "
+	    "properly when I return.",
+	    &cl);
+	assert_int_equal(cl.cls, CLS_HUMAN_REPLY);
+	classification_free(&cl);
 	run("Re: hello", "",
 	    "Guten Tag,\n\nich bin bis 30.11. nicht im Büro und habe nur "
 	    "eingeschränkten Zugriff auf E-Mails. In dringenden Fällen wenden "
