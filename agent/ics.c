@@ -1,6 +1,7 @@
 /* ics - see ics.h */
 #include "autoconf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,7 @@ struct ics_ctx {
 	struct nudge *n;
 	time_t now;
 	int today;
-	const char *host;
+	char host[256]; /* the sender's domain, for UIDs */
 	struct buf *out;
 	char *err;
 	int rc;
@@ -280,7 +281,20 @@ ics_export(struct nudge *n, time_t now, int days, struct buf *out,
 	c.n = n;
 	c.now = now;
 	c.today = clock_day_of(now, n->tz);
-	c.host = at && at[1] ? at + 1 : "nudge.invalid";
+	/* the UID's domain: host-name characters of the sender's domain
+	 * only (a configured address is not a place for anything else) */
+	{
+		size_t k = 0;
+
+		for (at = at ? at + 1 : "";
+		     k < sizeof c.host - 1 &&
+		     (isalnum((unsigned char)*at) || *at == '.' || *at == '-');
+		     at++)
+			c.host[k++] = *at;
+		c.host[k] = '\0';
+		if (k == 0)
+			snprintf(c.host, sizeof c.host, "nudge.invalid");
+	}
 	c.out = out;
 	ics_line(out, "BEGIN:VCALENDAR");
 	ics_line(out, "VERSION:2.0");

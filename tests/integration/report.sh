@@ -160,6 +160,13 @@ fi
 I="nudge --now 2026-11-02T08:00 export ics --days 14"
 check "export ics writes a file" $I "$TEST_TMP/a.ics"
 check "export ics again (later)" nudge --now 2026-11-02T09:30 export ics --days 14 "$TEST_TMP/b.ics"
+check "every UID is nudge-touch-N@ the sender's domain" python3 - "$TEST_TMP/a.ics" <<'PY'
+import re, sys
+uids = [l for l in open(sys.argv[1], "rb").read().decode().split("\r\n") if l.startswith("UID:")]
+assert uids, "no UID"
+bad = [u for u in uids if not re.fullmatch(r"UID:nudge-touch-\d+@example\.test", u)]
+assert not bad, bad
+PY
 check "the ICS is CRLF and folded at 75 octets" python3 - "$TEST_TMP/a.ics" <<'PY'
 import sys
 data = open(sys.argv[1], "rb").read()
