@@ -424,6 +424,23 @@ db(int rc, char **err, char **errstr)
 	return OUTBOX_EDB;
 }
 
+/* end_tx: commit when rc is STORE_OK; when it is not, or the commit fails,
+ * roll back (its own error is dropped: the first one is the story).
+ * Returns the store status. */
+static int
+end_tx(struct store *st, int rc, char **err)
+{
+	char *e2 = NULL;
+
+	if (rc == STORE_OK)
+		rc = store_commit(st, err);
+	if (rc != STORE_OK) {
+		store_rollback(st, &e2);
+		free(e2);
+	}
+	return rc;
+}
+
 static void
 set(char **dst, const char *s)
 {
@@ -560,15 +577,8 @@ outbox_recover(struct outbox *ox, struct outbox_report *r, char **errstr)
 				    "unknown", t->error, t->message_id, &err);
 		}
 	}
-	if (rc == STORE_OK)
-		rc = store_commit(st, &err);
-	if (rc != STORE_OK) {
-		char *e2 = NULL;
-
-		store_rollback(st, &e2);
-		free(e2);
+	if ((rc = end_tx(st, rc, &err)) != STORE_OK)
 		goto out;
-	}
 	for (size_t i = 0; i < c.n; i++) {
 		r->recovered++;
 		r->unknown += !found[i];
@@ -875,13 +885,7 @@ claim(struct outbox *ox, struct item *its, size_t n, time_t now,
 			break;
 		}
 	}
-	if (rc == STORE_OK)
-		rc = store_commit(st, &err);
-	if (rc != STORE_OK) {
-		char *e2 = NULL;
-
-		store_rollback(st, &e2);
-		free(e2);
+	if ((rc = end_tx(st, rc, &err)) != STORE_OK) {
 		for (size_t i = 0; i < n; i++)
 			if (its[i].act == ITEM_SEND)
 				its[i].act = ITEM_NONE;
@@ -1051,13 +1055,7 @@ record(struct outbox *ox, struct item *its, size_t n,
 	for (size_t i = 0; i < n && rc == STORE_OK; i++)
 		if (its[i].act == ITEM_SEND)
 			rc = record_one(ox, &its[i], r, &cfgerr, &err);
-	if (rc == STORE_OK)
-		rc = store_commit(st, &err);
-	if (rc != STORE_OK) {
-		char *e2 = NULL;
-
-		store_rollback(st, &e2);
-		free(e2);
+	if ((rc = end_tx(st, rc, &err)) != STORE_OK) {
 		free(cfgerr);
 		return db(rc, &err, errstr);
 	}
@@ -1268,7 +1266,7 @@ outbox_resolve(struct outbox *ox, int64_t touch_id, int sent, char **errstr)
 		goto fail;
 	}
 	touch_free(t);
-	return db(store_commit(st, &err), &err, errstr);
+	return db(end_tx(st, STORE_OK, &err), &err, errstr);
 fail:
 	touch_free(t);
 	{
