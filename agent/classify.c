@@ -743,6 +743,23 @@ other_address(struct ctx *x)
  * not an opt-out.  Only the words outside the match count (a rule's own
  * "do mnie" is no "do").
  */
+/* set_phrase: a limit word that is part of a set phrase at p ("vor allem"
+ * is "above all", "tot ziens" goodbye) */
+static int
+set_phrase(const char *p)
+{
+	static const char *set[] = {"vor allem",   "tot ziens",   "tot zover",
+	                            "bis bald",    "hasta luego", "hasta pronto",
+	                            "até logo",    "até mais",    "before you",
+	                            "until you",   NULL};
+	int k;
+
+	for (k = 0; set[k] != NULL; k++)
+		if (strncmp(p, set[k], strlen(set[k])) == 0)
+			return 1;
+	return 0;
+}
+
 int
 cls_time_limited(const char *t, size_t start, size_t end)
 {
@@ -827,7 +844,7 @@ cls_time_limited(const char *t, size_t start, size_t end)
 			         strcmp(lim[k], "do przyszł") == 0 ||
 			         !(isalnum((unsigned char)p[m]) ||
 			           (unsigned char)p[m] >= 0x80);
-			if (lb && rb) {
+			if (lb && rb && !set_phrase(p)) {
 				r = 1;
 				break;
 			}

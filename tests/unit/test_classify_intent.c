@@ -487,6 +487,11 @@ test_opt_outs(void **state)
 	     CLS_HUMAN_REPLY, 0},
 	    {"Re: hello", "Non mi scriva più fino a marzo.", CLS_HUMAN_REPLY,
 	     0},
+	    /* set phrases are no time */
+	    {"Re: hello", "Bitte keine Mails mehr, vor allem keine Newsletter.",
+	     CLS_UNSUBSCRIBE, 0},
+	    {"Re: hello", "Stuur me geen e-mails meer, tot ziens.",
+	     CLS_UNSUBSCRIBE, 0},
 	    /* sent elsewhere: a person to ask */
 	    {"Re: hello",
 	     "No me escriba más a este correo, escriba a "
