@@ -122,12 +122,17 @@ bounce_sender(const char *from)
 	       cls_ci_strstr(from, "mail delivery system") != NULL;
 }
 
-/* msg_day: the day the message was written, in tz; -1 if undated. */
+/* msg_day: the day the message was written, on the writer's calendar (the
+ * Date header's own date: "back tomorrow" counts from there), else in tz;
+ * -1 if undated. */
 static int
 msg_day_of(const struct mime_msg *m, const char *tz)
 {
 	time_t date = mime_date(m);
+	long d = mime_date_written_day(mime_header(m, "Date"));
 
+	if (d >= 0 && d < 1000000)
+		return (int)d;
 	return date != 0 ? clock_day_of(date, tz) : -1;
 }
 

@@ -114,6 +114,10 @@ char *mime_html_to_text(const char *html, size_t len);
 time_t mime_date(const struct mime_msg *m);
 /* mime_parse_date: the same for a Date header value. */
 time_t mime_parse_date(const char *value);
+/* mime_date_written_day: the calendar day a Date value states, in its
+ * writer's own zone (days since 1970-01-01), or -1 if it does not parse:
+ * "Thu, 3 Dec 2026 07:45 +1100" is 3 December whatever the reader's zone. */
+long mime_date_written_day(const char *value);
 
 /*
  * mime_addr_parse: the first mailbox of an address header value (pass the

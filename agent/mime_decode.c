@@ -210,14 +210,14 @@ static int
 legacy_8bit(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, l;
+	size_t i = 0;
 	int bad = 0;
 
 	while (i < n) {
 		i += ascii_run(u + i, n - i);
 		if (i >= n)
 			break;
-		if ((l = mime_utf8_len(u + i, n - i)) > 0)
+		if (mime_utf8_len(u + i, n - i) > 0)
 			return 0;
 		bad = 1;
 		i++;

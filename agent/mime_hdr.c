@@ -251,8 +251,28 @@ mime_plist_raw(const struct param *v, size_t n, const char *name)
 
 /* ---- dates ---- */
 
+/* parse_date: a Date value as a time (0 if invalid), and *written_day the
+ * civil day number of the date as written: the writer's own calendar day */
+static time_t parse_date(const char *v, long *written_day);
+
 time_t
 mime_parse_date(const char *v)
+{
+	long d;
+
+	return parse_date(v, &d);
+}
+
+long
+mime_date_written_day(const char *v)
+{
+	long d = -1;
+
+	return parse_date(v, &d) != 0 ? d : -1;
+}
+
+static time_t
+parse_date(const char *v, long *written_day)
 {
 	static const char *months[] = {"jan", "feb", "mar", "apr",
 	                               "may", "jun", "jul", "aug",
@@ -364,6 +384,7 @@ mime_parse_date(const char *v)
 	    ss > 60)
 		return 0;
 	days = clock_day_from_civil((int)year, mon + 1, day);
+	*written_day = days;
 	{
 		long long t = (long long)days * 86400 + hh * 3600 + mi * 60 +
 		              ss - off * 60;

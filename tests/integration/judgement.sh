@@ -71,8 +71,9 @@ score judgement-lang/dev      "$data/judgement-lang/dev"      0.98 0.95 0.95 0 #
 score judgement-lang/holdout  "$data/judgement-lang/holdout"  0.95 0.80 0.92 0 # 60/60 13/13 35/35 0
 score judgement-service/dev   "$data/judgement-service/dev"   0.98 0.90 0.80 0 # 154/154 17/17 21/21 0
 score judgement-service/holdout "$data/judgement-service/holdout" 0.92 0.60 0.80 0 # 54/55 5/6 12/12 0
-# written by someone who never read the rules; two of its misses were fixed
-# on 2026-12-05 (see its README), so judgement-blind3 is now the honest one
+# written by someone who never read the rules; their misses were fixed on
+# 2026-12-05 (see their READMEs), so both are regression sets now
 score judgement-blind         "$data/judgement-blind"         0.96 0.85 0.95 0 # 118/118 16/16 54/54 0 (no longer blind: see its README)
+score judgement-blind3        "$data/judgement-blind3"        0.97 0.90 0.90 0 # 113/113 18/18 42/44 0 (first run, blind: 105/113 17/18 42/44 0)
 score tests/data/mail         "$mail"                         0.98 0.95 0.95 0 # 30/30 14/14 4/4 0
 finish

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "mime.h"
 #include "mime_p.h" /* the module's internals, tested directly below */
 #include "xalloc.h"
@@ -595,6 +596,14 @@ test_dates(void **state)
 	m = parse_str("Subject: no date\r\n\r\nx");
 	assert_true(mime_date(m) == 0);
 	mime_free(m);
+	/* the day as its writer wrote it: 3 December in Sydney is still
+	 * 2 December in UTC */
+	assert_int_equal(mime_date_written_day("Thu, 3 Dec 2026 07:45 +1100"),
+	                 clock_day_from_civil(2026, 12, 3));
+	assert_true(mime_parse_date("Thu, 3 Dec 2026 07:45 +1100") <
+	            (time_t)clock_day_from_civil(2026, 12, 3) * 86400);
+	assert_int_equal(mime_date_written_day("not a date"), -1);
+	assert_int_equal(mime_date_written_day(NULL), -1);
 }
 
 /* The civil-day arithmetic (clock_day_from_civil) against timegm, every
