@@ -756,8 +756,17 @@ sig_block(const char **ls, const size_t *ln, size_t start, size_t end)
 		for (j = par[k + 1]; j < end && all_short; j++)
 			if (!is_blank(ls[j], ln[j]) && !sig_line(ls[j], ln[j]))
 				all_short = 0;
-		if (all_short && end - par[k + 1] <= 10)
+		if (all_short && end - par[k + 1] <= 10) {
+			/* "Mit freundlichen Grüßen\n\nMarkus Thiele\n\n
+			 * Elbtal Logistik GmbH...": the name under a lone
+			 * sign-off is the sender's, its own paragraph */
+			if (nlines == 1 &&
+			    cls_is_signoff(ls[par[k]], ln[par[k]]) &&
+			    k + 2 < npar && par[k + 2] == par[k + 1] + 2 &&
+			    proper_name(ls[par[k + 1]], ln[par[k + 1]]))
+				return par[k + 1] + 1;
 			return pe;
+		}
 		text_before = 1;
 	}
 	/* the last paragraph: a full name and more short lines */
@@ -989,6 +998,15 @@ reply_text(const char *text, int depth)
 				end = j + 1;
 				break;
 			}
+		}
+		/* the name again at the head of a signature block ("Giulia
+		 * Bernardi\nGiulia Bernardi\nResponsabile Flotta..."): the
+		 * block starts there, whatever it holds */
+		if (k2 == j + 1 && k2 < end && count_sp(ls[j], ln[j]) >= 1 &&
+		    proper_name(ls[j], ln[j]) && ln[k2] >= ln[j] &&
+		    strncmp(ls[k2], ls[j], ln[j]) == 0) {
+			end = j + 1;
+			break;
 		}
 	}
 	while (end > start && (is_blank(ls[end - 1], ln[end - 1]) ||

@@ -291,6 +291,13 @@ test_reply_text(void **state)
 	     "2."},
 	    {"Yes.\nBest,\nEmily\nEmily Carter | Site Director | Oakfield\n",
 	     "Yes.\nBest,\nEmily"},
+	    {"Ok.\n\nMit freundlichen Grüßen\n\nMarkus Thiele\n\nElbtal "
+	     "Logistik GmbH\nHafenstraße 22, 01067 Dresden\n",
+	     "Ok.\n\nMit freundlichen Grüßen\n\nMarkus Thiele"},
+	    {"Sì.\nCordiali saluti\nGiulia Bernardi\nGiulia Bernardi\n"
+	     "Responsabile Flotta\nAi sensi del Regolamento UE 2016/679 le "
+	     "informazioni contenute in questo messaggio sono riservate.\n",
+	     "Sì.\nCordiali saluti\nGiulia Bernardi"},
 	    {"Yes.\n\nCheers,\nLeo Chen\nPractice Manager\n",
 	     "Yes.\n\nCheers,\nLeo Chen\nPractice Manager"},
 	    {"Thanks,\nTom\n\nP.S. We need 12 licences by March, call me on "
