@@ -994,6 +994,20 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 				m = a;
 				d = b;
 			}
+			/* "back Monday 7/12" from a sender whose cues said
+			 * month-first, both orders a Monday: without a year,
+			 * an out-of-office means the date within weeks, not
+			 * the one half a year away */
+			if (sep == '/' && y < 0 && a <= 12 && b <= 12 && a != b &&
+			    msg_day >= 0) {
+				int s1 = 0, s2 = 0;
+				int r1 = resolve(y, m, d, msg_day, wday, &s1);
+				int r2 = resolve(y, d, m, msg_day, wday, &s2);
+
+				if (r2 >= 0 && r2 - msg_day <= 60 &&
+				    (r1 < 0 || r1 - msg_day > 120))
+					return r2;
+			}
 			return resolve(y, m, d, msg_day, wday, stale);
 		}
 		/* "24 December", "24. Dezember", "24 de diciembre", "1er mars"

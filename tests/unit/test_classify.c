@@ -404,6 +404,10 @@ test_return_day(void **state)
 	    {"Je reviens dans deux semaines.", 1, 2026, 12, 9},
 	    {"I'm out for 3 days, back on 10 December.", 1, 2026, 12, 10},
 	    {"Thank you for your email. I am away.", 0, 0, 0, 0},
+	    /* month-first cues, but the day-first reading is weeks away and
+	     * the other half a year: the near one */
+	    {"I'm out, back Monday 7/12.", 0, 2026, 12, 7},
+	    {"I'm out, back 12/7.", 0, 2026, 12, 7},
 	    /* beyond the nine: the return only */
 	    {"Jeg er på vinterferie og tilbake på kontoret mandag 1. mars.", 1,
 	     2027, 3, 1},
