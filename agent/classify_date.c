@@ -998,8 +998,8 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 			 * month-first, both orders a Monday: without a year,
 			 * an out-of-office means the date within weeks, not
 			 * the one half a year away */
-			if (sep == '/' && y < 0 && a <= 12 && b <= 12 && a != b &&
-			    msg_day >= 0) {
+			if (sep == '/' && y < 0 && a <= 12 && b <= 12 &&
+			    a != b && msg_day >= 0) {
 				int s1 = 0, s2 = 0;
 				int r1 = resolve(y, m, d, msg_day, wday, &s1);
 				int r2 = resolve(y, d, m, msg_day, wday, &s2);
