@@ -152,7 +152,7 @@ check "  lead5 got 'Undelivered Mail Returned to Sender'" wait_for got_dsn 5
 # going down mid-handshake), tls-plain (say 220, then answer in plain text and stay).
 fake_server() { # MODE PORT READYFILE
 	python3 - "$@" <<'PY'
-import socket, struct, sys
+import socket, struct, sys, time
 mode, port, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 ls.bind(("127.0.0.1", port)); ls.listen(1); ls.settimeout(10)
@@ -173,7 +173,7 @@ while True:
             c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             break
         if mode == "tls-fin": break
-        say("250 this is not TLS"); f.readline(); break
+        say("250 this is not TLS"); time.sleep(3); break
     elif v == b"QUIT": say("221 bye"); break
     elif v == b"DATA":
         say("354 go on")
