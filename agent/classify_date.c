@@ -1,4 +1,4 @@
-/* classify_date - dates a message states; see classify.h, classify_p.h */
+/* classify_date - reading the dates a message states; see classify_date_p.h */
 #include "autoconf.h"
 
 #include <ctype.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "classify_date_p.h"
 #include "classify_p.h"
 #include "clock.h"
 
@@ -30,155 +31,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Words. */
-
-/* T_FOR: a length of absence ("for two weeks"): only a duration follows */
-enum { T_BACK, T_UNTIL, T_FOR };
-
-struct trigger {
-	const char *s;
-	int kind;
-};
-
-/* Longest first where one is a prefix of another. */
-static const struct trigger triggers[] = {
-    /* reopening, in the other languages */
-    {"wieder geöffnet", T_BACK},
-    {"réouverture", T_BACK},
-    {"reabrimos", T_BACK},
-    {"riapriamo", T_BACK},
-    {"riapertura", T_BACK},
-    {"öppnar igen", T_BACK},
-    {"otwieramy", T_BACK},
-    {"weer open", T_BACK},
-    /* nl */
-    {"tot en met", T_UNTIL},
-    {"t/m", T_UNTIL},
-    {"tot", T_UNTIL},
-    {"terug", T_BACK},
-    {"vanaf", T_BACK},
-    {"weer", T_BACK},
-    /* en */
-    {"not return until", T_BACK},
-    {"not be back until", T_BACK},
-    {"not back until", T_BACK},
-    {"reopen on", T_BACK},
-    {"reopen", T_BACK},
-    {"reopens", T_BACK},
-    {"reopening", T_BACK},
-    {"up to and including", T_UNTIL},
-    {"up to", T_UNTIL},
-    /* the end of a range "from X to Y", "du X au Y", "del X al Y" */
-    {"to", T_UNTIL},
-    {"au", T_UNTIL},
-    {"al", T_UNTIL},
-    {"until", T_UNTIL},
-    {"till", T_UNTIL},
-    {"through", T_UNTIL},
-    {"thru", T_UNTIL},
-    {"back", T_BACK},
-    {"returning", T_BACK},
-    {"return", T_BACK},
-    {"returns", T_BACK},
-    /* de */
-    {"bis", T_UNTIL},
-    {"zurück", T_BACK},
-    {"zurueck", T_BACK},
-    {"wieder", T_BACK},
-    {"ab", T_BACK},
-    /* fr */
-    {"jusqu'au", T_UNTIL},
-    {"jusqu'à", T_UNTIL},
-    {"jusqu'a", T_UNTIL},
-    {"de retour", T_BACK},
-    {"retour", T_BACK},
-    {"reprendrai", T_BACK},
-    {"reprends", T_BACK},
-    {"reprise", T_BACK},
-    {"reviens", T_BACK},
-    {"reviendrai", T_BACK},
-    {"rentre", T_BACK},
-    {"rentrerai", T_BACK},
-    {"pendant", T_FOR},
-    {"à partir du", T_BACK},
-    {"à partir de", T_BACK},
-    /* es, pt */
-    {"hasta", T_UNTIL},
-    {"até", T_UNTIL},
-    {"a partir del", T_BACK},
-    {"a partir do", T_BACK},
-    {"a partir da", T_BACK},
-    {"a partir dal", T_BACK},
-    {"a partir de", T_BACK},
-    {"a partir du", T_BACK},
-    {"regresaré", T_BACK},
-    {"regresare", T_BACK},
-    {"regreso", T_BACK},
-    {"regresa", T_BACK},
-    {"de vuelta", T_BACK},
-    {"vuelvo", T_BACK},
-    {"volveré", T_BACK},
-    {"de volta", T_BACK},
-    {"volto", T_BACK},
-    {"retorno", T_BACK},
-    {"retornando", T_BACK},
-    {"retornarei", T_BACK},
-    {"retorno em", T_BACK},
-    {"voltarei", T_BACK},
-    {"voltando", T_BACK},
-    {"regresso", T_BACK},
-    {"regressarei", T_BACK},
-    {"de regreso", T_BACK},
-    {"me reincorporo", T_BACK},
-    {"me reincorporaré", T_BACK},
-    {"me incorporo", T_BACK},
-    {"durante", T_FOR},
-    {"por", T_FOR},
-    /* it */
-    {"fino al", T_UNTIL},
-    {"fino a", T_UNTIL},
-    {"fino all'", T_UNTIL},
-    {"rientro", T_BACK},
-    {"rientrerò", T_BACK},
-    {"rientrero", T_BACK},
-    {"di ritorno", T_BACK},
-    {"di nuovo", T_BACK},
-    {"a partire dal", T_BACK},
-    {"dal", T_BACK},
-    {"tornerò", T_BACK},
-    {"tornero", T_BACK},
-    {"torno", T_BACK},
-    {"per", T_FOR},
-    /* sv */
-    {"till och med", T_UNTIL},
-    {"t.o.m.", T_UNTIL},
-    {"t.o.m", T_UNTIL},
-    {"fram till", T_UNTIL},
-    {"tillbaka", T_BACK},
-    {"åter", T_BACK},
-    {"från och med", T_BACK},
-    {"fr.o.m.", T_BACK},
-    /* pl */
-    {"do", T_UNTIL},
-    {"będę dostępny", T_BACK},
-    {"będę dostępna", T_BACK},
-    {"wracam", T_BACK},
-    {"wrócę", T_BACK},
-    {"z powrotem", T_BACK},
-    {"powrót", T_BACK},
-    {"od", T_BACK},
-    {"przez", T_FOR},
-    /* da, no, tr: the return only (their notices are read by the rules) */
-    {"tilbage", T_BACK},
-    {"tilbake", T_BACK},
-    {"döneceğim", T_BACK},
-    {"dönüyorum", T_BACK},
-    {"döneceğiz", T_BACK},
-    /* a length of absence, en de nl */
-    {"for", T_FOR},
-    {"für", T_FOR},
-    {"voor", T_FOR},
-    {NULL, 0},
-};
 
 static const char *fillers[] = {
     /* en */
@@ -232,12 +84,7 @@ static const char *day_articles[] = {"the", "am", "zum", "vom", "le", "au",
                                      "du",  "el", "al",  "del", "il", "dal",
                                      "den", "de", "o",   "ao",  NULL};
 
-struct nameval {
-	const char *s;
-	int v;
-};
-
-static const struct nameval months[] = {
+const struct cls_nameval cls_dt_months[] = {
     /* en */
     {"january", 1},
     {"february", 2},
@@ -389,7 +236,7 @@ static const struct nameval months[] = {
     {"aralık", 12},
     {NULL, 0}};
 
-static const struct nameval weekdays[] = {
+const struct cls_nameval cls_dt_weekdays[] = {
     {"sunday", 0},
     {"monday", 1},
     {"tuesday", 2},
@@ -487,7 +334,7 @@ static const struct nameval weekdays[] = {
     {NULL, 0}};
 
 /* small numbers written out, for "in two weeks" */
-static const struct nameval numwords[] = {
+static const struct cls_nameval numwords[] = {
     {"a", 1},      {"an", 1},    {"one", 1},     {"two", 2},    {"three", 3},
     {"four", 4},   {"six", 6},   {"ein", 1},     {"eine", 1},   {"einer", 1},
     {"einem", 1},  {"zwei", 2},  {"drei", 3},    {"vier", 4},   {"sechs", 6},
@@ -499,8 +346,9 @@ static const struct nameval numwords[] = {
     {"jedną", 1},  {"jedna", 1}, {"dwa", 2},     {"dwie", 2},   {"trzy", 3},
     {"cztery", 4}, {"een", 1},   {"twee", 2},    {"drie", 3},   {NULL, 0}};
 
-/* units of "in N units": days, weeks, months (value: days, 30 = month) */
-static const struct nameval units[] = {
+/* units of "in N units": days, weeks, months (value: days, 30 = month)
+ */
+static const struct cls_nameval units[] = {
     {"day", 1},       {"days", 1},      {"tag", 1},       {"tage", 1},
     {"tagen", 1},     {"jour", 1},      {"jours", 1},     {"día", 1},
     {"días", 1},      {"dia", 1},       {"dias", 1},      {"giorno", 1},
@@ -516,11 +364,11 @@ static const struct nameval units[] = {
     {"miesiące", 30}, {"miesięcy", 30}, {"maand", 30},    {"maanden", 30},
     {NULL, 0}};
 
-static const char *tomorrow[] = {"tomorrow", "morgen", "demain",  "mañana",
+const char *cls_dt_tomorrow[] = {"tomorrow", "morgen", "demain",  "mañana",
                                  "domani",   "amanhã", "imorgon", "morgon",
                                  "jutro",    NULL};
 
-static const char *next_week[] = {"next week",
+const char *cls_dt_next_week[] = {"next week",
                                   "nächste woche",
                                   "naechste woche",
                                   "kommende woche",
@@ -544,7 +392,7 @@ static const char *next_week[] = {"next week",
                                   NULL};
 
 /* "week 2", "KW 2", "vecka 2": an ISO week number */
-static const char *week_words[] = {"week",      "kw",       "kalenderwoche",
+const char *cls_dt_week_words[] = {"week",      "kw",       "kalenderwoche",
                                    "woche",     "semaine",  "semana",
                                    "settimana", "vecka",    "v",
                                    "tydzień",   "tygodniu", NULL};
@@ -552,26 +400,26 @@ static const char *week_words[] = {"week",      "kw",       "kalenderwoche",
 static const char *day_words[] = {"giorno", "día",  "dia", "dnia", "dag",
                                   "dzień",  "jour", "tag", "day",  NULL};
 
-static int
-is_wordc(unsigned char c)
+int
+cls_dt_is_wordc(unsigned char c)
 {
 	return isalnum(c) || c >= 0x80 || c == '\'';
 }
 
-/* word_at: length of the word (letters, digits, UTF-8, ') at s. */
-static size_t
-word_at(const char *s)
+/* cls_dt_word_at: length of the word (letters, digits, UTF-8, ') at s. */
+size_t
+cls_dt_word_at(const char *s)
 {
 	size_t n = 0;
 
-	while (s[n] != '\0' && is_wordc((unsigned char)s[n]))
+	while (s[n] != '\0' && cls_dt_is_wordc((unsigned char)s[n]))
 		n++;
 	return n;
 }
 
 /* (the first byte first: these run at every word of a message) */
-static int
-lookup(const struct nameval *t, const char *w, size_t n)
+int
+cls_dt_lookup(const struct cls_nameval *t, const char *w, size_t n)
 {
 	for (; t->s != NULL; t++)
 		if (t->s[0] == w[0] && strncmp(t->s, w, n) == 0 &&
@@ -580,8 +428,8 @@ lookup(const struct nameval *t, const char *w, size_t n)
 	return -1;
 }
 
-static int
-in_list(const char **l, const char *w, size_t n)
+int
+cls_dt_in_list(const char **l, const char *w, size_t n)
 {
 	for (; *l != NULL; l++)
 		if ((*l)[0] == w[0] && strncmp(*l, w, n) == 0 &&
@@ -590,10 +438,10 @@ in_list(const char **l, const char *w, size_t n)
 	return 0;
 }
 
-/* phrase_at: does one of l start at s, ending at a word boundary?  Its
+/* cls_dt_phrase_at: does one of l start at s, ending at a word boundary?  Its
  * length, or 0. */
-static size_t
-phrase_at(const char **l, const char *s)
+size_t
+cls_dt_phrase_at(const char **l, const char *s)
 {
 	size_t n;
 
@@ -601,7 +449,8 @@ phrase_at(const char **l, const char *s)
 		if ((*l)[0] != s[0])
 			continue;
 		n = strlen(*l);
-		if (strncmp(s, *l, n) == 0 && !is_wordc((unsigned char)s[n]))
+		if (strncmp(s, *l, n) == 0 &&
+		    !cls_dt_is_wordc((unsigned char)s[n]))
 			return n;
 	}
 	return 0;
@@ -622,8 +471,8 @@ num_at(const char *s, size_t *n)
 	return v;
 }
 
-static const char *
-skip_sp(const char *s)
+const char *
+cls_dt_skip_sp(const char *s)
 {
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
 	       *s == ',' || *s == ':' || *s == '(')
@@ -639,7 +488,7 @@ skip_ordinal(const char *s, int *had)
 	if (strncmp(s, "st", 2) == 0 || strncmp(s, "nd", 2) == 0 ||
 	    strncmp(s, "rd", 2) == 0 || strncmp(s, "th", 2) == 0 ||
 	    strncmp(s, "er", 2) == 0) {
-		if (!is_wordc((unsigned char)s[2])) {
+		if (!cls_dt_is_wordc((unsigned char)s[2])) {
 			*had = 1;
 			return s + 2;
 		}
@@ -659,7 +508,7 @@ skip_ordinal(const char *s, int *had)
 		for (k = 0; suf[k] != NULL; k++) {
 			n = strlen(suf[k]);
 			if (strncmp(s, suf[k], n) == 0 &&
-			    !is_wordc((unsigned char)s[n])) {
+			    !cls_dt_is_wordc((unsigned char)s[n])) {
 				*had = 1;
 				return s + n;
 			}
@@ -761,21 +610,21 @@ year_at(const char **sp)
 		s += 3;
 	v = num_at(s, &n);
 	if (v >= 1970 && v <= 2200 && n == 4 &&
-	    !is_wordc((unsigned char)s[n])) {
+	    !cls_dt_is_wordc((unsigned char)s[n])) {
 		*sp = s + n;
 		return v;
 	}
 	return -1;
 }
 
-static int
-is_filler(const char *w, size_t n)
+int
+cls_dt_is_filler(const char *w, size_t n)
 {
-	return in_list(fillers, w, n);
+	return cls_dt_in_list(fillers, w, n);
 }
 
-static int
-days_in_month(int y, int m)
+int
+cls_dt_days_in_month(int y, int m)
 {
 	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
 
@@ -783,12 +632,12 @@ days_in_month(int y, int m)
 }
 
 /*
- * month_only: month m (year y or -1) with no day: its first day, or its
+ * cls_dt_month_only: month m (year y or -1) with no day: its first day, or its
  * last when until (away all of it).  Without a year, the next such month
  * that has not begun (the current one when until).
  */
-static int
-month_only(int y, int m, int msg_day, int until, int *stale)
+int
+cls_dt_month_only(int y, int m, int msg_day, int until, int *stale)
 {
 	int my, mm, md;
 
@@ -801,7 +650,8 @@ month_only(int y, int m, int msg_day, int until, int *stale)
 	if (!valid_ymd(y, m, 1))
 		return -1;
 	if (until)
-		return resolve(y, m, days_in_month(y, m), msg_day, -1, stale);
+		return resolve(y, m, cls_dt_days_in_month(y, m), msg_day, -1,
+		               stale);
 	return resolve(y, m, 1, msg_day, -1, stale);
 }
 
@@ -822,16 +672,17 @@ iso_week_monday(int w, int msg_day)
 	return -1;
 }
 
-/* next_weekday: the next day after msg_day that is weekday w. */
-static int
-next_weekday(int msg_day, int w)
+/* cls_dt_next_weekday: the next day after msg_day that is weekday w. */
+int
+cls_dt_next_weekday(int msg_day, int w)
 {
 	int v = (w - clock_weekday(msg_day) + 7) % 7;
 
 	return msg_day + (v == 0 ? 7 : v);
 }
 
-/* add_months: day of (msg_day's date + n months), clamped to the month. */
+/* add_months: day of (msg_day's date + n months), clamped to the month.
+ */
 static int
 add_months(int msg_day, int n)
 {
@@ -843,32 +694,32 @@ add_months(int msg_day, int n)
 		m -= 12;
 		y++;
 	}
-	dm = days_in_month(y, m);
+	dm = cls_dt_days_in_month(y, m);
 	return clock_day_from_civil(y, m, d > dm ? dm : d);
 }
 
-/* relative_at: "N units" / "two weeks" at s: the day, or -1. */
-static int
-relative_at(const char *s, int msg_day, const char **endp)
+/* cls_dt_relative_at: "N units" / "two weeks" at s: the day, or -1. */
+int
+cls_dt_relative_at(const char *s, int msg_day, const char **endp)
 {
 	size_t n, n2;
 	int k, u;
 	const char *t;
 
-	n = word_at(s);
+	n = cls_dt_word_at(s);
 	if (n == 0)
 		return -1;
 	if (isdigit((unsigned char)*s)) {
 		k = num_at(s, &n2);
 		if (k < 0 || n2 != n || k > 99)
 			return -1;
-	} else if ((k = lookup(numwords, s, n)) < 0)
+	} else if ((k = cls_dt_lookup(numwords, s, n)) < 0)
 		return -1;
 	t = s + n;
 	while (*t == ' ')
 		t++;
-	n2 = word_at(t);
-	if ((u = lookup(units, t, n2)) < 0 || msg_day < 0)
+	n2 = cls_dt_word_at(t);
+	if ((u = cls_dt_lookup(units, t, n2)) < 0 || msg_day < 0)
 		return -1;
 	if (endp != NULL)
 		*endp = t + n2;
@@ -876,35 +727,36 @@ relative_at(const char *s, int msg_day, const char **endp)
 }
 
 /*
- * parse_when: a date expression at s (lowercased text).  Returns the day or
- * -1 (with *stale set when it was a date, but a stale one); *is_until is
+ * cls_dt_parse_when: a date expression at s (lowercased text).  Returns the day
+ * or -1 (with *stale set when it was a date, but a stale one); *is_until is
  * cleared when the expression names a first day back ("next week"), set
  * when it names a range whose end is the last day away ("July 10-31").
  */
-static int
-parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
-           int *said_wday)
+int
+cls_dt_parse_when(const char *s, int msg_day, int day_first, int *is_until,
+                  int *stale, int *said_wday)
 {
 	int wday = -1, tok, v, a, b, c, m, d, y, had, dayword = 0, art = 0;
 	size_t n, n2, n3;
 	const char *t;
 
 	for (tok = 0; tok < 8; tok++) {
-		s = skip_sp(s);
-		n = word_at(s);
+		s = cls_dt_skip_sp(s);
+		n = cls_dt_word_at(s);
 		if (n == 0)
 			goto weekday_only;
-		if ((n2 = phrase_at(next_week, s)) > 0) {
+		if ((n2 = cls_dt_phrase_at(cls_dt_next_week, s)) > 0) {
 			int mon;
 
 			if (msg_day < 0)
 				return -1;
-			mon = next_weekday(msg_day, 1);
+			mon = cls_dt_next_weekday(msg_day, 1);
 			/* "next week Tuesday", "Tuesday next week": that
 			 * day of next week, an end like any named day */
-			t = skip_sp(s + n2);
+			t = cls_dt_skip_sp(s + n2);
 			if (wday < 0 &&
-			    (v = lookup(weekdays, t, word_at(t))) >= 0)
+			    (v = cls_dt_lookup(cls_dt_weekdays, t,
+			                       cls_dt_word_at(t))) >= 0)
 				wday = v;
 			if (wday >= 0 &&
 			    !(n2 >= 11 && strncmp(s, "next monday", 11) == 0)) {
@@ -914,13 +766,13 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 			*is_until = 0;
 			return mon;
 		}
-		if ((v = relative_at(s, msg_day, NULL)) >= 0) {
+		if ((v = cls_dt_relative_at(s, msg_day, NULL)) >= 0) {
 			*is_until = 0;
 			return v;
 		}
 		if (isdigit((unsigned char)*s))
 			break;
-		if ((v = lookup(weekdays, s, n)) >= 0) {
+		if ((v = cls_dt_lookup(cls_dt_weekdays, s, n)) >= 0) {
 			wday = v;
 			*said_wday = 1;
 			s += n;
@@ -929,14 +781,14 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 				s += 6;
 			continue;
 		}
-		if (lookup(months, s, n) >= 0) {
+		if (cls_dt_lookup(cls_dt_months, s, n) >= 0) {
 			/* "may" is also a verb: only with a day or year */
 			break;
 		}
-		if (in_list(tomorrow, s, n))
+		if (cls_dt_in_list(cls_dt_tomorrow, s, n))
 			return msg_day < 0 ? -1 : msg_day + 1;
-		if (in_list(week_words, s, n)) {
-			t = skip_sp(s + n);
+		if (cls_dt_in_list(cls_dt_week_words, s, n)) {
+			t = cls_dt_skip_sp(s + n);
 			if ((v = num_at(t, &n2)) >= 1 && v <= 53 &&
 			    msg_day >= 0) {
 				/* "until week 51": the whole week is away,
@@ -950,11 +802,11 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 				                                 : mon;
 			}
 		}
-		if (in_list(day_words, s, n))
+		if (cls_dt_in_list(day_words, s, n))
 			dayword = 1;
-		if (!is_filler(s, n))
+		if (!cls_dt_is_filler(s, n))
 			goto weekday_only;
-		art = in_list(day_articles, s, n);
+		art = cls_dt_in_list(day_articles, s, n);
 		s += n;
 	}
 	if (tok == 8)
@@ -1014,13 +866,13 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 		 */
 		if (n <= 2) {
 			t = skip_ordinal(t, &had);
-			t = skip_sp(t);
+			t = cls_dt_skip_sp(t);
 			if (strncmp(t, "de ", 3) == 0)
 				t += 3;
 			else if (strncmp(t, "of ", 3) == 0)
 				t += 3;
-			n2 = word_at(t);
-			if ((m = lookup(months, t, n2)) > 0) {
+			n2 = cls_dt_word_at(t);
+			if ((m = cls_dt_lookup(cls_dt_months, t, n2)) > 0) {
 				t += n2;
 				if (*t == '.')
 					t++;
@@ -1030,8 +882,8 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 			/* "on the 4th", "am 4.", "le 4": a day of the month
 			 * alone (not "back at 4", "in 4 hours") */
 			if ((had || dayword ||
-			     (art && lookup(units, t, n2) < 0 &&
-			      !in_list(hour_words, t, n2))) &&
+			     (art && cls_dt_lookup(units, t, n2) < 0 &&
+			      !cls_dt_in_list(hour_words, t, n2))) &&
 			    a >= 1 && a <= 31 && msg_day >= 0) {
 				int my, mm, md, k;
 				clock_civil_from_day(msg_day, &my, &mm, &md);
@@ -1049,7 +901,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 		goto weekday_only;
 	}
 	/* "December 24(th)(, 2026)", also "July 10-31", "June 2027" */
-	m = lookup(months, s, n);
+	m = cls_dt_lookup(cls_dt_months, s, n);
 	t = s + n;
 	if (*t == '.')
 		t++;
@@ -1058,7 +910,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 	d = num_at(t, &n2);
 	if (d >= 1970 && n2 == 4) {
 		/* a month and a year */
-		return month_only(d, m, msg_day, *is_until, stale);
+		return cls_dt_month_only(d, m, msg_day, *is_until, stale);
 	}
 	if (d < 1 || n2 > 2) {
 		/* a month alone: not "may", a verb too */
@@ -1066,7 +918,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 			goto weekday_only;
 		if (n <= 3)
 			goto weekday_only;
-		return month_only(-1, m, msg_day, *is_until, stale);
+		return cls_dt_month_only(-1, m, msg_day, *is_until, stale);
 	}
 	t = skip_ordinal(t + n2, &had);
 	if ((*t == '-' || strncmp(t, "–", 3) == 0) && !*is_until) {
@@ -1086,577 +938,7 @@ parse_when(const char *s, int msg_day, int day_first, int *is_until, int *stale,
 weekday_only:
 	if (wday < 0 || msg_day < 0)
 		return -1;
-	return next_weekday(msg_day, wday);
-}
-
-/* negation_before: a negation word in the clause before p ("I will not
- * have access to e-mail until X", "no tendré acceso hasta X") */
-static int
-negation_before(const char *lt, const char *p)
-{
-	static const char *neg[] = {
-	    "not", "no",  "won't", "nicht", "kein", "keinen", "ne",      "pas",
-	    "non", "não", "inte",  "nie",   "niet", "geen",   "without", NULL};
-	const char *b = p - 60 > lt ? p - 60 : lt, *q;
-	size_t n;
-	int k;
-
-	for (q = p; q > b; q--)
-		if (q[-1] == '.' || q[-1] == '!' || q[-1] == '\n' ||
-		    q[-1] == ';')
-			break;
-	for (; q < p; q++) {
-		if (q > lt && is_wordc((unsigned char)q[-1]))
-			continue;
-		n = word_at(q);
-		for (k = 0; neg[k] != NULL; k++)
-			if (strlen(neg[k]) == n && strncmp(q, neg[k], n) == 0)
-				return 1;
-	}
-	return 0;
-}
-
-/* inclusive_after: "until Monday inclusive", "bis einschließlich" */
-static int
-inclusive_after(const char *p)
-{
-	static const char *w[] = {
-	    "inclus",       "einschlie", "incluid",   "inclu",      "compres",
-	    "włącznie",     "inklusive", "including", "tot en met", "t/m",
-	    "till och med", "t.o.m",     "through",   "thru",       NULL};
-	char buf[64];
-	size_t n = strnlen(p, sizeof buf - 1);
-	int k;
-
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	for (k = 0; w[k] != NULL; k++)
-		if (strstr(buf, w[k]) != NULL)
-			return 1;
-	return 0;
-}
-
-/* trigger_at: the trigger word that starts at p (a word start), or -1 */
-static int
-trigger_at(const char *p)
-{
-	size_t tl;
-	int k;
-
-	for (k = 0; triggers[k].s != NULL; k++) {
-		if (triggers[k].s[0] != *p)
-			continue;
-		tl = strlen(triggers[k].s);
-		if (strncmp(p, triggers[k].s, tl) == 0 &&
-		    !is_wordc((unsigned char)p[tl]))
-			return k;
-	}
-	return -1;
-}
-
-/* duration_at: "for two weeks", "pendant 3 jours": the day after that
- * long away, or -1 */
-static int
-duration_at(const char *s, int msg_day)
-{
-	int k;
-	size_t n;
-
-	for (k = 0; k < 4; k++) {
-		s = skip_sp(s);
-		n = word_at(s);
-		if (n == 0)
-			return -1;
-		if (relative_at(s, msg_day, NULL) >= 0)
-			return relative_at(s, msg_day, NULL);
-		if (!is_filler(s, n))
-			return -1;
-		s += n;
-	}
-	return -1;
-}
-
-/*
- * date_before: Dutch, German, Swedish and Polish often put the date before
- * the word that says "back": "ik ben de 9e weer terug", "am 9. wieder im
- * Büro", "9 grudnia będę z powrotem".  The date nearest before p in its
- * clause, widened while the words before it still read as part of it; none
- * when another trigger stands in the clause (its date is its own).
- */
-static int
-date_before(const char *lt, const char *p, int msg_day, int day_first,
-            int *stale)
-{
-	const char *b = p - 120 > lt ? p - 120 : lt, *q, *ws[32];
-	int nw = 0, i, j, v, best = -1, until, wd, pass;
-
-	for (q = p; q > b; q--) {
-		if (q[-1] == '!' || q[-1] == '?' || q[-1] == ';')
-			break;
-		if (q[-1] == '.' &&
-		    (q - 1 == lt || !isdigit((unsigned char)q[-2])))
-			break;
-		if (q[-1] == '\n' && q - 1 > lt && q[-2] == '\n')
-			break;
-	}
-	for (; q < p && nw < 32; q++) {
-		if ((q > lt && is_wordc((unsigned char)q[-1])) ||
-		    !is_wordc((unsigned char)*q))
-			continue;
-		if (trigger_at(q) >= 0)
-			return -1;
-		ws[nw++] = q;
-	}
-	/* first a number or a month's name (a stated date), then anything
-	 * (a weekday, "morgen") */
-	for (pass = 0; pass < 2 && best < 0; pass++) {
-		for (i = nw - 1; i >= 0 && best < 0; i--) {
-			if (pass == 0 && !isdigit((unsigned char)*ws[i]) &&
-			    lookup(months, ws[i], word_at(ws[i])) < 0)
-				continue;
-			until = 0;
-			wd = 0;
-			if ((v = parse_when(ws[i], msg_day, day_first, &until,
-			                    stale, &wd)) < 0)
-				continue;
-			best = v;
-			for (j = i - 1; j >= 0; j--) {
-				until = 0;
-				if ((v = parse_when(ws[j], msg_day, day_first,
-				                    &until, stale, &wd)) < 0)
-					break;
-				best = v;
-			}
-		}
-	}
-	return best;
-}
-
-int
-cls_return_day(const char *text, int msg_day, int day_first, int *stale)
-{
-	char *lt;
-	const char *p;
-	int k, day = -1, until, back = -1, first_until = -1, st = 0, wd;
-	int dur = -1;
-	size_t tl;
-
-	*stale = 0;
-	if (text == NULL)
-		return -1;
-	lt = cls_lower_utf8(text);
-	/* An explicit "back on X" beats "until X" wherever it is: "Away until
-	 * May 5 ... returning on May 5th" means back on the 5th. */
-	for (p = lt; *p != '\0' && back < 0; p++) {
-		if (p > lt && is_wordc((unsigned char)p[-1]))
-			continue;
-		if (!is_wordc((unsigned char)*p))
-			continue;
-		for (k = 0; triggers[k].s != NULL; k++) {
-			if (triggers[k].s[0] != *p)
-				continue;
-			tl = strlen(triggers[k].s);
-			if (strncmp(p, triggers[k].s, tl) != 0 ||
-			    is_wordc((unsigned char)p[tl]))
-				continue;
-			until = triggers[k].kind == T_UNTIL;
-			if (until && first_until >= 0)
-				continue;
-			wd = 0;
-			if (triggers[k].kind == T_FOR) {
-				/* a length: only when no date is stated */
-				if (dur < 0 && msg_day >= 0)
-					dur = duration_at(p + tl, msg_day);
-				continue;
-			}
-			day = parse_when(p + tl, msg_day, day_first, &until,
-			                 &st, &wd);
-			if (day < 0 && triggers[k].kind == T_BACK)
-				day =
-				    date_before(lt, p, msg_day, day_first, &st);
-			if (day < 0)
-				continue;
-			if (until) {
-				/* "until X": away through X, back the day
-				 * after; but "not ... until X", and "until
-				 * Monday" (named, not "inclusive": people
-				 * come back on a Monday), name the first day
-				 * back */
-				first_until = day + 1;
-				if (negation_before(lt, p) ||
-				    (wd && clock_weekday(day) == 1 &&
-				     !inclusive_after(p)))
-					first_until = day;
-			} else if (msg_day >= 0 && day <= msg_day) {
-				/* "ab 21.12. nicht im Büro" written on the
-				 * 21st: from when away, not back */
-				continue;
-			} else
-				back = day;
-			break;
-		}
-	}
-	day = back >= 0 ? back : first_until;
-	/* fallback: a date range anywhere ("traveling July 10-31") */
-	for (p = lt; *p != '\0' && day < 0; p++) {
-		size_t n;
-		if (p > lt && is_wordc((unsigned char)p[-1]))
-			continue;
-		n = word_at(p);
-		if (n > 0 && lookup(months, p, n) > 0) {
-			int st2 = 0;
-			until = 0;
-			wd = 0;
-			day = parse_when(p, msg_day, day_first, &until, &st2,
-			                 &wd);
-			if (day >= 0 && !until)
-				day = -1;
-			else if (day >= 0)
-				day++;
-		}
-	}
-	/* "Morgen ben ik er weer", "Będę dostępny jutro": a tomorrow in an
-	 * out-of-office is the day back */
-	for (p = lt; *p != '\0' && day < 0 && msg_day >= 0; p++) {
-		size_t n;
-		if (p > lt && is_wordc((unsigned char)p[-1]))
-			continue;
-		n = word_at(p);
-		if (n > 0 && in_list(tomorrow, p, n))
-			day = msg_day + 1;
-	}
-	if (day < 0 && dur > msg_day)
-		day = dur;
-	free(lt);
-	if (day < 0 && st)
-		*stale = 1;
-	return day;
-}
-
-int
-classify_return_day(const char *text, int msg_day, int uk_order)
-{
-	int stale;
-
-	return cls_return_day(text, msg_day, uk_order, &stale);
-}
-
-/* ------------------------------------------------------------------ */
-/* The time a "not now" names. */
-
-/* periods: "next quarter", "after the summer", "next year" ... */
-enum {
-	P_QUARTER,
-	P_YEAR,
-	P_MONTH,
-	P_SUMMER,
-	P_AUTUMN,
-	P_SPRING,
-	P_WINTER,
-	P_WEEK,
-	P_Q1,
-	P_Q2,
-	P_Q3,
-	P_Q4
-};
-
-static const struct {
-	const char *s;
-	int p;
-} periods[] = {{"next quarter", P_QUARTER},
-               {"nächsten quartal", P_QUARTER},
-               {"nächstes quartal", P_QUARTER},
-               {"kommenden quartal", P_QUARTER},
-               {"trimestre prochain", P_QUARTER},
-               {"prochain trimestre", P_QUARTER},
-               {"próximo trimestre", P_QUARTER},
-               {"proximo trimestre", P_QUARTER},
-               {"prossimo trimestre", P_QUARTER},
-               {"nästa kvartal", P_QUARTER},
-               {"następnym kwartale", P_QUARTER},
-               {"przyszłym kwartale", P_QUARTER},
-               {"volgend kwartaal", P_QUARTER},
-               {"volgende kwartaal", P_QUARTER},
-               {"next year", P_YEAR},
-               {"nächstes jahr", P_YEAR},
-               {"nächsten jahr", P_YEAR},
-               {"naechstes jahr", P_YEAR},
-               {"l'année prochaine", P_YEAR},
-               {"l'an prochain", P_YEAR},
-               {"año que viene", P_YEAR},
-               {"próximo año", P_YEAR},
-               {"proximo año", P_YEAR},
-               {"l'anno prossimo", P_YEAR},
-               {"anno prossimo", P_YEAR},
-               {"prossimo anno", P_YEAR},
-               {"próximo ano", P_YEAR},
-               {"proximo ano", P_YEAR},
-               {"ano que vem", P_YEAR},
-               {"nästa år", P_YEAR},
-               {"przyszłym roku", P_YEAR},
-               {"następnym roku", P_YEAR},
-               {"volgend jaar", P_YEAR},
-               {"new year", P_YEAR},
-               {"next month", P_MONTH},
-               {"nächsten monat", P_MONTH},
-               {"nächster monat", P_MONTH},
-               {"mois prochain", P_MONTH},
-               {"próximo mes", P_MONTH},
-               {"mes que viene", P_MONTH},
-               {"prossimo mese", P_MONTH},
-               {"mese prossimo", P_MONTH},
-               {"próximo mês", P_MONTH},
-               {"nästa månad", P_MONTH},
-               {"przyszłym miesiącu", P_MONTH},
-               {"volgende maand", P_MONTH},
-               {"after the summer", P_SUMMER},
-               {"after summer", P_SUMMER},
-               {"nach dem sommer", P_SUMMER},
-               {"nach den sommerferien", P_SUMMER},
-               {"après l'été", P_SUMMER},
-               {"apres l'ete", P_SUMMER},
-               {"después del verano", P_SUMMER},
-               {"despues del verano", P_SUMMER},
-               {"dopo l'estate", P_SUMMER},
-               {"depois do verão", P_SUMMER},
-               {"após o verão", P_SUMMER},
-               {"efter sommaren", P_SUMMER},
-               {"po wakacjach", P_SUMMER},
-               {"po lecie", P_SUMMER},
-               {"na de zomer", P_SUMMER},
-               {"in the fall", P_AUTUMN},
-               {"in the autumn", P_AUTUMN},
-               {"im herbst", P_AUTUMN},
-               {"à l'automne", P_AUTUMN},
-               {"en otoño", P_AUTUMN},
-               {"in autunno", P_AUTUMN},
-               {"no outono", P_AUTUMN},
-               {"i höst", P_AUTUMN},
-               {"jesienią", P_AUTUMN},
-               {"in het najaar", P_AUTUMN},
-               {"in the spring", P_SPRING},
-               {"im frühjahr", P_SPRING},
-               {"im frühling", P_SPRING},
-               {"au printemps", P_SPRING},
-               {"en primavera", P_SPRING},
-               {"in primavera", P_SPRING},
-               {"na primavera", P_SPRING},
-               {"i vår", P_SPRING},
-               {"wiosną", P_SPRING},
-               {"in het voorjaar", P_SPRING},
-               {"in the new year", P_YEAR},
-               {"nach neujahr", P_YEAR},
-               {"efter nyår", P_YEAR},
-               {"after the new year", P_YEAR},
-               {"après le nouvel an", P_YEAR},
-               {"después de año nuevo", P_YEAR},
-               {"dopo capodanno", P_YEAR},
-               {"depois do ano novo", P_YEAR},
-               {"po nowym roku", P_YEAR},
-               {"na de jaarwisseling", P_YEAR},
-               {"na nieuwjaar", P_YEAR},
-               {"im neuen jahr", P_YEAR},
-               {"au nouvel an", P_YEAR},
-               {"en el año nuevo", P_YEAR},
-               {"con el año nuevo", P_YEAR},
-               {"nel nuovo anno", P_YEAR},
-               {"col nuovo anno", P_YEAR},
-               {"no ano novo", P_YEAR},
-               {"till nyår", P_YEAR},
-               {"w nowym roku", P_YEAR},
-               {"in het nieuwe jaar", P_YEAR},
-               {"na het nieuwe jaar", P_YEAR},
-               /* "after the holidays" names no date: which holidays? */
-               {"in q1", P_Q1},
-               {"in q2", P_Q2},
-               {"in q3", P_Q3},
-               {"in q4", P_Q4},
-               {"im q1", P_Q1},
-               {"im q2", P_Q2},
-               {"im q3", P_Q3},
-               {"im q4", P_Q4},
-               {"au t1", P_Q1},
-               {"au t2", P_Q2},
-               {"au t3", P_Q3},
-               {"au t4", P_Q4},
-               {"premier trimestre", P_Q1},
-               {"deuxième trimestre", P_Q2},
-               {"troisième trimestre", P_Q3},
-               {"quatrième trimestre", P_Q4},
-               {"first quarter", P_Q1},
-               {"second quarter", P_Q2},
-               {"third quarter", P_Q3},
-               {"fourth quarter", P_Q4},
-               {"primer trimestre", P_Q1},
-               {"segundo trimestre", P_Q2},
-               {"tercer trimestre", P_Q3},
-               {"cuarto trimestre", P_Q4},
-               {"primo trimestre", P_Q1},
-               {"secondo trimestre", P_Q2},
-               {"terzo trimestre", P_Q3},
-               {"quarto trimestre", P_Q4},
-               {"primeiro trimestre", P_Q1},
-               {"terceiro trimestre", P_Q3},
-               {"pierwszym kwartale", P_Q1},
-               {"drugim kwartale", P_Q2},
-               {"trzecim kwartale", P_Q3},
-               {"czwartym kwartale", P_Q4},
-               {"första kvartalet", P_Q1},
-               {"andra kvartalet", P_Q2},
-               {"tredje kvartalet", P_Q3},
-               {"fjärde kvartalet", P_Q4},
-               {"eerste kwartaal", P_Q1},
-               {"tweede kwartaal", P_Q2},
-               {"derde kwartaal", P_Q3},
-               {"vierde kwartaal", P_Q4},
-               {"ersten quartal", P_Q1},
-               {"zweiten quartal", P_Q2},
-               {"dritten quartal", P_Q3},
-               {"vierten quartal", P_Q4},
-               {"in the winter", P_WINTER},
-               {NULL, 0}};
-
-static int
-period_day(int p, int msg_day)
-{
-	int y, m, d, q;
-
-	clock_civil_from_day(msg_day, &y, &m, &d);
-	switch (p) {
-	case P_QUARTER:
-		q = (m - 1) / 3 + 1; /* this quarter; the next starts at */
-		m = q * 3 + 1;
-		if (m > 12) {
-			m = 1;
-			y++;
-		}
-		return clock_day_from_civil(y, m, 1);
-	case P_YEAR:
-		return clock_day_from_civil(y + 1, 1, 1);
-	case P_MONTH:
-		return m == 12 ? clock_day_from_civil(y + 1, 1, 1)
-		               : clock_day_from_civil(y, m + 1, 1);
-	case P_SUMMER:
-		return clock_day_from_civil(m >= 9 ? y + 1 : y, 9, 1);
-	case P_AUTUMN:
-		return clock_day_from_civil(m >= 9 ? y + 1 : y, 9, 1);
-	case P_SPRING:
-		return clock_day_from_civil(m >= 3 ? y + 1 : y, 3, 1);
-	case P_WINTER:
-		return clock_day_from_civil(m == 12 ? y + 1 : y, 12, 1);
-	case P_Q1:
-	case P_Q2:
-	case P_Q3:
-	case P_Q4:
-		q = (p - P_Q1) * 3 + 1; /* its first month */
-		return clock_day_from_civil(m >= q ? y + 1 : y, q, 1);
-	}
-	return -1;
-}
-
-/* words that introduce a time in a "not now" */
-static const char *time_words[] = {
-    "in",     "on",      "after", "around",  "from",  "until",    "till",
-    "by",     "before",  "im",    "am",      "ab",    "nach",     "bis",
-    "en",     "à",       "après", "dès",     "le",    "jusqu'en", "a",
-    "partir", "después", "hasta", "después", "desde", "dopo",     "da",
-    "dal",    "nel",     "a",     "em",      "no",    "após",     "depois",
-    "i",      "efter",   "från",  "om",      "w",     "po",       "od",
-    "we",     "na",      "vanaf", "tot",     "begin", "early",    "mid",
-    "end",    "of",      NULL};
-
-/* "mid-March", "Mitte März", "metà gennaio"; "end of January", "fin
- * janvier" */
-static const char *mid_words[] = {"mid",     "mitte",  "mi",     "mediados",
-                                  "metà",    "meta",   "meados", "mitten",
-                                  "połowie", "połowa", "half",   NULL};
-static const char *end_words[] = {"end",   "ende",   "fin",   "finales", "fine",
-                                  "final", "slutet", "końca", "koniec",  "eind",
-                                  "einde", "late",   NULL};
-
-int
-cls_stated_day(const char *text, int msg_day, int day_first, int *stale)
-{
-	char *lt;
-	const char *p;
-	int k, day = -1, d, until, st = 0, wd, m, mod = 0, y, mm, dd;
-	size_t n, pl;
-
-	*stale = 0;
-	if (text == NULL || msg_day < 0)
-		return -1;
-	lt = cls_lower_utf8(text);
-	/* the last time the text names wins: "the budget is released in
-	 * February; come back to me in March" */
-	for (p = lt; *p != '\0'; p++) {
-		if (p > lt && is_wordc((unsigned char)p[-1]))
-			continue;
-		if (!is_wordc((unsigned char)*p))
-			continue;
-		n = word_at(p);
-		for (k = 0; periods[k].s != NULL; k++) {
-			if (periods[k].s[0] != *p)
-				continue;
-			pl = strlen(periods[k].s);
-			if (strncmp(p, periods[k].s, pl) == 0 &&
-			    !is_wordc((unsigned char)p[pl]))
-				break;
-		}
-		if (periods[k].s != NULL) {
-			day = period_day(periods[k].p, msg_day);
-			p += pl - 1;
-			continue;
-		}
-		if ((pl = phrase_at(next_week, p)) > 0) {
-			day = next_weekday(msg_day, 1);
-			p += pl - 1;
-			continue;
-		}
-		if (in_list(mid_words, p, n)) {
-			mod = 1;
-			continue;
-		}
-		if (in_list(end_words, p, n)) {
-			mod = 2;
-			continue;
-		}
-		/* a month named alone, with "mid" or "end" before it */
-		if ((m = lookup(months, p, n)) > 0 &&
-		    !isdigit((unsigned char)*skip_sp(p + n)) &&
-		    (n > 3 || strncmp(p, "maj", 3) == 0 ||
-		     strncmp(p, "mai", 3) == 0 || strncmp(p, "mei", 3) == 0)) {
-			d = month_only(-1, m, msg_day, 0, &st);
-			if (d >= 0 && mod) {
-				clock_civil_from_day(d, &y, &mm, &dd);
-				d = mod == 1 ? d + 14
-				             : d + days_in_month(y, mm) - 1;
-			}
-			if (d >= 0)
-				day = d;
-			mod = 0;
-			p += n - 1;
-			continue;
-		}
-		if (!is_filler(p, n) && !in_list(time_words, p, n))
-			mod = 0;
-		if ((d = relative_at(p, msg_day, NULL)) >= 0) {
-			day = d;
-			continue;
-		}
-		/* a date, a weekday, "the 4th" */
-		if (isdigit((unsigned char)*p) || lookup(weekdays, p, n) >= 0 ||
-		    in_list(time_words, p, n) || in_list(week_words, p, n)) {
-			wd = 0;
-			until = 0;
-			d = parse_when(p, msg_day, day_first, &until, &st, &wd);
-			if (d >= 0)
-				day = d;
-		}
-	}
-	free(lt);
-	if (day < 0 && st)
-		*stale = 1;
-	return day;
+	return cls_dt_next_weekday(msg_day, wday);
 }
 
 /*

@@ -6,7 +6,9 @@
  *   classify.c        the public entry: structured signals, deciding
  *   classify_rules.c  the rules file, the PCRE2 wrapper, running the rules
  *   classify_text.c   the new text of a reply (quotes, signatures, footers)
- *   classify_date.c   dates a message states (return dates, "later")
+ *   classify_date.c   reading a date a message states (classify_date_p.h)
+ *   classify_return.c the first day back an out-of-office states
+ *   classify_later.c  the time a "not now" names
  *   classify_dsn.c    bounce reports: hard or soft
  *   classify_intent.c what a human reply wants
  */
@@ -191,18 +193,21 @@ char *cls_lower_utf8(const char *s);
  * space, at most max bytes (not cutting a UTF-8 sequence). */
 char *cls_one_line(const char *s, size_t max);
 
-/* ---- classify_date.c */
+/* ---- classify_return.c */
 /* cls_return_day: classify_return_day, and *stale = 1 when the text states
  * a return date that is already past (or whose weekday no nearby year
  * agrees with) - then -1.  day_first: read n/n/yyyy as day/month. */
 int cls_return_day(const char *text, int msg_day, int day_first, int *stale);
+/* ---- classify.c */
 /* cls_time_limited: the sentence around [start, end) of t puts a time on
  * the request there ("don't email me until March"): a later, not a stop */
 int cls_time_limited(const char *t, size_t start, size_t end);
+/* ---- classify_later.c */
 /* cls_stated_day: the first time a text names ("in March", "next quarter",
  * "after the summer", "in two weeks", "on the 4th", a date) as a day
  * number counted from msg_day, or -1 (*stale as above). */
 int cls_stated_day(const char *text, int msg_day, int day_first, int *stale);
+/* ---- classify_date.c */
 /* cls_day_first: 1 to read n/n/yyyy as day/month, from the language of
  * text, the sender's address (its country-code domain) and the raw Date
  * header (its UTC offset); any may be NULL. */

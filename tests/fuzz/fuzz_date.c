@@ -1,6 +1,7 @@
 /*
- * fuzz_date - the dates a message states (classify_date.c): the first day
- * back of an out-of-office (classify_return_day, cls_return_day), the time a
+ * fuzz_date - the dates a message states (classify_date.c,
+ * classify_return.c, classify_later.c): the first day back of an
+ * out-of-office (classify_return_day, cls_return_day), the time a
  * "not now" names (cls_stated_day) and the day/month order (cls_day_first).
  *
  * Input: a first line "YYYY-MM-DD" (the day the message was sent) or "none"
