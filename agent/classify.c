@@ -174,8 +174,6 @@ return_day(struct ctx *x, const char *tz, struct classification *out)
 /* ------------------------------------------------------------------ */
 /* Service notifications. */
 
-static size_t words(const char *s);
-
 /* service_addr: an address of a notification system, not a person's */
 static int
 service_addr(const char *a)
@@ -306,7 +304,7 @@ decline_note(struct ctx *x)
 	const char *b = cls_ctx_body(x);
 	int k;
 
-	if (b == NULL || words(b) <= 2)
+	if (b == NULL || cls_words(b, strlen(b)) <= 2)
 		return 0;
 	if (cls_ci_strstr(b, "with note") != NULL ||
 	    cls_ci_strstr(b, "mit notiz") != NULL ||
@@ -504,6 +502,32 @@ service(struct ctx *x, struct classification *out)
 /* ------------------------------------------------------------------ */
 /* Opt-outs. */
 
+/* word_next: the first place at or after p in lo (a lowercased text)
+ * where word or phrase w stands whole: not inside another word.  A w that
+ * ends in '\'' ("n'") needs no end; one that ends in '*' is a prefix
+ * ("jusqu*" for jusqu'au, jusqu'à). */
+static const char *
+word_next(const char *lo, const char *p, const char *w)
+{
+	size_t m = strlen(w);
+	int prefix = m > 1 && w[m - 1] == '*';
+
+	if (prefix)
+		m--;
+	for (; *p != '\0'; p++) {
+		if (*p != *w || strncmp(p, w, m) != 0)
+			continue;
+		if (p > lo && (isalnum((unsigned char)p[-1]) ||
+		               (unsigned char)p[-1] >= 0x80))
+			continue;
+		if (prefix || w[m - 1] == '\'' ||
+		    !(isalnum((unsigned char)p[m]) ||
+		      (unsigned char)p[m] >= 0x80))
+			return p;
+	}
+	return NULL;
+}
+
 /*
  * negated: is the match at [start, end) of t negated in its own clause
  * ("please don't remove me", "ich möchte mich nicht abmelden", "ne me
@@ -523,7 +547,6 @@ negated(const char *t, size_t start, size_t end)
 	    "utan",    "bez",   "zonder",   NULL};
 	size_t b = start > 60 ? start - 60 : 0, e = 0, i;
 	char *seg, *lo;
-	const char *p;
 	int k, r = 0;
 
 	/* the clause: back to a sentence end, a comma or a colon ("Not
@@ -540,20 +563,8 @@ negated(const char *t, size_t start, size_t end)
 	 * negation that is the request: "ne plus me contacter") */
 	seg = xstrndup(t + b, start - b);
 	lo = cls_lower_utf8(seg);
-	for (k = 0; neg[k] != NULL && !r; k++) {
-		size_t n = strlen(neg[k]);
-		for (p = lo; (p = strstr(p, neg[k])) != NULL; p++) {
-			int lb = p == lo || !(isalnum((unsigned char)p[-1]) ||
-			                      (unsigned char)p[-1] >= 0x80);
-			int rb = neg[k][n - 1] == '\'' ||
-			         !(isalnum((unsigned char)p[n]) ||
-			           (unsigned char)p[n] >= 0x80);
-			if (lb && rb) {
-				r = 1;
-				break;
-			}
-		}
-	}
+	for (k = 0; neg[k] != NULL && !r; k++)
+		r = word_next(lo, lo, neg[k]) != NULL;
 	free(seg);
 	free(lo);
 	return r;
@@ -603,24 +614,6 @@ out:
 	free(addr);
 	free(name);
 	return r;
-}
-
-/* words: the number of words in s */
-static size_t
-words(const char *s)
-{
-	size_t n = 0;
-	int in = 0;
-
-	for (; s != NULL && *s != '\0'; s++) {
-		if (isspace((unsigned char)*s))
-			in = 0;
-		else if (!in) {
-			in = 1;
-			n++;
-		}
-	}
-	return n;
 }
 
 void
@@ -753,10 +746,10 @@ other_address(struct ctx *x)
 static int
 set_phrase(const char *p)
 {
-	static const char *set[] = {"vor allem",   "tot ziens",   "tot zover",
-	                            "bis bald",    "hasta luego", "hasta pronto",
-	                            "até logo",    "até mais",    "before you",
-	                            "until you",   NULL};
+	static const char *set[] = {"vor allem", "tot ziens",   "tot zover",
+	                            "bis bald",  "hasta luego", "hasta pronto",
+	                            "até logo",  "até mais",    "before you",
+	                            "until you", NULL};
 	int k;
 
 	for (k = 0; set[k] != NULL; k++)
@@ -789,7 +782,7 @@ cls_time_limited(const char *t, size_t start, size_t end)
 	                            "erst",
 	                            "dieses jahr",
 	                            "avant",
-	                            "jusqu",
+	                            "jusqu*",
 	                            "pour le moment",
 	                            "pour l'instant",
 	                            "cette année",
@@ -822,7 +815,7 @@ cls_time_limited(const char *t, size_t start, size_t end)
 	                            "przed",
 	                            "na razie",
 	                            "do końca",
-	                            "do przyszł",
+	                            "do przyszł*",
 	                            "w tym roku",
 	                            NULL};
 	size_t b = start, e = end, n = strlen(t);
@@ -838,23 +831,12 @@ cls_time_limited(const char *t, size_t start, size_t end)
 	seg = xasprintf("%.*s \x01 %.*s", (int)(start - b), t + b,
 	                (int)(e - end), t + end);
 	lo = cls_lower_utf8(seg);
-	for (k = 0; lim[k] != NULL && !r; k++) {
-		size_t m = strlen(lim[k]);
-		for (p = lo; (p = strstr(p, lim[k])) != NULL; p++) {
-			int lb = p == lo || !(isalnum((unsigned char)p[-1]) ||
-			                      (unsigned char)p[-1] >= 0x80);
-			/* "jusqu'", "do przyszł...": a prefix is enough */
-			int rb = lim[k][m - 1] == 'u' ||
-			         lim[k][m - 1] == '\'' ||
-			         strcmp(lim[k], "do przyszł") == 0 ||
-			         !(isalnum((unsigned char)p[m]) ||
-			           (unsigned char)p[m] >= 0x80);
-			if (lb && rb && !set_phrase(p)) {
+	for (k = 0; lim[k] != NULL && !r; k++)
+		for (p = lo; (p = word_next(lo, p, lim[k])) != NULL; p++)
+			if (!set_phrase(p)) {
 				r = 1;
 				break;
 			}
-		}
-	}
 	free(seg);
 	free(lo);
 	return r;
@@ -871,6 +853,7 @@ static void
 opt_out(struct ctx *x, struct classification *out, int i)
 {
 	const struct rule *r = &x->c->rules[i];
+	const char *b;
 	char *why;
 
 	cls_set_rule(out, "rule:", r->name, "");
@@ -906,7 +889,8 @@ opt_out(struct ctx *x, struct classification *out, int i)
 		return;
 	}
 	out->cls = CLS_UNSUBSCRIBE;
-	if (r->field == F_SUBJECT && words(cls_ctx_body(x)) > 3) {
+	b = cls_ctx_body(x);
+	if (r->field == F_SUBJECT && b != NULL && cls_words(b, strlen(b)) > 3) {
 		/* the body would have matched first if it asked too */
 		out->cls = CLS_HUMAN_REPLY;
 		cls_set_rule(out, "rule:", r->name, ",subject-only");

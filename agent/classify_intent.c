@@ -181,21 +181,13 @@ starts_with_any(const char *l, size_t n, const char **list)
 int
 cls_is_signoff(const char *l, size_t n)
 {
-	size_t w = 0, i;
-	int in = 0;
+	size_t w;
 
 	while (n > 0 && isspace((unsigned char)*l)) {
 		l++;
 		n--;
 	}
-	for (i = 0; i < n; i++) {
-		if (isspace((unsigned char)l[i]))
-			in = 0;
-		else if (!in) {
-			in = 1;
-			w++;
-		}
-	}
+	w = cls_words(l, n);
 	return w > 0 && w <= 4 && starts_with_any(l, n, signoffs);
 }
 

@@ -189,6 +189,8 @@ const char *cls_ci_strstr(const char *hay, const char *needle);
 /* cls_lower_utf8: a malloc'd copy with ASCII and Latin-1 capitals
  * lowercased (and the typographic apostrophe made '). */
 char *cls_lower_utf8(const char *s);
+/* cls_words: the words (runs of non-blanks) in l[0..n) */
+size_t cls_words(const char *l, size_t n);
 /* cls_one_line: a malloc'd copy of s with runs of white space made one
  * space, at most max bytes (not cutting a UTF-8 sequence). */
 char *cls_one_line(const char *s, size_t max);

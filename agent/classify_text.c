@@ -582,18 +582,12 @@ name_line(const char *l, size_t n)
 	return w >= 1 && w <= 3;
 }
 
-/* short_line: a line of a signature block: at most six words, not a
- * question */
-static int
-short_line(const char *l, size_t n)
+size_t
+cls_words(const char *l, size_t n)
 {
 	size_t i, w = 0;
 	int in = 0;
 
-	while (n > 0 && isspace((unsigned char)l[n - 1]))
-		n--;
-	if (n == 0 || n > 70 || l[n - 1] == '?' || l[n - 1] == ':')
-		return 0;
 	for (i = 0; i < n; i++) {
 		if (isspace((unsigned char)l[i]))
 			in = 0;
@@ -602,7 +596,19 @@ short_line(const char *l, size_t n)
 			w++;
 		}
 	}
-	return w <= 6;
+	return w;
+}
+
+/* short_line: a line of a signature block: at most six words, not a
+ * question */
+static int
+short_line(const char *l, size_t n)
+{
+	while (n > 0 && isspace((unsigned char)l[n - 1]))
+		n--;
+	if (n == 0 || n > 70 || l[n - 1] == '?' || l[n - 1] == ':')
+		return 0;
+	return cls_words(l, n) <= 6;
 }
 
 /* sig_line: a line of a signature block under a sign-off or a full name:
@@ -612,8 +618,6 @@ short_line(const char *l, size_t n)
 static int
 sig_line(const char *l, size_t n)
 {
-	size_t i, w = 0;
-	int in = 0;
 	unsigned char last;
 
 	while (n > 0 && isspace((unsigned char)l[n - 1]))
@@ -630,15 +634,7 @@ sig_line(const char *l, size_t n)
 	last = (unsigned char)l[n - 1];
 	if (n > 100 || last == '.' || last == '?' || last == '!' || last == ':')
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (isspace((unsigned char)l[i]))
-			in = 0;
-		else if (!in) {
-			in = 1;
-			w++;
-		}
-	}
-	return w <= 12;
+	return cls_words(l, n) <= 12;
 }
 
 /* dash_name: "- O", "-- Sam", "– JM": a name or initials after a dash */

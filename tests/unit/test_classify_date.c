@@ -1,5 +1,5 @@
-/* test_classify_date - dates a message states (classify_date.c, classify_return.c, classify_later.c): return
- * dates in the nine languages, the weekday and stale rules, relative dates,
+/* test_classify_date - dates a message states (classify_date.c,
+ * classify_return.c, classify_later.c): return dates in the nine languages, the weekday and stale rules, relative dates,
  * a month or a day alone; the time a "later" reply names; day-first cues. */
 #include "autoconf.h"
 
