@@ -713,24 +713,10 @@ other_address(struct ctx *x)
 
 	if (b == NULL)
 		return 0;
-	for (p = strchr(b, '@'); p != NULL; p = strchr(p + 1, '@')) {
-		for (s = p; s > b && (isalnum((unsigned char)s[-1]) ||
-		                      strchr("._%+-", s[-1]) != NULL);
-		     s--)
-			;
-		for (e = p + 1;
-		     isalnum((unsigned char)*e) || *e == '.' || *e == '-'; e++)
-			;
-		while (e > p + 1 && e[-1] == '.')
-			e--;
-		if (s == p || e == p + 1 ||
-		    memchr(p + 1, '.', e - p - 1) == NULL)
-			continue;
-		if (fl > 0 && (size_t)(e - s) == fl &&
-		    strncasecmp(s, x->from_addr, fl) == 0)
-			continue;
-		return 1;
-	}
+	for (p = b; (s = cls_next_addr(b, p, &e)) != NULL; p = e)
+		if (fl == 0 || (size_t)(e - s) != fl ||
+		    strncasecmp(s, x->from_addr, fl) != 0)
+			return 1;
 	return 0;
 }
 

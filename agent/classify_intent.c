@@ -335,16 +335,13 @@ domain_c(unsigned char c)
 }
 
 /* referrals: the addresses in text, lowercased, other than those of skip */
-static void
-referrals(const char *text, char **skip, size_t nskip,
-          struct classification *out)
+const char *
+cls_next_addr(const char *text, const char *p, const char **end)
 {
-	const char *p, *b, *e;
-	char *a, *q;
-	size_t i, k;
-	int dot, dup;
+	const char *b, *e;
+	int dot;
 
-	for (p = text; (p = strchr(p, '@')) != NULL; p++) {
+	for (; (p = strchr(p, '@')) != NULL; p++) {
 		b = p;
 		while (b > text && local_c((unsigned char)b[-1]))
 			b--;
@@ -359,15 +356,28 @@ referrals(const char *text, char **skip, size_t nskip,
 		}
 		while (e > p + 1 && (e[-1] == '.' || e[-1] == '-'))
 			e--;
-		if (b == p || e == p + 1 || !dot)
+		if (b == p || e == p + 1 || !dot ||
+		    memchr(p + 1, '.', (size_t)(e - p - 1)) == NULL)
 			continue;
+		*end = e;
+		return b;
+	}
+	return NULL;
+}
+
+static void
+referrals(const char *text, char **skip, size_t nskip,
+          struct classification *out)
+{
+	const char *p, *b, *e;
+	char *a, *q;
+	size_t i, k;
+	int dup;
+
+	for (p = text; (b = cls_next_addr(text, p, &e)) != NULL; p = e) {
 		a = xstrndup(b, (size_t)(e - b));
 		for (q = a; *q != '\0'; q++)
 			*q = (char)tolower((unsigned char)*q);
-		if (strrchr(a, '.') < strchr(a, '@')) {
-			free(a);
-			continue;
-		}
 		dup = 0;
 		for (i = 0; i < nskip; i++)
 			if (strcmp(skip[i], a) == 0)
@@ -387,7 +397,6 @@ referrals(const char *text, char **skip, size_t nskip,
 		    xreallocarray(out->referrals, out->nreferrals + 1,
 		                  sizeof *out->referrals);
 		out->referrals[out->nreferrals++] = a;
-		p = e - 1;
 	}
 }
 

@@ -227,6 +227,9 @@ void cls_decide_bounce(struct ctx *x, struct classification *out,
                        const char *signal);
 
 /* ---- classify_intent.c */
+/* cls_next_addr: the first e-mail address in text at or after p: its
+ * start, *end past it; NULL when there is none. */
+const char *cls_next_addr(const char *text, const char *p, const char **end);
 /* cls_intent: fill out->intent, intent_rule, intent_day, answer and
  * referrals of a human reply whose new text is out->reply_text. */
 void cls_intent(struct ctx *x, struct classification *out);

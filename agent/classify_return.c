@@ -233,7 +233,7 @@ trigger_at(const char *p)
 static int
 duration_at(const char *s, int msg_day)
 {
-	int k;
+	int k, d;
 	size_t n;
 
 	for (k = 0; k < 4; k++) {
@@ -241,8 +241,8 @@ duration_at(const char *s, int msg_day)
 		n = cls_dt_word_at(s);
 		if (n == 0)
 			return -1;
-		if (cls_dt_relative_at(s, msg_day, NULL) >= 0)
-			return cls_dt_relative_at(s, msg_day, NULL);
+		if ((d = cls_dt_relative_at(s, msg_day, NULL)) >= 0)
+			return d;
 		if (!cls_dt_is_filler(s, n))
 			return -1;
 		s += n;
